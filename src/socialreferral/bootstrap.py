@@ -1,0 +1,127 @@
+"""The composition root: turns :class:`~socialreferral.settings.Settings` into adapters.
+
+This is the only place that knows which adapter class serves which port. Nothing is
+built at import time; :func:`build_providers` builds on request and the returned
+:class:`Providers` closes what it built.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from types import TracebackType
+from typing import Any
+
+from pydantic import ValidationError
+
+from socialreferral.errors import ConfigurationError
+from socialreferral.plugins import Registry, load_registry
+from socialreferral.ports import (
+    CRM,
+    PORTS,
+    Adapter,
+    BatchCompute,
+    DocumentStore,
+    Queue,
+    RetryPolicy,
+    SecretStore,
+    SocialChannel,
+)
+from socialreferral.providers import BuildContext, ProviderSettings, ProviderSpec
+from socialreferral.settings import Settings, describe_validation_error
+
+
+@dataclass
+class Providers:
+    """One adapter per port, as chosen by the settings. Use as a context manager."""
+
+    queue: Queue
+    store: DocumentStore
+    secrets: SecretStore
+    batch: BatchCompute
+    crm: CRM
+    social: SocialChannel
+    settings: Settings = field(repr=False)
+    registry: Registry = field(repr=False)
+
+    def adapters(self) -> dict[str, Adapter]:
+        return {port: getattr(self, port) for port in PORTS}
+
+    def close(self) -> None:
+        """Close every adapter (each at most once, even if shared between ports)."""
+        seen: set[int] = set()
+        for adapter in self.adapters().values():
+            if id(adapter) not in seen:
+                seen.add(id(adapter))
+                adapter.close()
+
+    def __enter__(self) -> Providers:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+
+def provider_settings(settings: Settings, spec: ProviderSpec) -> ProviderSettings:
+    """Validate the ``[<provider>]`` table of ``settings`` with the provider's model."""
+    model = spec.load_settings_model()
+    raw = settings.providers.get(spec.name, {})
+    try:
+        return model.model_validate(raw)
+    except ValidationError as exc:
+        raise ConfigurationError(describe_validation_error(exc, f"[{spec.name}]")) from None
+
+
+def check_provider_tables(settings: Settings, registry: Registry) -> None:
+    """Reject a table that is neither a setting nor a known provider (typos)."""
+    known = {name for _, name in registry.providers}
+    for table in settings.providers:
+        if table not in known:
+            raise ConfigurationError(
+                f"[{table}]: not a setting and no installed provider has that name "
+                f"(providers: {', '.join(sorted(known))})"
+            )
+
+
+def build_adapter(
+    port: str, settings: Settings, registry: Registry, context: BuildContext
+) -> Adapter:
+    """Build the adapter that ``settings`` chooses for ``port``."""
+    name = getattr(settings.ports, port)
+    spec = registry.spec(port, name)
+    adapter_class: Any = spec.load_adapter()
+    base = PORTS[port]
+    if not (isinstance(adapter_class, type) and issubclass(adapter_class, base)):
+        raise ConfigurationError(f"{spec.adapter} is not a {base.__name__} adapter")
+    adapter: Adapter = adapter_class.from_settings(provider_settings(settings, spec), context)
+    adapter.retry = RetryPolicy(**settings.retry.model_dump())
+    return adapter
+
+
+def build_providers(
+    settings: Settings | None = None,
+    *,
+    registry: Registry | None = None,
+    context: BuildContext | None = None,
+) -> Providers:
+    """Build every port's adapter. Settings default to ``Settings()`` (all local)."""
+    settings = settings or Settings()
+    registry = registry or load_registry()
+    check_provider_tables(settings, registry)
+    context = context or BuildContext(tasks=dict(registry.tasks), namespace=settings.namespace)
+    built: dict[str, Adapter] = {}
+    try:
+        for port in PORTS:
+            built[port] = build_adapter(port, settings, registry, context)
+    except BaseException:
+        for adapter in built.values():
+            adapter.close()
+        raise
+    return Providers(settings=settings, registry=registry, **built)  # type: ignore[arg-type]
+
+
+__all__ = ["Providers", "build_adapter", "build_providers", "provider_settings"]

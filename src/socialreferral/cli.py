@@ -1,0 +1,137 @@
+"""The ``socialreferral`` command line (typer + rich).
+
+Commands: ``providers`` (installed plugins, ports and capabilities), ``check-settings``,
+``run-task`` (what cloud batch workers execute), and the flow commands registered from
+:mod:`socialreferral.cli_flows` (``demo``, ``report``, ``worker``...).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from socialreferral.errors import SocialReferralError
+
+app = typer.Typer(
+    name="socialreferral",
+    help="Social activity in; referrals, leads, rewards and a care queue out.",
+    no_args_is_help=True,
+    add_completion=False,
+)
+console = Console()
+
+SettingsOption = Annotated[
+    Path | None,
+    typer.Option("--settings", "-s", help="TOML settings file (default: $SOCIALREFERRAL_SETTINGS "
+                 "or ./socialreferral.toml)", exists=True, dir_okay=False),
+]
+
+# Environment variables that carry an array child's index on each batch service.
+_ARRAY_INDEX_VARS = ("AWS_BATCH_JOB_ARRAY_INDEX", "SOCIALREFERRAL_TASK_INDEX")
+
+
+def fail(message: str) -> typer.Exit:
+    """Print a clear error and return the exit to raise (code 2 = bad input/config)."""
+    console.print(f"[bold red]error:[/] {message}", highlight=False)
+    return typer.Exit(code=2)
+
+
+@app.command()
+def providers(
+    as_json: Annotated[bool, typer.Option("--json", help="machine-readable output")] = False,
+) -> None:
+    """List installed provider plugins, the ports they serve and their capabilities."""
+    from socialreferral.plugins import load_registry
+
+    registry = load_registry()
+    rows: list[dict[str, Any]] = []
+    for (port, name), spec in sorted(registry.providers.items(), key=lambda kv: (kv[0][1], kv[0][0])):
+        adapter = spec.load_adapter()
+        rows.append(
+            {
+                "provider": name,
+                "plugin_source": registry.plugins.get(name, "builtin"),
+                "port": port,
+                "adapter": adapter.__name__,
+                "capabilities": sorted(str(c) for c in adapter.capabilities),
+                "extra": spec.extra,
+            }
+        )
+    if as_json:
+        typer.echo(json.dumps({"plugins": registry.plugins, "providers": rows}, indent=2))
+        return
+    table = Table(title="socialreferral providers")
+    for column in ("provider", "port", "adapter", "capabilities", "install"):
+        table.add_column(column)
+    for row in rows:
+        install = f"socialreferral[{row['extra']}]" if row["extra"] else "(built in)"
+        table.add_row(row["provider"], row["port"], row["adapter"],
+                      ", ".join(row["capabilities"]) or "-", install)
+    console.print(table)
+    console.print(f"plugins loaded: {', '.join(sorted(registry.plugins))}")
+
+
+@app.command("check-settings")
+def check_settings(settings: SettingsOption = None) -> None:
+    """Validate a settings file (and the environment) without building anything remote."""
+    from socialreferral.bootstrap import check_provider_tables, provider_settings
+    from socialreferral.plugins import load_registry
+    from socialreferral.settings import load_settings
+
+    try:
+        loaded = load_settings(settings)
+        registry = load_registry()
+        check_provider_tables(loaded, registry)
+        for port, name in loaded.ports.items():
+            provider_settings(loaded, registry.spec(port, name))
+    except SocialReferralError as exc:
+        raise fail(str(exc)) from None
+    for port, name in loaded.ports.items():
+        console.print(f"{port:8} → {name}")
+    console.print("[green]settings are valid[/]")
+
+
+@app.command("run-task")
+def run_task_command(
+    task: Annotated[str, typer.Argument(help="registered task name")],
+    payload: Annotated[str, typer.Option(help="JSON object passed to the task")] = "{}",
+    index: Annotated[int | None, typer.Option(help="array child index (default: from env)")] = None,
+) -> None:
+    """Run one registered task in this process (what batch workers execute)."""
+    from socialreferral.plugins import load_registry
+    from socialreferral.tasks import run_task
+
+    try:
+        body = json.loads(payload)
+    except json.JSONDecodeError as exc:
+        raise fail(f"--payload is not JSON: {exc}") from None
+    if not isinstance(body, dict):
+        raise fail("--payload must be a JSON object")
+    if index is None:
+        index = next((int(os.environ[v]) for v in _ARRAY_INDEX_VARS if v in os.environ), 0)
+    registry = load_registry()
+    if task not in registry.tasks:
+        raise fail(f"no task {task!r}; registered: {', '.join(sorted(registry.tasks)) or 'none'}")
+    run_task(registry.tasks[task], body, index)
+
+
+def main() -> None:
+    """Console-script entry point."""
+    try:
+        from socialreferral import cli_flows
+    except ModuleNotFoundError as exc:  # flows not installed in a trimmed build
+        if exc.name != "socialreferral.cli_flows":
+            raise
+    else:
+        cli_flows.register(app)
+    app()
+
+
+if __name__ == "__main__":
+    main()

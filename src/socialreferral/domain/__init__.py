@@ -1,0 +1,1 @@
+"""Domain layer: pydantic models and pure logic. No I/O, no SDKs, no ports."""

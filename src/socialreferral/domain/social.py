@@ -1,0 +1,80 @@
+"""Social-network records: profiles, connections, events, outbound messages."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from pydantic import Field
+
+from socialreferral.domain._base import DomainModel, utcnow
+
+
+class EventKind(StrEnum):
+    POST = "post"
+    COMMENT = "comment"
+    LIKE = "like"
+    SHARE = "share"
+    PROFILE_UPDATE = "profile_update"
+
+
+class SocialEvent(DomainModel):
+    """One piece of social activity, normalised from any network's webhook.
+
+    ``event_id`` is stable across redeliveries (it is the de-duplication key).
+    """
+
+    event_id: str = Field(min_length=1, max_length=256)
+    network: str = Field(min_length=1, max_length=32)
+    kind: EventKind
+    author_id: str = Field(min_length=1, max_length=128)
+    text: str = Field(default="", max_length=20_000)
+    created_at: datetime = Field(default_factory=utcnow)
+    parent_id: str | None = None
+    page_id: str | None = None
+    extra: dict[str, Any] = Field(default_factory=dict)
+
+
+class Profile(DomainModel):
+    """What a network tells about a person (minimised: only what the flows use)."""
+
+    person_id: str = Field(min_length=1, max_length=128)
+    network: str = Field(min_length=1, max_length=32)
+    display_name: str = Field(default="", max_length=200)
+    followers: int = Field(default=0, ge=0)
+    following: int = Field(default=0, ge=0)
+    posts: int = Field(default=0, ge=0)
+    listed: int = Field(default=0, ge=0)
+    email: str | None = None
+    date_of_birth: str | None = None
+    updated_at: datetime = Field(default_factory=utcnow)
+
+
+class Interaction(DomainModel):
+    """One interaction between two people (a like, comment, message) at a time."""
+
+    kind: str = Field(min_length=1, max_length=32)
+    at: datetime
+
+
+class Connection(DomainModel):
+    """A tie between ``person_id`` and ``other_id`` as seen from ``person_id``'s account."""
+
+    person_id: str = Field(min_length=1, max_length=128)
+    other_id: str = Field(min_length=1, max_length=128)
+    network: str = Field(min_length=1, max_length=32)
+    since: datetime | None = None
+    mutual_connections: int = Field(default=0, ge=0)
+    interactions: tuple[Interaction, ...] = ()
+
+
+class OutboundMessage(DomainModel):
+    """Something we ask a channel to deliver. ``message_id`` makes sending idempotent."""
+
+    message_id: str = Field(min_length=1, max_length=256)
+    recipient_id: str = Field(min_length=1, max_length=128)
+    text: str = Field(min_length=1, max_length=8000)
+    link: str | None = Field(default=None, max_length=4000)
+    kind: str = Field(default="message", max_length=32)
+    created_at: datetime = Field(default_factory=utcnow)

@@ -1,0 +1,206 @@
+"""The library's exceptions: one root, one base per port, meaning-based leaves.
+
+Every leaf also inherits the builtin it means, so callers that do not know this
+library can still catch ``KeyError``, ``ValueError`` or ``PermissionError``::
+
+    SocialReferralError
+    ├── ConfigurationError (ValueError)            bad settings, unknown provider
+    │   └── ProviderNotInstalled (ImportError)     extra not installed; carries an install hint
+    ├── Unsupported (NotImplementedError)          capability the adapter does not declare
+    ├── TransientError                             retryable: throttling, 5xx, timeouts
+    ├── InvalidInput (ValueError)                  a boundary rejected a payload; names the field
+    │   └── SignatureInvalid (PermissionError)     webhook or link signature missing/wrong/expired
+    ├── NotFound (LookupError)                     base for every "does not exist"
+    ├── QueueError
+    │   ├── MessageTooLarge (ValueError)
+    │   └── ReceiptInvalid (ValueError)            ack/extend with a stale or foreign receipt
+    ├── DocumentStoreError
+    │   ├── DocumentNotFound (NotFound, KeyError)
+    │   ├── ConcurrencyConflict                    etag mismatch on a conditional write
+    │   │   └── DocumentExists                     create-only write found the key taken
+    │   └── DocumentTooLarge (ValueError)
+    ├── SecretStoreError
+    │   └── SecretNotFound (NotFound, KeyError)
+    ├── BatchComputeError
+    │   ├── JobNotFound (NotFound, KeyError)
+    │   └── TaskNotRegistered (NotFound, KeyError)
+    ├── CRMError
+    │   └── CRMRecordNotFound (NotFound, KeyError)
+    └── SocialChannelError
+        └── ProfileNotFound (NotFound, KeyError)
+
+Providers translate SDK errors into these in one place per vendor
+(``map_boto_errors``, ``map_azure_errors``) and mark retryable ones
+:class:`TransientError`; retries themselves live in the port base classes.
+"""
+
+from __future__ import annotations
+
+
+class SocialReferralError(Exception):
+    """Root of every exception this library raises on purpose."""
+
+
+class ConfigurationError(SocialReferralError, ValueError):
+    """Settings are invalid, or name a provider or port that does not exist."""
+
+
+class ProviderNotInstalled(ConfigurationError, ImportError):
+    """A provider needs an optional dependency that is not installed."""
+
+    def __init__(self, provider: str, extra: str, missing: str) -> None:
+        self.provider, self.extra, self.missing = provider, extra, missing
+        super().__init__(
+            f"provider {provider!r} needs the package {missing!r}, which is not installed; "
+            f"install it with: pip install 'socialreferral[{extra}]'"
+        )
+
+
+class Unsupported(SocialReferralError, NotImplementedError):
+    """The adapter does not declare the capability an operation needs."""
+
+    def __init__(self, adapter: str, capability: str, detail: str = "") -> None:
+        self.adapter, self.capability = adapter, capability
+        message = f"{adapter} does not support the capability {capability!r}"
+        super().__init__(f"{message}: {detail}" if detail else message)
+
+
+class TransientError(SocialReferralError):
+    """A failure worth retrying (throttling, 5xx, timeouts, lock contention)."""
+
+
+class InvalidInput(SocialReferralError, ValueError):
+    """Input at an external boundary was rejected. ``field`` names what was wrong."""
+
+    def __init__(self, message: str, *, field: str | None = None) -> None:
+        self.field = field
+        super().__init__(f"{field}: {message}" if field else message)
+
+
+class SignatureInvalid(InvalidInput, PermissionError):
+    """A signature (webhook, referral link) is missing, malformed, wrong or expired."""
+
+
+class NotFound(SocialReferralError, LookupError):
+    """Base for every 'the thing asked for does not exist'."""
+
+
+# --- Queue -----------------------------------------------------------------------------
+class QueueError(SocialReferralError):
+    """Base for queue failures."""
+
+
+class MessageTooLarge(QueueError, ValueError):
+    """The body exceeds the queue's limit and the adapter has no claim check."""
+
+
+class ReceiptInvalid(QueueError, ValueError):
+    """An ack or visibility change used a receipt that is stale or unknown."""
+
+
+# --- Document store --------------------------------------------------------------------
+class DocumentStoreError(SocialReferralError):
+    """Base for document store failures."""
+
+
+class DocumentNotFound(DocumentStoreError, NotFound, KeyError):
+    """No live document has this key (expired documents count as missing)."""
+
+    def __str__(self) -> str:  # KeyError would repr() the message
+        return str(self.args[0]) if self.args else "document not found"
+
+
+class ConcurrencyConflict(DocumentStoreError):
+    """A conditional write lost: the stored etag is not the one given."""
+
+
+class DocumentExists(ConcurrencyConflict):
+    """A create-only write found the key already taken."""
+
+
+class DocumentTooLarge(DocumentStoreError, ValueError):
+    """The serialised document exceeds the store's item size limit."""
+
+
+# --- Secret store ----------------------------------------------------------------------
+class SecretStoreError(SocialReferralError):
+    """Base for secret store failures."""
+
+
+class SecretNotFound(SecretStoreError, NotFound, KeyError):
+    """No secret (or no such version) under this name."""
+
+    def __str__(self) -> str:
+        return str(self.args[0]) if self.args else "secret not found"
+
+
+# --- Batch compute ---------------------------------------------------------------------
+class BatchComputeError(SocialReferralError):
+    """Base for batch compute failures."""
+
+
+class JobNotFound(BatchComputeError, NotFound, KeyError):
+    """No job with this id."""
+
+    def __str__(self) -> str:
+        return str(self.args[0]) if self.args else "job not found"
+
+
+class TaskNotRegistered(BatchComputeError, NotFound, KeyError):
+    """A job names a task that no plugin registered."""
+
+    def __str__(self) -> str:
+        return str(self.args[0]) if self.args else "task not registered"
+
+
+# --- CRM -------------------------------------------------------------------------------
+class CRMError(SocialReferralError):
+    """Base for CRM failures."""
+
+
+class CRMRecordNotFound(CRMError, NotFound, KeyError):
+    """No CRM record (lead, promotion, opportunity, task) with this id."""
+
+    def __str__(self) -> str:
+        return str(self.args[0]) if self.args else "CRM record not found"
+
+
+# --- Social channel --------------------------------------------------------------------
+class SocialChannelError(SocialReferralError):
+    """Base for social channel failures."""
+
+
+class ProfileNotFound(SocialChannelError, NotFound, KeyError):
+    """The channel knows no profile for this person id."""
+
+    def __str__(self) -> str:
+        return str(self.args[0]) if self.args else "profile not found"
+
+
+__all__ = [
+    "BatchComputeError",
+    "CRMError",
+    "CRMRecordNotFound",
+    "ConcurrencyConflict",
+    "ConfigurationError",
+    "DocumentExists",
+    "DocumentNotFound",
+    "DocumentStoreError",
+    "DocumentTooLarge",
+    "InvalidInput",
+    "JobNotFound",
+    "MessageTooLarge",
+    "NotFound",
+    "ProfileNotFound",
+    "ProviderNotInstalled",
+    "QueueError",
+    "ReceiptInvalid",
+    "SecretNotFound",
+    "SecretStoreError",
+    "SignatureInvalid",
+    "SocialChannelError",
+    "SocialReferralError",
+    "TaskNotRegistered",
+    "TransientError",
+    "Unsupported",
+]

@@ -1,0 +1,195 @@
+"""Application settings: which provider serves each port, and how the flows behave.
+
+Settings come from a TOML file overlaid by environment variables, then are validated as a
+whole. The file chooses a provider **per port** and carries one table per provider::
+
+    namespace = "acme-bank"
+
+    [ports]
+    queue = "aws"        # SQS
+    store = "local"      # SQLite
+    secrets = "local"
+
+    [local]
+    data_dir = "/var/lib/socialreferral"
+
+    [aws]
+    region = "eu-west-1"
+
+Environment variables override the file: ``SOCIALREFERRAL__PORTS__QUEUE=aws`` sets
+``ports.queue``; ``__`` separates levels. Secrets (keys, connection strings) belong in the
+environment or the SecretStore, never in a committed file. Provider tables are validated
+by the provider's own settings model when :func:`~socialreferral.bootstrap.build_providers`
+builds it; everything else is validated here.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from socialreferral.domain.scaling import ScalingPolicy
+from socialreferral.errors import ConfigurationError
+
+ENV_PREFIX = "SOCIALREFERRAL__"
+SETTINGS_FILE_ENV = "SOCIALREFERRAL_SETTINGS"
+DEFAULT_FILE = Path("socialreferral.toml")
+
+_PROVIDER_NAME = r"^[a-z][a-z0-9_-]{0,31}$"
+
+
+class PortSelection(BaseModel):
+    """The provider name chosen for each port (``local`` unless said otherwise)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    queue: str = Field(default="local", pattern=_PROVIDER_NAME)
+    store: str = Field(default="local", pattern=_PROVIDER_NAME)
+    secrets: str = Field(default="local", pattern=_PROVIDER_NAME)
+    batch: str = Field(default="local", pattern=_PROVIDER_NAME)
+    crm: str = Field(default="local", pattern=_PROVIDER_NAME)
+    social: str = Field(default="local", pattern=_PROVIDER_NAME)
+
+    def items(self) -> list[tuple[str, str]]:
+        return list(self.model_dump().items())
+
+
+class RetrySettings(BaseModel):
+    """Retries of transient errors in every port (see ``ports.RetryPolicy``)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    attempts: int = Field(default=5, ge=1, le=20)
+    initial_wait: float = Field(default=0.05, ge=0, le=10)
+    max_wait: float = Field(default=2.0, ge=0, le=60)
+
+
+class Settings(BaseModel):
+    """The whole validated configuration.
+
+    ``providers`` holds the raw per-provider tables (``[local]``, ``[aws]``, ...) until
+    bootstrap validates each against its provider's model. ``referral`` holds the flow
+    rules (weights, caps, thresholds).
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    namespace: str = Field(default="socialreferral", pattern=r"^[a-z][a-z0-9-]{1,40}$")
+    ports: PortSelection = PortSelection()
+    retry: RetrySettings = RetrySettings()
+    scaling: ScalingPolicy = ScalingPolicy()
+    referral: dict[str, Any] = Field(default_factory=dict)
+    providers: dict[str, dict[str, Any]] = Field(default_factory=dict)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _collect_provider_tables(cls, data: Any) -> Any:
+        # Top-level tables that are not settings of their own are provider tables.
+        if not isinstance(data, Mapping):
+            return data
+        known = set(cls.model_fields)
+        result: dict[str, Any] = {}
+        providers: dict[str, Any] = dict(data.get("providers", {}))
+        for key, value in data.items():
+            if key in known:
+                if key != "providers":
+                    result[key] = value
+            elif isinstance(value, Mapping):
+                providers[key] = dict(value)
+            else:
+                result[key] = value  # let extra="forbid" name it
+        result["providers"] = providers
+        return result
+
+
+def _env_overrides(env: Mapping[str, str]) -> dict[str, Any]:
+    overrides: dict[str, Any] = {}
+    for name, value in env.items():
+        if not name.startswith(ENV_PREFIX):
+            continue
+        path = [part.lower() for part in name[len(ENV_PREFIX) :].split("__") if part]
+        if not path:
+            continue
+        node = overrides
+        for part in path[:-1]:
+            child = node.setdefault(part, {})
+            if not isinstance(child, dict):
+                raise ConfigurationError(f"environment variable {name} conflicts with another")
+            node = child
+        node[path[-1]] = value
+    return overrides
+
+
+def _merge(base: dict[str, Any], overlay: Mapping[str, Any]) -> dict[str, Any]:
+    merged = dict(base)
+    for key, value in overlay.items():
+        if isinstance(value, Mapping) and isinstance(merged.get(key), Mapping):
+            merged[key] = _merge(dict(merged[key]), value)
+        else:
+            merged[key] = value
+    return merged
+
+
+def describe_validation_error(exc: ValidationError, source: str) -> str:
+    """One line per problem: ``<source>: ports.queue: <message>``."""
+    lines = []
+    for error in exc.errors():
+        where = ".".join(str(part) for part in error["loc"]) or "(root)"
+        lines.append(f"{source}: {where}: {error['msg']}")
+    return "\n".join(lines)
+
+
+def load_settings(
+    path: str | Path | None = None, *, env: Mapping[str, str] | None = None
+) -> Settings:
+    """Read ``path`` (or ``$SOCIALREFERRAL_SETTINGS``, or ``./socialreferral.toml`` if it
+    exists, or nothing) and the ``SOCIALREFERRAL__*`` variables; validate everything.
+
+    Raises :class:`ConfigurationError` naming the file and each invalid field.
+    """
+    environ = os.environ if env is None else env
+    if path is None and environ.get(SETTINGS_FILE_ENV):
+        path = environ[SETTINGS_FILE_ENV]
+    if path is None and DEFAULT_FILE.is_file():
+        path = DEFAULT_FILE
+    data: dict[str, Any] = {}
+    source = "defaults"
+    if path is not None:
+        file = Path(path)
+        source = str(file)
+        try:
+            data = tomllib.loads(file.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            raise ConfigurationError(f"settings file not found: {file}") from None
+        except tomllib.TOMLDecodeError as exc:
+            raise ConfigurationError(f"{file}: not valid TOML: {exc}") from None
+    overrides = _env_overrides(environ)
+    if overrides:
+        data = _merge(data, overrides)
+        source += " + environment"
+    return settings_from_mapping(data, source=source)
+
+
+def settings_from_mapping(data: Mapping[str, Any], *, source: str = "settings") -> Settings:
+    """Validate an already-parsed settings mapping."""
+    try:
+        return Settings.model_validate(data)
+    except ValidationError as exc:
+        raise ConfigurationError(describe_validation_error(exc, source)) from None
+
+
+__all__ = [
+    "ENV_PREFIX",
+    "SETTINGS_FILE_ENV",
+    "PortSelection",
+    "RetrySettings",
+    "Settings",
+    "describe_validation_error",
+    "load_settings",
+    "settings_from_mapping",
+]

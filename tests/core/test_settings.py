@@ -1,0 +1,74 @@
+"""Settings: per-port provider choice from TOML + environment, validated with clear errors."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from socialreferral.errors import ConfigurationError
+from socialreferral.settings import load_settings, settings_from_mapping
+
+
+def write(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "settings.toml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_defaults_are_all_local() -> None:
+    settings = load_settings(env={})
+    assert dict(settings.ports.items()) == dict.fromkeys(
+        ("queue", "store", "secrets", "batch", "crm", "social"), "local"
+    )
+
+
+def test_file_chooses_a_provider_per_port_and_keeps_provider_tables(tmp_path: Path) -> None:
+    path = write(tmp_path, '[ports]\nqueue = "aws"\n\n[aws]\nregion = "eu-west-1"\n')
+    settings = load_settings(path, env={})
+    assert settings.ports.queue == "aws"
+    assert settings.ports.store == "local"
+    assert settings.providers["aws"] == {"region": "eu-west-1"}
+
+
+def test_environment_overrides_the_file(tmp_path: Path) -> None:
+    path = write(tmp_path, '[ports]\nqueue = "aws"\n')
+    env = {"SOCIALREFERRAL__PORTS__QUEUE": "azure", "SOCIALREFERRAL__LOCAL__DATA_DIR": "/x"}
+    settings = load_settings(path, env=env)
+    assert settings.ports.queue == "azure"
+    assert settings.providers["local"] == {"data_dir": "/x"}
+
+
+def test_settings_file_from_environment_variable(tmp_path: Path) -> None:
+    path = write(tmp_path, 'namespace = "acme-bank"\n')
+    assert load_settings(env={"SOCIALREFERRAL_SETTINGS": str(path)}).namespace == "acme-bank"
+
+
+def test_unknown_port_is_named(tmp_path: Path) -> None:
+    path = write(tmp_path, '[ports]\nqueeu = "aws"\n')
+    with pytest.raises(ConfigurationError, match=r"ports\.queeu"):
+        load_settings(path, env={})
+
+
+def test_invalid_value_names_the_field_and_the_file(tmp_path: Path) -> None:
+    path = write(tmp_path, "[scaling]\nmax_nodes = 0\n")
+    with pytest.raises(ConfigurationError) as info:
+        load_settings(path, env={})
+    assert "scaling.max_nodes" in str(info.value)
+    assert str(path) in str(info.value)
+
+
+def test_broken_toml_is_a_configuration_error(tmp_path: Path) -> None:
+    path = write(tmp_path, "[ports\nqueue=")
+    with pytest.raises(ConfigurationError, match="not valid TOML"):
+        load_settings(path, env={})
+
+
+def test_missing_file_is_a_configuration_error(tmp_path: Path) -> None:
+    with pytest.raises(ConfigurationError, match="not found"):
+        load_settings(tmp_path / "nope.toml", env={})
+
+
+def test_scaling_policy_bounds_are_checked() -> None:
+    with pytest.raises(ConfigurationError, match="min_nodes"):
+        settings_from_mapping({"scaling": {"min_nodes": 6, "max_nodes": 5}})

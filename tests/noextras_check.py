@@ -1,0 +1,37 @@
+"""Run by the ``noextras`` tox env (no pytest there: the test extra pulls in boto3).
+
+Proves that with no cloud SDK installed the package imports, the local default works, and
+choosing a cloud provider fails with an install hint instead of an ImportError traceback.
+"""
+
+from __future__ import annotations
+
+import sys
+import tempfile
+
+import socialreferral
+from socialreferral import ProviderNotInstalled, build_providers
+from socialreferral.settings import settings_from_mapping
+
+
+def main() -> None:
+    leaked = [m for m in sys.modules if m.split(".")[0] in ("boto3", "botocore", "azure")]
+    assert not leaked, f"cloud SDK modules imported: {leaked}"
+    with tempfile.TemporaryDirectory() as tmp:
+        local = settings_from_mapping({"local": {"data_dir": tmp}})
+        with build_providers(local) as providers:
+            providers.store.put("smoke", "k", {"ok": True})
+            assert providers.store.get("smoke", "k").value == {"ok": True}
+        for port, provider, extra in (("queue", "aws", "aws"), ("store", "azure", "azure")):
+            settings = settings_from_mapping({"ports": {port: provider}, "local": {"data_dir": tmp}})
+            try:
+                build_providers(settings).close()
+            except ProviderNotInstalled as exc:
+                assert f"socialreferral[{extra}]" in str(exc), exc
+            else:
+                raise AssertionError(f"{provider} {port} built without its SDK")
+    print(f"socialreferral {socialreferral.__version__}: OK without cloud SDKs")
+
+
+if __name__ == "__main__":
+    main()
