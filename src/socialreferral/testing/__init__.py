@@ -1,0 +1,8 @@
+"""Testing support shipped with the package.
+
+- :mod:`socialreferral.testing.contracts` — the conformance kit: one mixin per port that a
+  provider's tests subclass (``class TestSqsQueue(QueueContract, SqsFixtures): pass``).
+- :mod:`socialreferral.testing.fakes` — recording fakes for service-level tests.
+- :mod:`socialreferral.testing.pytest_plugin` — loaded automatically by pytest when the
+  package is installed: markers and a summary of which backend each contract ran on.
+"""
