@@ -28,8 +28,13 @@ console = Console()
 
 SettingsOption = Annotated[
     Path | None,
-    typer.Option("--settings", "-s", help="TOML settings file (default: $SOCIALREFERRAL_SETTINGS "
-                 "or ./socialreferral.toml)", exists=True, dir_okay=False),
+    typer.Option(
+        "--settings",
+        "-s",
+        help="TOML settings file (default: $SOCIALREFERRAL_SETTINGS or ./socialreferral.toml)",
+        exists=True,
+        dir_okay=False,
+    ),
 ]
 
 # Environment variables that carry an array child's index on each batch service.
@@ -51,7 +56,9 @@ def providers(
 
     registry = load_registry()
     rows: list[dict[str, Any]] = []
-    for (port, name), spec in sorted(registry.providers.items(), key=lambda kv: (kv[0][1], kv[0][0])):
+    for (port, name), spec in sorted(
+        registry.providers.items(), key=lambda kv: (kv[0][1], kv[0][0])
+    ):
         adapter = spec.load_adapter()
         rows.append(
             {
@@ -71,8 +78,13 @@ def providers(
         table.add_column(column)
     for row in rows:
         install = f"socialreferral[{row['extra']}]" if row["extra"] else "(built in)"
-        table.add_row(row["provider"], row["port"], row["adapter"],
-                      ", ".join(row["capabilities"]) or "-", install)
+        table.add_row(
+            row["provider"],
+            row["port"],
+            row["adapter"],
+            ", ".join(row["capabilities"]) or "-",
+            install,
+        )
     console.print(table)
     console.print(f"plugins loaded: {', '.join(sorted(registry.plugins))}")
 

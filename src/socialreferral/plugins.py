@@ -63,7 +63,9 @@ class Registry:
             raise ConfigurationError(f"provider {spec.name!r} registers unknown port {spec.port!r}")
         key = (spec.port, spec.name)
         if key in self.providers and self.providers[key] != spec:
-            raise ConfigurationError(f"two plugins register provider {spec.name!r} for {spec.port!r}")
+            raise ConfigurationError(
+                f"two plugins register provider {spec.name!r} for {spec.port!r}"
+            )
         self.providers[key] = spec
 
     def _add_task(self, name: str, path: str) -> None:

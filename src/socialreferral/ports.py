@@ -12,13 +12,14 @@ models; no SDK object crosses them.
 from __future__ import annotations
 
 import json
+import operator
 import re
 import time
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, ClassVar, TypeVar
+from typing import Any, ClassVar, Self, TypeVar
 
 from tenacity import (
     Retrying,
@@ -51,7 +52,6 @@ from socialreferral.records import (
     Capability,
     Document,
     Filter,
-    JobState,
     JobStatus,
     OutgoingMessage,
     Page,
@@ -94,7 +94,7 @@ class RetryPolicy:
 NO_RETRY = RetryPolicy(attempts=1)
 
 
-class Adapter(ABC):
+class Adapter(ABC):  # noqa: B024 - abstract only through its port subclasses
     """Common ground of every adapter: a name, declared capabilities, a retry policy."""
 
     #: Capabilities this adapter implements. Subclasses override.
@@ -119,6 +119,11 @@ class Adapter(ABC):
 
     def _call(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         return self.retry.call(fn, *args, **kwargs)
+
+    @classmethod
+    def from_settings(cls, settings: Any, context: Any) -> Self:
+        """Build the adapter from its provider's validated settings (bootstrap calls this)."""
+        raise NotImplementedError(f"{cls.__name__} does not define from_settings()")
 
     def close(self) -> None:  # noqa: B027 - optional hook, most adapters hold nothing
         """Release connections and files. Safe to call twice."""
@@ -330,22 +335,28 @@ def matches(value: Mapping[str, Any], filters: Sequence[Filter]) -> bool:
             if f.op == "ne":
                 continue
             return False
-        actual = value[f.field]
         try:
-            ok = {
-                "eq": lambda: actual == f.value,
-                "ne": lambda: actual != f.value,
-                "lt": lambda: actual < f.value,
-                "le": lambda: actual <= f.value,
-                "gt": lambda: actual > f.value,
-                "ge": lambda: actual >= f.value,
-                "in": lambda: actual in f.value,
-            }[f.op]()
+            ok = bool(_OPERATORS[f.op](value[f.field], f.value))
         except TypeError:
             ok = False
         if not ok:
             return False
     return True
+
+
+def _contains(actual: Any, options: Any) -> bool:
+    return actual in options
+
+
+_OPERATORS: dict[str, Callable[[Any, Any], Any]] = {
+    "eq": operator.eq,
+    "ne": operator.ne,
+    "lt": operator.lt,
+    "le": operator.le,
+    "gt": operator.gt,
+    "ge": operator.ge,
+    "in": _contains,
+}
 
 
 class DocumentStore(Adapter):
@@ -822,8 +833,6 @@ PORTS: dict[str, type[Adapter]] = {
     "social": SocialChannel,
 }
 """Port names as used in settings files and by the plugin registry."""
-
-JOB_FINISHED = frozenset(s for s in JobState if s.finished)
 
 __all__ = [
     "CRM",

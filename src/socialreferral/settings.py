@@ -34,6 +34,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from socialreferral.domain.scaling import ScalingPolicy
+from socialreferral.domain.settings import ReferralSettings
 from socialreferral.errors import ConfigurationError
 
 ENV_PREFIX = "SOCIALREFERRAL__"
@@ -83,7 +84,7 @@ class Settings(BaseModel):
     ports: PortSelection = PortSelection()
     retry: RetrySettings = RetrySettings()
     scaling: ScalingPolicy = ScalingPolicy()
-    referral: dict[str, Any] = Field(default_factory=dict)
+    referral: ReferralSettings = Field(default_factory=ReferralSettings)
     providers: dict[str, dict[str, Any]] = Field(default_factory=dict)
 
     @model_validator(mode="before")

@@ -28,7 +28,9 @@ def test_env_var_limits_which_plugins_load() -> None:
 
 
 def test_unknown_provider_lists_installed_ones(tmp_path: Path) -> None:
-    settings = settings_from_mapping({"ports": {"queue": "nowhere"}, "local": {"data_dir": str(tmp_path)}})
+    settings = settings_from_mapping(
+        {"ports": {"queue": "nowhere"}, "local": {"data_dir": str(tmp_path)}}
+    )
     with pytest.raises(ConfigurationError, match=r"no provider 'nowhere' for port 'queue'.*local"):
         build_providers(settings, registry=load_registry(env={}))
 
@@ -63,9 +65,14 @@ class _ExtraPlugin:
 
     @hookimpl
     def register_providers(self, register: Callable[[ProviderSpec], None]) -> None:
-        register(ProviderSpec(port="queue", name="extra",
-                              adapter="socialreferral.providers.local.queue:LocalQueue",
-                              settings="socialreferral.providers.local.settings:LocalSettings"))
+        register(
+            ProviderSpec(
+                port="queue",
+                name="extra",
+                adapter="socialreferral.providers.local.queue:LocalQueue",
+                settings="socialreferral.providers.local.settings:LocalSettings",
+            )
+        )
 
     @hookimpl
     def register_tasks(self, register: Callable[[str, str], None]) -> None:

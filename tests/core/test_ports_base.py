@@ -33,7 +33,9 @@ class FlakyQueue(Queue):
         self.batches.append([m.body for m in messages])
         return [f"id{len(self.batches)}-{i}" for i in range(len(messages))]
 
-    def _receive(self, max_messages: int, visibility_timeout: int, wait_seconds: float) -> list[ReceivedMessage]:
+    def _receive(
+        self, max_messages: int, visibility_timeout: int, wait_seconds: float
+    ) -> list[ReceivedMessage]:
         return []
 
     def _delete_batch(self, receipts: Sequence[str]) -> None: ...

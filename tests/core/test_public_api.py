@@ -21,9 +21,11 @@ def test_public_classes_are_reexported() -> None:
 
 
 def test_import_loads_no_cloud_sdk_and_no_model() -> None:
-    code = ("import sys, socialreferral; "
-            "print(','.join(sorted({m.split('.')[0] for m in sys.modules} & "
-            "{'boto3','botocore','azure','sklearn','nltk','moto'})))")
+    code = (
+        "import sys, socialreferral; "
+        "print(','.join(sorted({m.split('.')[0] for m in sys.modules} & "
+        "{'boto3','botocore','azure','sklearn','nltk','moto'})))"
+    )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == ""
 

@@ -7,7 +7,9 @@ import pytest
 from socialreferral.domain.scaling import PromotionScaling, ScalingPolicy
 
 
-@pytest.mark.parametrize(("depth", "nodes"), [(14, 2), (31, 3), (48, 4), (65, 5), (84, 5), (149, 5)])
+@pytest.mark.parametrize(
+    ("depth", "nodes"), [(14, 2), (31, 3), (48, 4), (65, 5), (84, 5), (149, 5)]
+)
 def test_table_3_node_counts(depth: int, nodes: int) -> None:
     assert ScalingPolicy().target_nodes(depth, waited_seconds=60) == nodes
 

@@ -43,9 +43,16 @@ class MemoryFixtures:
         return MemorySecretStore()
 
 
-class TestMemoryQueue(QueueContract, MemoryFixtures): pass  # noqa: E701
-class TestMemoryDocumentStore(DocumentStoreContract, MemoryFixtures): pass  # noqa: E701
-class TestMemorySecretStore(SecretStoreContract, MemoryFixtures): pass  # noqa: E701
+class TestMemoryQueue(QueueContract, MemoryFixtures):
+    pass
+
+
+class TestMemoryDocumentStore(DocumentStoreContract, MemoryFixtures):
+    pass
+
+
+class TestMemorySecretStore(SecretStoreContract, MemoryFixtures):
+    pass
 
 
 def test_plugin_is_found_through_its_entry_point() -> None:

@@ -62,7 +62,8 @@ class ProviderSpec:
     description: str = ""
 
     def load_adapter(self) -> type[Any]:
-        return _load(self.adapter)
+        adapter: type[Any] = _load(self.adapter)
+        return adapter
 
     def load_settings_model(self) -> type[ProviderSettings]:
         model = _load(self.settings)

@@ -80,7 +80,9 @@ class MemoryQueue(Queue):
 
     @classmethod
     def from_settings(cls, settings: MemorySettings, context: BuildContext) -> Self:
-        return cls(max_receives=settings.max_receives, visibility_timeout=settings.visibility_timeout)
+        return cls(
+            max_receives=settings.max_receives, visibility_timeout=settings.visibility_timeout
+        )
 
     def _send_batch(self, messages: Sequence[OutgoingMessage]) -> list[str]:
         now = time.time()
@@ -89,13 +91,18 @@ class MemoryQueue(Queue):
             for message in messages:
                 message_id = uuid.uuid4().hex
                 self._box.entries[message_id] = _Entry(
-                    message_id, message.body, dict(message.attributes), now,
+                    message_id,
+                    message.body,
+                    dict(message.attributes),
+                    now,
                     now + message.delay_seconds,
                 )
                 ids.append(message_id)
         return ids
 
-    def _receive(self, max_messages: int, visibility_timeout: int, wait_seconds: float) -> list[ReceivedMessage]:
+    def _receive(
+        self, max_messages: int, visibility_timeout: int, wait_seconds: float
+    ) -> list[ReceivedMessage]:
         deadline = time.monotonic() + wait_seconds
         while True:
             received = self._take(max_messages, visibility_timeout)
@@ -107,8 +114,10 @@ class MemoryQueue(Queue):
         now = time.time()
         out: list[ReceivedMessage] = []
         with self._box.lock:
-            ready = sorted((e for e in self._box.entries.values() if e.visible_at <= now),
-                           key=lambda e: (e.sent_at, e.message_id))
+            ready = sorted(
+                (e for e in self._box.entries.values() if e.visible_at <= now),
+                key=lambda e: (e.sent_at, e.message_id),
+            )
             for entry in ready:
                 if self.max_receives is not None and entry.receive_count >= self.max_receives:
                     del self._box.entries[entry.message_id]
@@ -126,8 +135,14 @@ class MemoryQueue(Queue):
     @staticmethod
     def _view(entry: _Entry) -> ReceivedMessage:
         assert entry.receipt is not None
-        return ReceivedMessage(entry.message_id, entry.body, entry.receipt, entry.receive_count,
-                               entry.sent_at, dict(entry.attributes))
+        return ReceivedMessage(
+            entry.message_id,
+            entry.body,
+            entry.receipt,
+            entry.receive_count,
+            entry.sent_at,
+            dict(entry.attributes),
+        )
 
     def _find(self, receipt: str) -> tuple[dict[str, _Entry], _Entry]:
         for pool in (self._box.entries, self._box.dead):
@@ -151,7 +166,9 @@ class MemoryQueue(Queue):
     def _depth(self) -> int:
         now = time.time()
         with self._box.lock:
-            return sum(1 for e in self._box.entries.values() if e.receipt is None or e.visible_at <= now)
+            return sum(
+                1 for e in self._box.entries.values() if e.receipt is None or e.visible_at <= now
+            )
 
     def _receive_dead_letters(self, max_messages: int) -> list[ReceivedMessage]:
         with self._box.lock:
@@ -167,7 +184,13 @@ class MemoryDocumentStore(DocumentStore):
 
     provider: ClassVar[str] = "memory"
     capabilities: ClassVar[frozenset[Capability]] = frozenset(
-        {Capability.ETAG, Capability.CREATE_ONLY, Capability.TTL, Capability.QUERY, Capability.BATCH}
+        {
+            Capability.ETAG,
+            Capability.CREATE_ONLY,
+            Capability.TTL,
+            Capability.QUERY,
+            Capability.BATCH,
+        }
     )
 
     def __init__(self) -> None:
@@ -190,8 +213,16 @@ class MemoryDocumentStore(DocumentStore):
         with self._lock:
             return self._live(collection, key)
 
-    def _put(self, collection: str, key: str, value: dict[str, Any], *, if_match: str | None,
-             create_only: bool, ttl: float | None) -> Document:
+    def _put(
+        self,
+        collection: str,
+        key: str,
+        value: dict[str, Any],
+        *,
+        if_match: str | None,
+        create_only: bool,
+        ttl: float | None,
+    ) -> Document:
         with self._lock:
             current = self._live(collection, key)
             if create_only and current is not None:
@@ -215,18 +246,36 @@ class MemoryDocumentStore(DocumentStore):
             del self._docs[(collection, key)]
             return True
 
-    def _query(self, collection: str, filters: Sequence[Filter], *, order_by: str | None,
-               descending: bool, limit: int, cursor: str | None) -> Page:
+    def _query(
+        self,
+        collection: str,
+        filters: Sequence[Filter],
+        *,
+        order_by: str | None,
+        descending: bool,
+        limit: int,
+        cursor: str | None,
+    ) -> Page:
         with self._lock:
-            docs = [d for (c, k) in list(self._docs) if c == collection
-                    if (d := self._live(c, k)) is not None and matches(d.value, filters)]
+            docs = [
+                d
+                for (c, k) in list(self._docs)
+                if c == collection
+                if (d := self._live(c, k)) is not None and matches(d.value, filters)
+            ]
         # Documents lacking the order field sort first (ascending), like the local store.
-        docs.sort(key=lambda d: (_sort_key(d.value.get(order_by)) if order_by else (0, ""), d.key),
-                  reverse=descending)
+        docs.sort(
+            key=lambda d: (_sort_key(d.value.get(order_by)) if order_by else (0, ""), d.key),
+            reverse=descending,
+        )
         start = int(base64.urlsafe_b64decode(cursor).decode()) if cursor else 0
         page = docs[start : start + limit]
         following = start + limit
-        next_cursor = base64.urlsafe_b64encode(str(following).encode()).decode() if following < len(docs) else None
+        next_cursor = (
+            base64.urlsafe_b64encode(str(following).encode()).decode()
+            if following < len(docs)
+            else None
+        )
         return Page(page, next_cursor)
 
     def _put_batch(self, collection: str, items: Sequence[WriteItem]) -> BatchResult:
@@ -234,8 +283,14 @@ class MemoryDocumentStore(DocumentStore):
         failed: dict[str, Exception] = {}
         for item in items:
             try:
-                doc = self._put(collection, item.key, item.value, if_match=item.if_match,
-                                create_only=item.create_only, ttl=item.ttl)
+                doc = self._put(
+                    collection,
+                    item.key,
+                    item.value,
+                    if_match=item.if_match,
+                    create_only=item.create_only,
+                    ttl=item.ttl,
+                )
                 written[item.key] = doc.etag
             except ConcurrencyConflict as exc:
                 failed[item.key] = exc
@@ -307,8 +362,10 @@ class MemorySecretStore(SecretStore):
     def _versions(self, name: str) -> list[SecretVersion]:
         with self._lock:
             versions = self._versions_of(name)
-            return [SecretVersion(name, s.version, s.created_at, i == len(versions) - 1)
-                    for i, s in enumerate(versions)]
+            return [
+                SecretVersion(name, s.version, s.created_at, i == len(versions) - 1)
+                for i, s in enumerate(versions)
+            ]
 
 
 __all__ = ["MemoryDocumentStore", "MemoryQueue", "MemorySecretStore", "MemorySettings"]

@@ -12,8 +12,17 @@ _SETTINGS = "socialreferral_memory.adapters:MemorySettings"
 
 @hookimpl
 def register_providers(register: Callable[[ProviderSpec], None]) -> None:
-    for port, cls in (("queue", "MemoryQueue"), ("store", "MemoryDocumentStore"),
-                      ("secrets", "MemorySecretStore")):
-        register(ProviderSpec(port=port, name="memory",
-                              adapter=f"socialreferral_memory.adapters:{cls}",
-                              settings=_SETTINGS, description="in-memory, one process"))
+    for port, cls in (
+        ("queue", "MemoryQueue"),
+        ("store", "MemoryDocumentStore"),
+        ("secrets", "MemorySecretStore"),
+    ):
+        register(
+            ProviderSpec(
+                port=port,
+                name="memory",
+                adapter=f"socialreferral_memory.adapters:{cls}",
+                settings=_SETTINGS,
+                description="in-memory, one process",
+            )
+        )

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
 
 from socialreferral.hookspecs import hookimpl
 from socialreferral.providers import ProviderSpec
@@ -28,6 +27,6 @@ def register_providers(register: Callable[[ProviderSpec], None]) -> None:
                 name="local",
                 adapter=adapter,
                 settings=_SETTINGS,
-                description="embedded default on one machine (SQLite, encrypted file, process pool)",
+                description="embedded default (SQLite, encrypted file, process pool)",
             )
         )
