@@ -1,0 +1,258 @@
+"""LocalQueue: an at-least-once queue in one SQLite file (WAL), safe across processes.
+
+Features
+    Batch send and receive, visibility timeout and its extension, ack, receive counts,
+    a dead-letter queue after ``max_receives`` deliveries (the logical queue
+    ``<name>-dlq`` in the same file), delayed messages, long polling (by short sleeps).
+    Capabilities: ``dead_letter``, ``delay``, ``visibility_extend``. Not declared:
+    ``claim_check`` (bodies up to :attr:`LocalQueue.max_body_bytes` = 1 MiB are stored
+    inline, larger ones raise ``MessageTooLarge``) and ``fifo``.
+
+Delivery semantics
+    Every delivery gets a fresh receipt ``<row id>.<random hex>``; ack and visibility
+    changes must present the current one, so a receipt older than a redelivery raises
+    ``ReceiptInvalid``. A receipt stays valid after its visibility timeout ran out as long
+    as nobody else received the message (as on SQS). A message that was received
+    ``max_receives`` times and became visible again moves to the dead-letter queue on the
+    next receive (or on ``dead_letters()``) instead of being delivered.
+
+Processes
+    Any number of worker processes may share one file: receiving is one ``BEGIN
+    IMMEDIATE`` transaction, so two processes never get the same delivery, and a process
+    killed mid-batch leaves its messages in flight until the timeout, then they reappear.
+    A forked child opens its own connection automatically.
+
+Configuration
+    ``[local]`` settings: ``data_dir`` (the file is ``data_dir/queue.sqlite3``),
+    ``queue_name``, ``max_receives``, ``visibility_timeout``. No credentials.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+import uuid
+from collections.abc import Sequence
+from pathlib import Path
+from typing import ClassVar, Self
+
+from socialreferral.errors import ReceiptInvalid
+from socialreferral.ports import Queue, RetryPolicy
+from socialreferral.providers import BuildContext
+from socialreferral.providers.local._sqlite import SQLiteFile
+from socialreferral.providers.local.settings import LocalSettings
+from socialreferral.records import Capability, OutgoingMessage, ReceivedMessage
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS messages (
+    id INTEGER PRIMARY KEY,
+    queue TEXT NOT NULL,
+    message_id TEXT NOT NULL,
+    body TEXT NOT NULL,
+    attributes TEXT,
+    sent_at REAL NOT NULL,
+    visible_at REAL NOT NULL,
+    receive_count INTEGER NOT NULL DEFAULT 0,
+    receipt TEXT
+);
+CREATE INDEX IF NOT EXISTS messages_visible ON messages (queue, visible_at)
+"""
+
+_INSERT = (
+    "INSERT INTO messages (queue, message_id, body, attributes, sent_at, visible_at)"
+    " VALUES (?, ?, ?, ?, ?, ?)"
+)
+# The first `n` visible messages, oldest first; the index (queue, visible_at, rowid)
+# serves both the range and the order, so a receive costs O(n) whatever the backlog.
+_DUE = "SELECT id FROM messages WHERE queue = ? AND visible_at <= ? ORDER BY visible_at, id LIMIT ?"
+_TO_DLQ = (
+    "UPDATE messages SET queue = ?, receive_count = 0, receipt = NULL, visible_at = ?"
+    f" WHERE id IN ({_DUE}) AND receive_count >= ?"
+)
+# A receipt is unique per delivery: the row id (to find the row by primary key) plus
+# 64 random bits drawn by SQLite inside the same statement.
+_DELIVER = (
+    "UPDATE messages SET receive_count = receive_count + 1, visible_at = ?,"
+    " receipt = id || '.' || lower(hex(randomblob(8)))"
+    f" WHERE id IN ({_DUE})"
+    " RETURNING id, message_id, body, attributes, sent_at, receive_count, receipt"
+)
+_POLL_INTERVAL_S = 0.05
+
+
+class LocalQueue(Queue):
+    """A named queue (plus its dead-letter queue) in a SQLite file."""
+
+    capabilities: ClassVar[frozenset[Capability]] = frozenset(
+        {Capability.DEAD_LETTER, Capability.DELAY, Capability.VISIBILITY_EXTEND}
+    )
+    provider: ClassVar[str] = "local"
+    max_body_bytes: ClassVar[int] = 1024 * 1024
+
+    def __init__(
+        self,
+        path: Path | str,
+        name: str,
+        *,
+        max_receives: int | None = None,
+        visibility_timeout: int = 30,
+        retry: RetryPolicy | None = None,
+    ) -> None:
+        super().__init__(
+            max_receives=max_receives, visibility_timeout=visibility_timeout, retry=retry
+        )
+        self.name = name
+        self.dlq_name = f"{name}-dlq"
+        self._db = SQLiteFile(path, _SCHEMA)
+
+    @classmethod
+    def from_settings(cls, settings: LocalSettings, context: BuildContext) -> Self:
+        """Build from the ``[local]`` settings: ``data_dir/queue.sqlite3``."""
+        return cls(
+            settings.data_dir / "queue.sqlite3",
+            settings.queue_name,
+            max_receives=settings.max_receives,
+            visibility_timeout=settings.visibility_timeout,
+        )
+
+    @property
+    def path(self) -> Path:
+        """The SQLite file holding the queue."""
+        return self._db.path
+
+    # -- primitives ----------------------------------------------------------------------
+    def _send_batch(self, messages: Sequence[OutgoingMessage]) -> list[str]:
+        now = time.time()
+        ids = [uuid.uuid4().hex for _ in messages]
+        rows = [
+            (
+                self.name,
+                message_id,
+                m.body,
+                json.dumps(dict(m.attributes)) if m.attributes else None,
+                now,
+                now + m.delay_seconds,
+            )
+            for message_id, m in zip(ids, messages, strict=True)
+        ]
+        with self._db.transaction() as conn:
+            conn.executemany(_INSERT, rows)
+        return ids
+
+    def _receive(
+        self, max_messages: int, visibility_timeout: int, wait_seconds: float
+    ) -> list[ReceivedMessage]:
+        deadline = time.monotonic() + wait_seconds
+        while True:
+            received = self._receive_now(self.name, max_messages, visibility_timeout, True)
+            if received or time.monotonic() >= deadline:
+                return received
+            time.sleep(min(_POLL_INTERVAL_S, max(0.0, deadline - time.monotonic())))
+
+    def _receive_now(
+        self, queue: str, max_messages: int, visibility_timeout: float, dead_letter: bool
+    ) -> list[ReceivedMessage]:
+        now = time.time()
+        with self._db.transaction() as conn:
+            if dead_letter and self.max_receives is not None:
+                # Only the candidates of this receive are checked, keeping it O(batch).
+                conn.execute(
+                    _TO_DLQ, (self.dlq_name, now, queue, now, max_messages, self.max_receives)
+                )
+            rows = conn.execute(
+                _DELIVER, (now + visibility_timeout, queue, now, max_messages)
+            ).fetchall()
+        rows.sort()  # RETURNING has no defined order; row ids follow send order
+        return [
+            ReceivedMessage(
+                message_id=message_id,
+                body=body,
+                receipt=receipt,
+                receive_count=count,
+                sent_at=sent_at,
+                attributes=json.loads(attributes) if attributes else {},
+            )
+            for _, message_id, body, attributes, sent_at, count, receipt in rows
+        ]
+
+    def _delete_batch(self, receipts: Sequence[str]) -> None:
+        params = [(_row_id(r), r, self.name, self.dlq_name) for r in receipts]
+        stale: list[str] = []
+        with self._db.transaction() as conn:
+            for param in params:
+                cursor = conn.execute(
+                    "DELETE FROM messages WHERE id = ? AND receipt = ? AND queue IN (?, ?)",
+                    param,
+                )
+                if cursor.rowcount == 0:
+                    stale.append(param[1])
+        # The valid receipts are acked even when some are stale: losing an ack would
+        # only cause a needless redelivery, but the caller must hear about the stale ones.
+        if stale:
+            raise ReceiptInvalid(
+                f"{self.adapter_name}: {len(stale)} receipt(s) unknown or superseded by a "
+                f"later delivery (message acked already, or redelivered): {stale[:3]}"
+            )
+
+    def _change_visibility(self, message: ReceivedMessage, seconds: int) -> ReceivedMessage:
+        with self._db.transaction() as conn:
+            cursor = conn.execute(
+                "UPDATE messages SET visible_at = ? WHERE id = ? AND receipt = ? AND queue IN"
+                " (?, ?)",
+                (
+                    time.time() + seconds,
+                    _row_id(message.receipt),
+                    message.receipt,
+                    self.name,
+                    self.dlq_name,
+                ),
+            )
+        if cursor.rowcount == 0:
+            raise ReceiptInvalid(
+                f"{self.adapter_name}: receipt {message.receipt!r} of message "
+                f"{message.message_id} is unknown or superseded by a later delivery"
+            )
+        return message
+
+    def _depth(self) -> int:
+        now = time.time()
+        limit = self.max_receives if self.max_receives is not None else 2**62
+        with self._db.reading() as conn:
+            (count,) = conn.execute(
+                # Waiting = never received (possibly delayed) or visible again, minus
+                # those due for the dead-letter queue.
+                "SELECT COUNT(*) FROM messages WHERE queue = ? AND"
+                " (receipt IS NULL OR visible_at <= ?)"
+                " AND NOT (visible_at <= ? AND receive_count >= ?)",
+                (self.name, now, now, limit),
+            ).fetchone()
+        return int(count)
+
+    def _receive_dead_letters(self, max_messages: int) -> list[ReceivedMessage]:
+        if self.max_receives is not None:
+            now = time.time()
+            with self._db.transaction() as conn:
+                # Sweep everything due, so dead letters show up without a main receive.
+                conn.execute(
+                    "UPDATE messages SET queue = ?, receive_count = 0, receipt = NULL,"
+                    " visible_at = ? WHERE queue = ? AND visible_at <= ? AND receive_count >= ?",
+                    (self.dlq_name, now, self.name, now, self.max_receives),
+                )
+        return self._receive_now(self.dlq_name, max_messages, self.visibility_timeout, False)
+
+    def purge(self) -> None:
+        """Delete every message of this queue and its dead-letter queue (for tests, resets)."""
+        with self._db.transaction() as conn:
+            conn.execute("DELETE FROM messages WHERE queue IN (?, ?)", (self.name, self.dlq_name))
+
+    def close(self) -> None:
+        """Close this process's connection; the queue reopens it if used again."""
+        self._db.close()
+
+
+def _row_id(receipt: str) -> int:
+    head, _, _ = str(receipt).partition(".")
+    try:
+        return int(head)
+    except ValueError:
+        return -1  # matches no row, so the caller reports ReceiptInvalid

@@ -1,0 +1,80 @@
+"""Helpers shared by the conformance kit: polling, draining a queue, Unsupported checks."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+import pytest
+
+from socialreferral.errors import Unsupported
+from socialreferral.ports import Adapter, Queue
+from socialreferral.records import Capability, ReceivedMessage
+
+T = TypeVar("T")
+
+
+def eventually(
+    probe: Callable[[], T],
+    accept: Callable[[T], bool],
+    *,
+    timeout: float = 5.0,
+    interval: float = 0.05,
+) -> T:
+    """Call ``probe`` until ``accept`` likes its result or ``timeout`` passes; return the
+    last result (the caller asserts on it, so a failure shows the last value seen)."""
+    deadline = time.monotonic() + timeout
+    result = probe()
+    while not accept(result) and time.monotonic() < deadline:
+        time.sleep(interval)
+        result = probe()
+    return result
+
+
+def drain(
+    queue: Queue,
+    expected: int,
+    *,
+    timeout: float = 5.0,
+    wait_seconds: float = 0.5,
+    visibility_timeout: int | None = None,
+) -> list[ReceivedMessage]:
+    """Receive until ``expected`` messages arrived or ``timeout`` passed.
+
+    Cloud queues may answer a receive with fewer messages than are waiting (SQS samples
+    its servers), so the kit never relies on one receive returning everything.
+    """
+    received: list[ReceivedMessage] = []
+    deadline = time.monotonic() + timeout
+    while len(received) < expected and time.monotonic() < deadline:
+        received.extend(
+            queue.receive(
+                min(10, expected - len(received)),
+                visibility_timeout=visibility_timeout,
+                wait_seconds=wait_seconds,
+            )
+        )
+    return received
+
+
+def bodies(messages: list[ReceivedMessage]) -> list[str]:
+    """The bodies, sorted (for order-insensitive comparisons)."""
+    return sorted(m.body for m in messages)
+
+
+def assert_unsupported(
+    adapter: Adapter, capability: Capability, call: Callable[[], Any], backend: str
+) -> None:
+    """``call`` must raise :class:`Unsupported` naming the adapter and the capability."""
+    with pytest.raises(Unsupported) as info:
+        call()
+    message = str(info.value)
+    assert type(adapter).__name__ in message, (
+        f"[{backend}] Unsupported for undeclared {capability.value!r} should name the "
+        f"adapter {type(adapter).__name__!r}; the message was {message!r}"
+    )
+    assert info.value.capability == capability.value, (
+        f"[{backend}] Unsupported names capability {info.value.capability!r}, "
+        f"expected {capability.value!r}"
+    )
