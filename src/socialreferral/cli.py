@@ -14,6 +14,7 @@ from typing import Annotated, Any
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from socialreferral.errors import SocialReferralError
@@ -43,7 +44,7 @@ _ARRAY_INDEX_VARS = ("AWS_BATCH_JOB_ARRAY_INDEX", "SOCIALREFERRAL_TASK_INDEX")
 
 def fail(message: str) -> typer.Exit:
     """Print a clear error and return the exit to raise (code 2 = bad input/config)."""
-    console.print(f"[bold red]error:[/] {message}", highlight=False)
+    console.print(f"[bold red]error:[/] {escape(message)}", highlight=False, soft_wrap=True)
     return typer.Exit(code=2)
 
 
@@ -59,17 +60,22 @@ def providers(
     for (port, name), spec in sorted(
         registry.providers.items(), key=lambda kv: (kv[0][1], kv[0][0])
     ):
-        adapter = spec.load_adapter()
-        rows.append(
-            {
-                "provider": name,
-                "plugin_source": registry.plugins.get(name, "builtin"),
-                "port": port,
-                "adapter": adapter.__name__,
-                "capabilities": sorted(str(c) for c in adapter.capabilities),
-                "extra": spec.extra,
-            }
-        )
+        row: dict[str, Any] = {
+            "provider": name,
+            "plugin_source": registry.plugins.get(name, "builtin"),
+            "port": port,
+            "extra": spec.extra,
+        }
+        try:
+            adapter = spec.load_adapter()
+        except Exception as exc:  # noqa: BLE001 - one broken plugin must not hide the others
+            row.update(adapter=spec.adapter, capabilities=[], error=f"cannot load: {exc}")
+        else:
+            row.update(
+                adapter=adapter.__name__,
+                capabilities=sorted(str(c) for c in adapter.capabilities),
+            )
+        rows.append(row)
     if as_json:
         typer.echo(json.dumps({"plugins": registry.plugins, "providers": rows}, indent=2))
         return
@@ -78,12 +84,9 @@ def providers(
         table.add_column(column)
     for row in rows:
         install = f"socialreferral[{row['extra']}]" if row["extra"] else "(built in)"
+        capabilities = row.get("error") or ", ".join(row["capabilities"]) or "-"
         table.add_row(
-            row["provider"],
-            row["port"],
-            row["adapter"],
-            ", ".join(row["capabilities"]) or "-",
-            install,
+            row["provider"], row["port"], row["adapter"], escape(capabilities), escape(install)
         )
     console.print(table)
     console.print(f"plugins loaded: {', '.join(sorted(registry.plugins))}")
@@ -135,13 +138,9 @@ def run_task_command(
 
 def main() -> None:
     """Console-script entry point."""
-    try:
-        from socialreferral import cli_flows
-    except ModuleNotFoundError as exc:  # flows not installed in a trimmed build
-        if exc.name != "socialreferral.cli_flows":
-            raise
-    else:
-        cli_flows.register(app)
+    from socialreferral.cli_flows import register
+
+    register(app)
     app()
 
 
