@@ -1,0 +1,205 @@
+"""``socialreferral demo``: the whole referral system on a synthetic bank, end to end.
+
+Builds the bank on the configured providers (local by default, in a temporary or given
+data directory), connects the customers (authorization workflow), delivers signed Meta
+webhooks through :func:`ingest_webhook` (one delivery is sent twice to show that the
+duplicate enqueues nothing), runs the ``referral.process-batch`` task on BatchCompute
+(the worker processes drain the queue), answers the manual-offer opportunities in the
+CRM, simulates recommendations and lead forms (including a self-referral and a repeated
+form), runs the promotion job and the reminders, and returns the report.
+"""
+
+from __future__ import annotations
+
+import random
+import secrets as pysecrets
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from socialreferral.bootstrap import Providers
+from socialreferral.demo.bank import NETWORK, Bank, build_bank, meta_delivery
+from socialreferral.domain.crm import OpportunityStatus
+from socialreferral.domain.referrals import Offer, OfferStatus
+from socialreferral.errors import SocialReferralError
+from socialreferral.records import JobState
+from socialreferral.service.authorization import connect_account
+from socialreferral.service.ingest import SECRET_NAMES, ingest_webhook
+from socialreferral.service.messages import record_timing
+from socialreferral.service.promotions import run_promotions, send_reminders
+from socialreferral.service.records import Collections, iter_models
+from socialreferral.service.referrals import recommend, submit_lead
+from socialreferral.service.reports import Report, build_report
+from socialreferral.service.worker import Worker, collect_manual_offers, task_payload
+
+Progress = Callable[[str, int, int], None]
+"""``progress(stage, done, total)``; the CLI draws a bar from it."""
+
+DELIVERY_SIZE = 10
+
+
+@dataclass
+class DemoResult:
+    """The report plus what the demo itself did."""
+
+    report: Report
+    ingest: dict[str, int] = field(default_factory=dict)
+    simulated: dict[str, int] = field(default_factory=dict)
+    seconds: float = 0.0
+    job_state: str = ""
+
+
+def _noop(stage: str, done: int, total: int) -> None:
+    return None
+
+
+def _load_world(providers: Providers, bank: Bank, now: datetime, progress: Progress) -> int:
+    social: Any = providers.social
+    if not (hasattr(social, "add_profile") and hasattr(social, "add_connections")):
+        raise SocialReferralError(
+            f"the demo seeds profiles into the social channel, which "
+            f"{providers.social.adapter_name} cannot do; use social = \"local\""
+        )
+    for product in bank.products:
+        providers.crm.upsert_product(product)
+    for profile in bank.profiles:
+        social.add_profile(profile)
+    social.add_connections(bank.connections)
+    eligible = 0
+    for n, customer in enumerate(bank.customers, 1):
+        result = connect_account(
+            store=providers.store, secrets=providers.secrets, social=providers.social,
+            rules=providers.settings.referral.eligibility, customer=customer,
+            network=NETWORK, person_id=f"fb-{customer.customer_id}",
+            token=f"EAAB{pysecrets.token_hex(16)}", scopes=("user_posts", "user_friends"),
+            now=now,
+        )
+        eligible += result.eligibility.eligible
+        progress("connect customers", n, len(bank.customers))
+    return eligible
+
+
+def _deliver(
+    providers: Providers, bank: Bank, app_secret: str, progress: Progress
+) -> dict[str, int]:
+    counts = {"deliveries": 0, "enqueued": 0, "duplicates": 0, "rejected": 0}
+    posts = bank.posts
+    first: tuple[dict[str, str], bytes] | None = None
+    for start in range(0, len(posts), DELIVERY_SIZE):
+        chunk = posts[start : start + DELIVERY_SIZE]
+        began = time.perf_counter()
+        headers, body = meta_delivery(chunk, app_secret)
+        share = (time.perf_counter() - began) / len(chunk)
+        for post in chunk:
+            record_timing(providers.store, "post", post.post_id, share)
+        first = first or (headers, body)
+        result = ingest_webhook(headers, body, queue=providers.queue, store=providers.store,
+                                secrets=providers.secrets,
+                                max_body_bytes=providers.settings.referral.max_webhook_body_bytes)
+        counts["deliveries"] += 1
+        counts["enqueued"] += len(result.enqueued)
+        counts["duplicates"] += len(result.duplicates)
+        counts["rejected"] += len(result.rejected)
+        progress("deliver webhooks", min(start + DELIVERY_SIZE, len(posts)), len(posts))
+    if first is not None:  # Meta retries deliveries: the replay must enqueue nothing
+        result = ingest_webhook(first[0], first[1], queue=providers.queue,
+                                store=providers.store, secrets=providers.secrets)
+        counts["deliveries"] += 1
+        counts["duplicates"] += len(result.duplicates)
+        counts["enqueued"] += len(result.enqueued)
+    return counts
+
+
+def _simulate_referrals(
+    providers: Providers, bank: Bank, rng: random.Random, now: datetime, progress: Progress
+) -> dict[str, int]:
+    store, settings = providers.store, providers.settings.referral
+    counts = {"recommended": 0, "forms": 0, "repeated_forms": 0, "self_referrals": 0}
+    offers = sorted(iter_models(store, Collections.OFFERS, Offer,
+                                {"status": OfferStatus.ASKED.value}), key=lambda o: o.offer_id)
+    emails = {c.customer_id: c.email for c in bank.customers}
+    for n, offer in enumerate(offers, 1):
+        progress("recommend and submit", n, len(offers))
+        if rng.random() > 0.85:
+            continue
+        _, token = recommend(offer.offer_id, store=store, secrets=providers.secrets,
+                             social=providers.social, settings=settings, now=now)
+        counts["recommended"] += 1
+        if rng.random() > 0.75:
+            continue
+        email = f"{offer.prospect_id}@mail.example.org"
+        if n % 17 == 0:  # a referrer who "refers" themself
+            email = emails.get(offer.referrer_id) or email
+            counts["self_referrals"] += 1
+        form = {"name": bank.prospects.get(offer.prospect_id, "Prospect"), "email": email,
+                "phone": f"+1555{rng.randint(1000000, 9999999)}", "consent_marketing": True}
+        submit_lead(token, form, store=store, secrets=providers.secrets, crm=providers.crm,
+                    settings=settings, now=now + timedelta(minutes=5))
+        counts["forms"] += 1
+        if n % 5 == 0:  # the prospect presses "submit" twice
+            submit_lead(token, form, store=store, secrets=providers.secrets, crm=providers.crm,
+                        settings=settings, now=now + timedelta(minutes=6))
+            counts["repeated_forms"] += 1
+    return counts
+
+
+def run_demo(
+    providers: Providers,
+    *,
+    customers: int = 40,
+    posts: int = 160,
+    seed: int = 7,
+    workers: int = 2,
+    progress: Progress = _noop,
+) -> DemoResult:
+    """Run the demo on ``providers`` (see the module docstring); returns the report."""
+    started = time.perf_counter()
+    now = datetime.now(UTC)
+    rng = random.Random(seed)
+    bank = build_bank(customers, posts, seed, now)
+    app_secret = pysecrets.token_hex(16)
+    providers.secrets.set(SECRET_NAMES["meta"], app_secret)
+    _load_world(providers, bank, now, progress)
+    ingest = _deliver(providers, bank, app_secret, progress)
+
+    progress("workers drain the queue", 0, 1)
+    job = providers.batch.submit(
+        "referral.process-batch",
+        task_payload(providers.settings, idle_seconds=1.0, max_seconds=120.0),
+        array_size=workers if providers.batch.supports("array_jobs") else 1,
+    )
+    status = providers.batch.wait(job, timeout=180.0)
+    progress("workers drain the queue", 1, 1)
+    if status.state is not JobState.SUCCEEDED:
+        raise SocialReferralError(f"worker job {job} ended {status.state}: {status.error}")
+
+    # A bank agent answers the manual-offer opportunities in the CRM...
+    for opportunity in providers.crm.list_opportunities(status=OpportunityStatus.OPEN.value):
+        providers.crm.save_opportunity(opportunity.model_copy(update={
+            "status": OpportunityStatus.ANSWERED, "answered_at": datetime.now(UTC),
+            "offer_text": "A free demat account and advice from our investment desk.",
+        }))
+    # ...and the next worker run picks the answers up.
+    worker = Worker(queue=providers.queue, store=providers.store, crm=providers.crm,
+                    social=providers.social, settings=providers.settings.referral)
+    manual = collect_manual_offers(worker)
+    simulated = _simulate_referrals(providers, bank, rng, now, progress)
+    for promotion in bank.promotions:
+        providers.crm.upsert_promotion(promotion)
+    promo = run_promotions(store=providers.store, crm=providers.crm, social=providers.social,
+                           settings=providers.settings.referral, now=now)
+    again = run_promotions(store=providers.store, crm=providers.crm, social=providers.social,
+                           settings=providers.settings.referral, now=now)
+    reminders = send_reminders(store=providers.store, social=providers.social,
+                               settings=providers.settings.referral,
+                               now=now + timedelta(days=providers.settings.referral
+                                                   .remind_after_days + 1))
+    simulated.update(manual_offers=manual, promotions_published=promo.published,
+                     promotions_republished_on_rerun=again.published, reminders=reminders)
+    return DemoResult(report=build_report(providers.store), ingest=ingest, simulated=simulated,
+                      seconds=time.perf_counter() - started, job_state=status.state.value)
+
+
+__all__ = ["DemoResult", "Progress", "run_demo"]

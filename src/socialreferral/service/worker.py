@@ -1,0 +1,353 @@
+"""The processing worker (seed 000, Section 5.2): queue batch in, offers and asks out.
+
+For each event: analyse the text (the domain's :class:`ActivityAnalyzer`) against the CRM
+catalog → find the eligible, consenting customers connected to the author → choose the
+conduit (strongest tie, explained) → apply the contact policy (race-safe, see
+:mod:`socialreferral.service.contacts`) → create a personalised offer, or open a CRM
+opportunity for a manual-offer product → ask the referrer through the SocialChannel → ack.
+
+Exactly once: every effect has a deterministic id (``offer_id_for`` ...) and is written
+create-only or sent idempotently, and the message is acked only after all of them. A
+worker killed half way leaves the message unacked; when it is redelivered the steps
+already done are no-ops and the rest complete. :func:`collect_manual_offers` later turns
+the CRM's answered opportunities into offers the same way.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from socialreferral.domain.analysis import ActivityAnalyzer, ActivitySignal, KeywordAnalyzer
+from socialreferral.domain.crm import Opportunity, OpportunityStatus, Product
+from socialreferral.domain.people import Consent, Customer
+from socialreferral.domain.referrals import (
+    Offer,
+    OfferKind,
+    OfferStatus,
+    message_id_for,
+    offer_id_for,
+    opportunity_id_for,
+    personalise,
+)
+from socialreferral.domain.settings import ReferralSettings
+from socialreferral.domain.social import Connection, OutboundMessage, SocialEvent
+from socialreferral.domain.ties import ConduitChoice, choose_conduit
+from socialreferral.errors import CRMRecordNotFound, InvalidInput
+from socialreferral.ports import CRM, DocumentStore, Queue, SocialChannel
+from socialreferral.records import ReceivedMessage
+from socialreferral.service.contacts import reserve_contact
+from socialreferral.service.messages import EventMessage, decode_event, record_timing
+from socialreferral.service.records import (
+    Collections,
+    create_model,
+    get_model,
+    load,
+    safe_key,
+)
+
+log = logging.getLogger(__name__)
+
+StepHook = Callable[[str, str], None]
+"""Called as ``hook(step, record_id)`` after each durable step (tests simulate crashes)."""
+
+
+@dataclass
+class Outcome:
+    """What processing one event did (``status`` is one word, for counters and tests)."""
+
+    event_id: str
+    status: str
+    offer_id: str | None = None
+    detail: str = ""
+
+
+@dataclass
+class Worker:
+    """Processes queue batches with one set of adapters and settings."""
+
+    queue: Queue
+    store: DocumentStore
+    crm: CRM
+    social: SocialChannel
+    settings: ReferralSettings
+    analyzer: ActivityAnalyzer | None = None
+    clock: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
+    hook: StepHook | None = None
+    _catalog: list[Product] | None = field(default=None, repr=False)
+
+    # -- batch level -----------------------------------------------------------------
+    def run_once(self, max_messages: int = 10, wait_seconds: float = 0.0) -> list[Outcome]:
+        """Receive one batch, process it, ack what succeeded. Returns the outcomes."""
+        messages = self.queue.receive(max_messages, wait_seconds=wait_seconds)
+        return self.process_batch(messages)
+
+    def drain(self, *, idle_seconds: float = 0.5, max_seconds: float = 300.0) -> int:
+        """Process until the queue stays empty for ``idle_seconds``; return events done."""
+        done = 0
+        deadline = time.monotonic() + max_seconds
+        while time.monotonic() < deadline:
+            outcomes = self.run_once(wait_seconds=idle_seconds)
+            if not outcomes:
+                break
+            done += len(outcomes)
+        return done
+
+    def process_batch(self, messages: Sequence[ReceivedMessage]) -> list[Outcome]:
+        """Process ``messages``; ack each one whose event was fully handled.
+
+        A message whose body is not ours is acked (retrying cannot fix it) and logged;
+        one whose processing raised stays unacked, to be redelivered (and dead-lettered
+        after ``max_receives``).
+        """
+        decoded: list[tuple[ReceivedMessage, EventMessage]] = []
+        outcomes: list[Outcome] = []
+        done: list[ReceivedMessage] = []
+        for message in messages:
+            try:
+                decoded.append((message, decode_event(message.body)))
+            except InvalidInput as exc:
+                log.warning("dropping malformed queue message %s: %s", message.message_id, exc)
+                outcomes.append(Outcome(message.message_id, "malformed", detail=str(exc)))
+                done.append(message)
+        if decoded:
+            analyzer = self._analyzer()  # built outside the timing: model loading is once
+            started = time.perf_counter()
+            signals = analyzer.analyze([d.event for _, d in decoded], self.catalog())
+            share = (time.perf_counter() - started) / len(decoded)
+            for (message, item), signal in zip(decoded, signals, strict=True):
+                record_timing(self.store, "semantic", item.event.event_id, share)
+                try:
+                    outcomes.append(self.process_event(item, signal))
+                except Exception as exc:  # leave it unacked: redelivery retries it
+                    log.warning("event %s failed, will be redelivered: %s",
+                                item.event.event_id, exc)
+                    outcomes.append(Outcome(item.event.event_id, "failed", detail=str(exc)))
+                    continue
+                done.append(message)
+        if done:
+            self.queue.ack(*done)
+        return outcomes
+
+    # -- event level -----------------------------------------------------------------
+    def process_event(self, item: EventMessage, signal: ActivitySignal) -> Outcome:
+        """Handle one analysed event (all steps idempotent)."""
+        event, now = item.event, self.clock()
+        self.store.put(Collections.EVENTS, safe_key(event.event_id), {
+            "event_id": event.event_id, "network": event.network, "author_id": event.author_id,
+            "matched": signal.purchase_intent, "product_id": signal.product_id,
+            "sentiment": signal.sentiment, "score": signal.score,
+            "accepted_at": item.accepted_at,
+        })
+        if not signal.purchase_intent or signal.product_id is None:
+            return Outcome(event.event_id, "no_intent")
+        if self.store.find(Collections.PERSONS, safe_key(event.network, event.author_id)):
+            # The author is a customer already: nobody to acquire through a referral.
+            return Outcome(event.event_id, "author_is_customer")
+        product = next((p for p in self.catalog() if p.product_id == signal.product_id), None)
+        if product is None:
+            return Outcome(event.event_id, "unknown_product", detail=signal.product_id)
+
+        started = time.perf_counter()
+        choice = choose_conduit(self.candidates(event), now, self.settings.ties)
+        record_timing(self.store, "influence", event.event_id, time.perf_counter() - started)
+        if choice is None:
+            return Outcome(event.event_id, "no_conduit")
+
+        started = time.perf_counter()
+        offer_id = offer_id_for(event.event_id, product.product_id, event.author_id)
+        decision = reserve_contact(
+            self.store, self.settings.contact_policy, offer_id=offer_id,
+            prospect_id=event.author_id, referrer_id=choice.customer_id,
+            product_id=product.product_id, now=now,
+        )
+        if not decision.allowed:
+            return Outcome(event.event_id, f"policy_{decision.reason.value}",
+                           detail=decision.explanation.summary)
+        referrer = get_model(self.store, Collections.CUSTOMERS, choice.customer_id, Customer)
+        if referrer is None:  # consistency guard: candidates come from stored customers
+            return Outcome(event.event_id, "no_conduit", detail="referrer vanished")
+        prospect_name = str(event.extra.get("author_name") or "there")
+        if product.manual_offer:
+            self._open_opportunity(event, product, referrer, choice, item.accepted_at)
+            return Outcome(event.event_id, "manual_offer_routed")
+        offer = Offer(
+            offer_id=offer_id, event_id=event.event_id, product_id=product.product_id,
+            prospect_id=event.author_id, referrer_id=referrer.customer_id,
+            text=personalise(product, prospect_name, referrer.display_name),
+            kind=OfferKind.PERSONALISED, created_at=now, explanation=choice.explanation,
+        )
+        self.store_and_ask(offer, referrer, event.network, item.accepted_at)
+        record_timing(self.store, "offer", event.event_id, time.perf_counter() - started)
+        return Outcome(event.event_id, "offer", offer_id=offer_id)
+
+    def store_and_ask(
+        self, offer: Offer, referrer: Customer, network: str, accepted_at: float
+    ) -> None:
+        """Create the offer (once), ask the referrer (idempotent send), mark it ASKED."""
+        create_model(self.store, Collections.OFFERS, offer.offer_id, offer,
+                     network=network, accepted_at=accepted_at, stored_at=time.time(),
+                     referrer_person_id=referrer.person_id(network))
+        self._step("offer_stored", offer.offer_id)
+        recipient = referrer.person_id(network) or referrer.customer_id
+        self.social.send(OutboundMessage(
+            message_id=message_id_for(offer.offer_id, "ask"), recipient_id=recipient,
+            text=f"Your friend may be interested: {offer.text} Would you recommend it?",
+            kind="ask",
+        ))
+        self._step("referrer_asked", offer.offer_id)
+        self.store.update(Collections.OFFERS, offer.offer_id, _advance(OfferStatus.ASKED))
+
+    def candidates(self, event: SocialEvent) -> list[tuple[Customer, Connection]]:
+        """Eligible customers with an active consent who are connected to the author."""
+        out = []
+        connections = self.store.iter_query(
+            Collections.CONNECTIONS, {"other_id": event.author_id, "network": event.network}
+        )
+        for document in connections:
+            customer_id = document.value.get("_customer_id")
+            if not isinstance(customer_id, str):
+                continue
+            eligibility = self.store.find(Collections.ELIGIBILITY,
+                                          safe_key(customer_id, event.network))
+            if eligibility is None or not eligibility.value.get("eligible"):
+                continue
+            consent = get_model(self.store, Collections.CONSENTS,
+                                safe_key(customer_id, event.network), Consent)
+            if consent is None or not consent.active_at(self.clock()):
+                continue
+            customer = get_model(self.store, Collections.CUSTOMERS, customer_id, Customer)
+            if customer is not None:
+                out.append((customer, load(Connection, document.value)))
+        return out
+
+    def catalog(self) -> list[Product]:
+        """The CRM's active products (read once per worker; a job is short-lived)."""
+        if self._catalog is None:
+            self._catalog = self.crm.list_products()
+        return self._catalog
+
+    def _analyzer(self) -> ActivityAnalyzer:
+        if self.analyzer is None:
+            self.analyzer = KeywordAnalyzer(self.settings.analyzer)
+        return self.analyzer
+
+    def _step(self, step: str, record_id: str) -> None:
+        if self.hook is not None:
+            self.hook(step, record_id)
+
+    def _open_opportunity(
+        self, event: SocialEvent, product: Product, referrer: Customer,
+        choice: ConduitChoice, accepted_at: float,
+    ) -> None:
+        opportunity_id = opportunity_id_for(event.event_id, product.product_id, event.author_id)
+        try:
+            self.crm.get_opportunity(opportunity_id)
+        except CRMRecordNotFound:
+            # save_opportunity overwrites: only create when absent, or a redelivery
+            # would reset an agent's answer to OPEN.
+            self.crm.save_opportunity(Opportunity(
+                opportunity_id=opportunity_id, product_id=product.product_id,
+                prospect_id=event.author_id, referrer_id=referrer.customer_id,
+                context=f"{event.text[:3000]}\n\nconduit: {choice.explanation.summary}",
+            ))
+        self.store.put(Collections.MANUAL, opportunity_id, {
+            "opportunity_id": opportunity_id, "event_id": event.event_id,
+            "network": event.network, "product_id": product.product_id,
+            "prospect_id": event.author_id, "referrer_id": referrer.customer_id,
+            "accepted_at": accepted_at, "explanation": choice.explanation.model_dump(mode="json"),
+        })
+
+
+def _advance(status: OfferStatus) -> Callable[[dict[str, Any] | None], dict[str, Any]]:
+    def change(current: dict[str, Any] | None) -> dict[str, Any]:
+        if current is None:
+            raise InvalidInput("offer vanished", field="offer_id")
+        offer = load(Offer, current)
+        try:
+            moved = offer.with_status(status)
+        except ValueError:
+            return current  # already further along (a redelivery): keep it
+        meta = {k: v for k, v in current.items() if k.startswith("_")}
+        return {**moved.model_dump(mode="json"), **meta}
+
+    return change
+
+
+def advance_offer(store: DocumentStore, offer_id: str, status: OfferStatus) -> None:
+    """Move an offer forward (no-op if it is already there or further)."""
+    store.update(Collections.OFFERS, offer_id, _advance(status))
+
+
+def collect_manual_offers(worker: Worker) -> int:
+    """Turn the CRM's answered manual-offer opportunities into offers (idempotent).
+
+    Returns how many offers this run created.
+    """
+    created = 0
+    for opportunity in worker.crm.list_opportunities(status=OpportunityStatus.ANSWERED.value):
+        pending = worker.store.find(Collections.MANUAL, opportunity.opportunity_id)
+        if pending is None or not opportunity.offer_text:
+            continue
+        info = pending.value
+        offer_id = offer_id_for(info["event_id"], info["product_id"], info["prospect_id"])
+        referrer = get_model(worker.store, Collections.CUSTOMERS, info["referrer_id"], Customer)
+        if referrer is None:
+            continue
+        if worker.store.find(Collections.OFFERS, offer_id) is None:
+            created += 1
+        offer = Offer(
+            offer_id=offer_id, event_id=info["event_id"], product_id=info["product_id"],
+            prospect_id=info["prospect_id"], referrer_id=referrer.customer_id,
+            text=opportunity.offer_text, kind=OfferKind.MANUAL,
+            created_at=opportunity.answered_at or worker.clock(),
+        )
+        worker.store_and_ask(offer, referrer, info["network"], float(info["accepted_at"]))
+    return created
+
+
+__all__ = ["Outcome", "StepHook", "Worker", "advance_offer", "collect_manual_offers"]
+
+
+# -- batch task entry point ------------------------------------------------------------
+_SECRETISH = ("secret", "password", "token", "connection_string", "account_key", "credential")
+
+
+def task_payload(settings: Any, **options: Any) -> dict[str, Any]:
+    """The JSON payload of a ``referral.process-batch`` job for ``settings``.
+
+    Secret-looking provider settings are left out: payloads may be logged or stored by a
+    batch service. Workers get those from their own environment (the local provider
+    falls back to its key file in ``data_dir``).
+    """
+    data = settings.model_dump(mode="json")
+    data["providers"] = {
+        name: {k: v for k, v in table.items() if not any(s in k.lower() for s in _SECRETISH)}
+        for name, table in data.get("providers", {}).items()
+    }
+    return {"settings": data, **options}
+
+
+def process_batch_task(payload: dict[str, Any], index: int) -> None:
+    """Batch task ``referral.process-batch``: drain the events queue, then exit.
+
+    ``payload``: ``settings`` (a settings mapping, see :func:`task_payload`),
+    ``idle_seconds`` (stop after the queue stayed empty that long, default 1),
+    ``max_seconds`` (hard stop, default 600). Every array child drains the same queue;
+    the queue hands each message to one of them.
+    """
+    # Imported here: this function is an entry point (a composition root of its own,
+    # running in a fresh worker process); the rest of the service never builds adapters.
+    from socialreferral.bootstrap import build_providers
+    from socialreferral.settings import settings_from_mapping
+
+    settings = settings_from_mapping(payload.get("settings") or {}, source="task payload")
+    with build_providers(settings) as providers:
+        worker = Worker(queue=providers.queue, store=providers.store, crm=providers.crm,
+                        social=providers.social, settings=settings.referral)
+        worker.drain(idle_seconds=float(payload.get("idle_seconds", 1.0)),
+                     max_seconds=float(payload.get("max_seconds", 600.0)))
