@@ -181,6 +181,7 @@ class KeywordAnalyzerSettings(DomainModel):
 def tokenize(text: str) -> list[str]:
     """Lower-case word tokens; "n't" becomes a separate "not" so negation is visible."""
     text = text.lower().replace("\u2019", "'")
+    text = text.replace("can't", "can not").replace("won't", "will not")
     text = re.sub(r"n't\b", " not", text).replace("cannot", "can not")
     return _WORD.findall(text)
 

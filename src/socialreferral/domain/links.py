@@ -99,7 +99,10 @@ def verify_referral_token(token: str, keys: Mapping[str, bytes], now: datetime) 
         raise SignatureInvalid("malformed token", field="token")
     if not isinstance(exp, int) or isinstance(exp, bool):
         raise SignatureInvalid("malformed token", field="token")
-    expires_at = datetime.fromtimestamp(exp, UTC)
+    try:
+        expires_at = datetime.fromtimestamp(exp, UTC)
+    except (OverflowError, OSError, ValueError) as exc:
+        raise SignatureInvalid("malformed token", field="token") from exc
     if now >= expires_at:
         raise SignatureInvalid("token expired", field="token")
     return LinkClaims(referral_id=rid, expires_at=expires_at, key_id=payload["kid"])
