@@ -136,6 +136,28 @@ def run_task_command(
     run_task(registry.tasks[task], body, index)
 
 
+@app.command()
+def serve(
+    settings: SettingsOption = None,
+    host: Annotated[str, typer.Option(help="interface to bind")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(min=1, max=65535, help="TCP port")] = 8000,
+) -> None:
+    """Serve the webhook and referral endpoints (needs the ``web`` extra)."""
+    from socialreferral.bootstrap import build_providers
+    from socialreferral.providers import import_sdk
+    from socialreferral.settings import load_settings
+
+    try:
+        uvicorn = import_sdk("uvicorn", provider="web", extra="web")
+        from socialreferral.web import create_app
+
+        providers = build_providers(load_settings(settings))
+    except SocialReferralError as exc:
+        raise fail(str(exc)) from None
+    with providers:
+        uvicorn.run(create_app(providers), host=host, port=port, log_level="info")
+
+
 def main() -> None:
     """Console-script entry point."""
     from socialreferral.cli_flows import register

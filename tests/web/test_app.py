@@ -1,0 +1,119 @@
+"""The web service over real local adapters (SQLite in tmp_path), via FastAPI's TestClient.
+
+Backend: local provider; the HTTP layer is Starlette's in-process test transport.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+
+from socialreferral import Providers, build_providers
+from socialreferral.settings import settings_from_mapping
+from socialreferral.web import create_app
+
+APP_SECRET = "meta-app-secret-for-tests"
+
+
+@pytest.fixture
+def providers(tmp_path: Path) -> Iterator[Providers]:
+    settings = settings_from_mapping({"local": {"data_dir": str(tmp_path)}})
+    with build_providers(settings) as built:
+        built.secrets.set("meta-app-secret", APP_SECRET)
+        built.secrets.set("meta-verify-token", "verify-me")
+        yield built
+
+
+@pytest.fixture
+def client(providers: Providers) -> TestClient:
+    return TestClient(create_app(providers))
+
+
+def delivery(*messages: str) -> bytes:
+    changes = [
+        {"field": "feed", "value": {"item": "status", "verb": "add", "post_id": f"p_{i}",
+                                    "from": {"id": "u_1", "name": "Ann"}, "message": text,
+                                    "created_time": 1_700_000_000}}
+        for i, text in enumerate(messages)
+    ]
+    body = {"object": "page", "entry": [{"id": "page_1", "time": 1_700_000_000,
+                                         "changes": changes}]}
+    return json.dumps(body).encode()
+
+
+def signed(body: bytes, secret: str = APP_SECRET) -> dict[str, str]:
+    digest = hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
+    return {"X-Hub-Signature-256": f"sha256={digest}", "Content-Type": "application/json"}
+
+
+def test_handshake_echoes_the_challenge_only_for_the_right_token(client: TestClient) -> None:
+    ok = client.get("/webhooks/meta", params={"hub.mode": "subscribe",
+                                              "hub.verify_token": "verify-me",
+                                              "hub.challenge": "12345"})
+    assert ok.status_code == 200 and ok.text == "12345"
+    bad = client.get("/webhooks/meta", params={"hub.mode": "subscribe",
+                                               "hub.verify_token": "wrong",
+                                               "hub.challenge": "12345"})
+    assert bad.status_code == 403
+
+
+def test_signed_delivery_is_enqueued_once(client: TestClient, providers: Providers) -> None:
+    body = delivery("can anyone suggest a good car loan?", "lovely weather")
+    first = client.post("/webhooks/meta", content=body, headers=signed(body))
+    assert first.status_code == 200, first.text
+    assert first.json()["enqueued"] == 2
+    again = client.post("/webhooks/meta", content=body, headers=signed(body))
+    assert again.json() == {"enqueued": 0, "duplicates": 2, "rejected": []}
+    assert providers.queue.depth() == 2
+
+
+def test_forged_signature_is_403_and_enqueues_nothing(
+    client: TestClient, providers: Providers
+) -> None:
+    body = delivery("I need a home loan")
+    response = client.post("/webhooks/meta", content=body, headers=signed(body, "not-the-secret"))
+    assert response.status_code == 403
+    assert response.json()["error"] == "SignatureInvalid"
+    assert APP_SECRET not in response.text
+    missing = client.post("/webhooks/meta", content=body)
+    assert missing.status_code == 403
+    assert providers.queue.depth() == 0
+
+
+def test_signature_covers_the_raw_bytes(client: TestClient, providers: Providers) -> None:
+    body = delivery("I need a home loan")
+    reformatted = json.dumps(json.loads(body), indent=2).encode()  # same JSON, other bytes
+    response = client.post("/webhooks/meta", content=reformatted, headers=signed(body))
+    assert response.status_code == 403
+    assert providers.queue.depth() == 0
+
+
+def test_malformed_body_names_the_problem(client: TestClient) -> None:
+    body = b'{"object": "page", "entry": "nope"}'
+    response = client.post("/webhooks/meta", content=body, headers=signed(body))
+    assert response.status_code == 400
+    assert "entry" in response.json()["detail"]
+
+
+def test_unknown_source_is_rejected(client: TestClient) -> None:
+    body = delivery("x")
+    response = client.post("/webhooks/myspace", content=body, headers=signed(body))
+    assert response.status_code == 400
+    assert response.json()["field"] == "source"
+
+
+def test_tampered_referral_link_is_403(client: TestClient, providers: Providers) -> None:
+    providers.secrets.set("referral-link-key", "k" * 32)
+    assert client.get("/referrals/not.a-token").status_code == 403
+    lead = client.post("/referrals/not.a-token/lead", json={"name": "Bo", "email": "bo@x.io"})
+    assert lead.status_code == 403
+
+
+def test_healthz(client: TestClient) -> None:
+    assert client.get("/healthz").json() == {"status": "ok"}
