@@ -9,6 +9,8 @@ from __future__ import annotations
 import multiprocessing
 import os
 import signal
+import sqlite3
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -16,6 +18,8 @@ from typing import Any
 
 import pytest
 
+from socialreferral.errors import TransientError
+from socialreferral.ports import NO_RETRY
 from socialreferral.providers import BuildContext
 from socialreferral.providers.local.queue import LocalQueue
 from socialreferral.providers.local.settings import LocalSettings
@@ -173,3 +177,21 @@ def test_kill_mid_batch_loses_nothing(tmp_path: Path) -> None:
         f"lost: {sorted(set(sent) - processed - set(remaining))[:5]}"
     )
     assert len(remaining) == len(set(remaining))
+
+
+def test_locked_file_is_transient_and_retried(tmp_path: Path) -> None:
+    """While another connection holds the write lock past busy_timeout the call raises
+    TransientError; with the default retry policy it succeeds once the lock is gone."""
+    path = tmp_path / "q.sqlite3"
+    impatient = LocalQueue(path, "events", busy_timeout=0.05, retry=NO_RETRY)
+    patient = LocalQueue(path, "events", busy_timeout=0.05)
+    holder = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+    holder.execute("BEGIN IMMEDIATE")
+    with pytest.raises(TransientError):
+        impatient.send("blocked")
+    releaser = threading.Timer(0.2, holder.execute, args=("ROLLBACK",))
+    releaser.start()
+    patient.send("eventually")
+    releaser.join()
+    holder.close()
+    assert [m.body for m in patient.receive(10)] == ["eventually"]

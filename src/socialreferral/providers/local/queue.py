@@ -39,7 +39,7 @@ from typing import ClassVar, Self
 from socialreferral.errors import ReceiptInvalid
 from socialreferral.ports import Queue, RetryPolicy
 from socialreferral.providers import BuildContext
-from socialreferral.providers.local._sqlite import SQLiteFile
+from socialreferral.providers.local._sqlite import BUSY_TIMEOUT_S, SQLiteFile
 from socialreferral.providers.local.settings import LocalSettings
 from socialreferral.records import Capability, OutgoingMessage, ReceivedMessage
 
@@ -97,13 +97,19 @@ class LocalQueue(Queue):
         max_receives: int | None = None,
         visibility_timeout: int = 30,
         retry: RetryPolicy | None = None,
+        busy_timeout: float = BUSY_TIMEOUT_S,
     ) -> None:
+        """Open (creating if needed) the queue ``name`` in the SQLite file ``path``.
+
+        ``busy_timeout`` bounds the wait for another process's write lock; past it the
+        call raises ``TransientError``, which ``retry`` retries with backoff.
+        """
         super().__init__(
             max_receives=max_receives, visibility_timeout=visibility_timeout, retry=retry
         )
         self.name = name
         self.dlq_name = f"{name}-dlq"
-        self._db = SQLiteFile(path, _SCHEMA)
+        self._db = SQLiteFile(path, _SCHEMA, busy_timeout=busy_timeout)
 
     @classmethod
     def from_settings(cls, settings: LocalSettings, context: BuildContext) -> Self:
@@ -176,16 +182,19 @@ class LocalQueue(Queue):
         ]
 
     def _delete_batch(self, receipts: Sequence[str]) -> None:
-        params = [(_row_id(r), r, self.name, self.dlq_name) for r in receipts]
-        stale: list[str] = []
+        pairs = ", ".join("(?, ?)" for _ in receipts)
+        params: list[object] = [p for r in receipts for p in (_row_id(r), r)]
         with self._db.transaction() as conn:
-            for param in params:
-                cursor = conn.execute(
-                    "DELETE FROM messages WHERE id = ? AND receipt = ? AND queue IN (?, ?)",
-                    param,
+            # One statement for the whole batch; RETURNING says which receipts matched.
+            deleted = {
+                receipt
+                for (receipt,) in conn.execute(
+                    f"DELETE FROM messages WHERE (id, receipt) IN (VALUES {pairs})"
+                    " AND queue IN (?, ?) RETURNING receipt",
+                    [*params, self.name, self.dlq_name],
                 )
-                if cursor.rowcount == 0:
-                    stale.append(param[1])
+            }
+        stale = [r for r in receipts if r not in deleted]
         # The valid receipts are acked even when some are stale: losing an ack would
         # only cause a needless redelivery, but the caller must hear about the stale ones.
         if stale:

@@ -44,7 +44,7 @@ from typing import Any, ClassVar, Self
 from socialreferral.errors import ConcurrencyConflict, DocumentExists, InvalidInput
 from socialreferral.ports import DocumentStore, RetryPolicy, encode_json, matches
 from socialreferral.providers import BuildContext
-from socialreferral.providers.local._sqlite import SQLiteFile
+from socialreferral.providers.local._sqlite import BUSY_TIMEOUT_S, SQLiteFile
 from socialreferral.providers.local.settings import LocalSettings
 from socialreferral.records import BatchResult, Capability, Document, Filter, Page, WriteItem
 
@@ -86,9 +86,20 @@ class LocalDocumentStore(DocumentStore):
     provider: ClassVar[str] = "local"
     max_batch: ClassVar[int] = 500  # one transaction per chunk; SQLite is happy with more
 
-    def __init__(self, path: Path | str, *, retry: RetryPolicy | None = None) -> None:
+    def __init__(
+        self,
+        path: Path | str,
+        *,
+        retry: RetryPolicy | None = None,
+        busy_timeout: float = BUSY_TIMEOUT_S,
+    ) -> None:
+        """Open (creating if needed) the SQLite file ``path``.
+
+        ``busy_timeout`` bounds the wait for another process's write lock; past it the
+        call raises ``TransientError``, which ``retry`` retries with backoff.
+        """
         super().__init__(retry=retry)
-        self._db = SQLiteFile(path, _SCHEMA)
+        self._db = SQLiteFile(path, _SCHEMA, busy_timeout=busy_timeout)
         self._last_purge = 0.0
 
     @classmethod

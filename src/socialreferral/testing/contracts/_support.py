@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any, TypeVar
 
 import pytest
@@ -63,18 +64,36 @@ def bodies(messages: list[ReceivedMessage]) -> list[str]:
     return sorted(m.body for m in messages)
 
 
+@contextmanager
+def expect_raises(error: type[BaseException], backend: str, what: str) -> Iterator[None]:
+    """Like ``pytest.raises`` but the failure says what was expected, when, and where."""
+    try:
+        yield
+    except error:
+        return
+    pytest.fail(f"[{backend}] expected {error.__name__} when {what}, but nothing was raised")
+
+
 def assert_unsupported(
     adapter: Adapter, capability: Capability, call: Callable[[], Any], backend: str
 ) -> None:
     """``call`` must raise :class:`Unsupported` naming the adapter and the capability."""
-    with pytest.raises(Unsupported) as info:
+    try:
         call()
-    message = str(info.value)
+    except Unsupported as exc:
+        error = exc
+    else:
+        pytest.fail(
+            f"[{backend}] {type(adapter).__name__} does not declare {capability.value!r}, so "
+            f"the call should raise Unsupported; it succeeded (the capability was silently "
+            f"ignored or is implemented but undeclared)"
+        )
+    message = str(error)
     assert type(adapter).__name__ in message, (
         f"[{backend}] Unsupported for undeclared {capability.value!r} should name the "
         f"adapter {type(adapter).__name__!r}; the message was {message!r}"
     )
-    assert info.value.capability == capability.value, (
-        f"[{backend}] Unsupported names capability {info.value.capability!r}, "
+    assert error.capability == capability.value, (
+        f"[{backend}] Unsupported names capability {error.capability!r}, "
         f"expected {capability.value!r}"
     )

@@ -61,6 +61,7 @@ from socialreferral.testing.contracts._support import (
     bodies,
     drain,
     eventually,
+    expect_raises,
 )
 
 MakeQueue = Callable[..., Queue]
@@ -183,7 +184,7 @@ class QueueContract:
         time.sleep(1 + self.timing_slack)
         second = self._one(queue, backend, "the redelivered message")
         if self.stale_receipts_rejected:
-            with pytest.raises(ReceiptInvalid):
+            with expect_raises(ReceiptInvalid, backend, "acking with a superseded receipt"):
                 queue.ack(first)
         queue.ack(second)
         self._nothing(queue, backend, "the redelivered message was acked")
@@ -273,7 +274,7 @@ class QueueContract:
         big = "é" * ((queue.max_body_bytes // 2) + 1)  # 2 bytes each in UTF-8
         assert len(big.encode()) > queue.max_body_bytes
         if not queue.supports(Capability.CLAIM_CHECK):
-            with pytest.raises(MessageTooLarge):
+            with expect_raises(MessageTooLarge, backend, "sending a body over the limit"):
                 queue.send_batch(["small, valid", big])
             self._nothing(queue, backend, "a batch holding an oversized body was rejected")
             assert queue.depth() == 0

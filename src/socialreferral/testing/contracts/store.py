@@ -42,7 +42,7 @@ import pytest
 from socialreferral.errors import ConcurrencyConflict, DocumentExists, DocumentNotFound
 from socialreferral.ports import DocumentStore
 from socialreferral.records import Capability, Filter, WriteItem
-from socialreferral.testing.contracts._support import assert_unsupported
+from socialreferral.testing.contracts._support import assert_unsupported, expect_raises
 
 _PEOPLE = {
     "a": {"name": "ann", "age": 31, "city": "Oslo", "score": 1.5},
@@ -106,9 +106,9 @@ class DocumentStoreContract:
         """get() of a missing key raises DocumentNotFound, which is also a KeyError;
         find() returns None."""
         collection = _collection()
-        with pytest.raises(DocumentNotFound):
+        with expect_raises(DocumentNotFound, backend, "getting a missing key"):
             store.get(collection, "missing")
-        with pytest.raises(KeyError):
+        with expect_raises(KeyError, backend, "getting a missing key"):
             store.get(collection, "missing")
         assert store.find(collection, "missing") is None
 
@@ -171,13 +171,13 @@ class DocumentStoreContract:
                 backend,
             )
             return
-        with pytest.raises(ConcurrencyConflict):
+        with expect_raises(ConcurrencyConflict, backend, "putting with a stale etag"):
             store.put(collection, "k", {"v": 3}, if_match=first.etag)
         assert store.get(collection, "k").value == {"v": 2}, f"[{backend}] lost update"
-        with pytest.raises(ConcurrencyConflict):
+        with expect_raises(ConcurrencyConflict, backend, "deleting with a stale etag"):
             store.delete(collection, "k", if_match=first.etag)
         assert store.get(collection, "k").etag == current.etag
-        with pytest.raises(ConcurrencyConflict):
+        with expect_raises(ConcurrencyConflict, backend, "if_match on a missing document"):
             store.put(collection, "absent", {"v": 1}, if_match=first.etag)
         assert store.find(collection, "absent") is None
         assert store.delete(collection, "k", if_match=current.etag) is True
@@ -195,7 +195,7 @@ class DocumentStoreContract:
             )
             return
         store.put(collection, "k", {"v": 1}, create_only=True)
-        with pytest.raises(DocumentExists):
+        with expect_raises(DocumentExists, backend, "create_only on an existing key"):
             store.put(collection, "k", {"v": 2}, create_only=True)
         assert store.get(collection, "k").value == {"v": 1}
 
