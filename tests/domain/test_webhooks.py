@@ -142,6 +142,10 @@ class TestHandshakes:
                 "hub.mode",
             ),
             ({"hub.mode": "subscribe", "hub.verify_token": "tok"}, "hub.challenge"),
+            (
+                {"hub.mode": "subscribe", "hub.verify_token": "tok", "hub.challenge": "<b>x"},
+                "hub.challenge",
+            ),
         ],
     )
     def test_meta_refuses(self, query: dict[str, str], field: str) -> None:

@@ -28,122 +28,22 @@ from typing import Protocol, runtime_checkable
 from pydantic import Field
 
 from socialreferral.domain._base import DomainModel
+from socialreferral.domain._keywords import (
+    INTENT_CUES,
+    NEGATION_REACH,
+    NEGATIVE,
+    NEGATORS,
+    POSITIVE,
+    STOPWORDS,
+)
 from socialreferral.domain.crm import Product
 from socialreferral.domain.explain import Explanation, Factor
 from socialreferral.domain.social import SocialEvent
 
 _WORD = re.compile(r"[a-z0-9]+")
-_STOPWORDS = frozenset(
-    {
-        "a",
-        "an",
-        "the",
-        "for",
-        "of",
-        "to",
-        "i",
-        "my",
-        "me",
-        "is",
-        "am",
-        "are",
-        "be",
-        "on",
-        "in",
-        "and",
-        "or",
-        "with",
-        "at",
-        "by",
-        "from",
-        "this",
-        "that",
-        "it",
-    }
-)
-_NEGATORS = frozenset({"not", "no", "never", "without", "nor", "neither", "nobody", "none"})
-_NEGATION_REACH = 3
-# (cue, strength): strong cues state a need, weak ones only hint at shopping around.
-_INTENT_CUES: tuple[tuple[str, float], ...] = (
-    ("looking for", 1.0),
-    ("look for", 0.9),
-    ("in the market for", 1.0),
-    ("need a", 1.0),
-    ("need an", 1.0),
-    ("need", 0.8),
-    ("want to buy", 1.0),
-    ("want to get", 1.0),
-    ("want a", 0.9),
-    ("planning to", 0.8),
-    ("plan to get", 0.8),
-    ("apply for", 0.9),
-    ("applying for", 0.9),
-    ("procedure for", 0.7),
-    ("suggest", 0.9),
-    ("recommend", 0.9),
-    ("recommendation", 0.9),
-    ("advice", 0.7),
-    ("any good", 0.7),
-    ("best", 0.6),
-    ("where can i", 0.8),
-    ("how do i get", 0.8),
-    ("how can i get", 0.8),
-    ("anyone know", 0.6),
-    ("interested in", 0.8),
-    ("compare", 0.6),
-    ("quote", 0.6),
-)
 _Phrases = list[tuple[Product, list[tuple[str, tuple[str, ...]]]]]
 _QUESTION_BONUS = 0.2
 _QUESTION_ALONE = 0.4
-_POSITIVE = frozenset(
-    {
-        "love",
-        "great",
-        "good",
-        "happy",
-        "excellent",
-        "thank",
-        "thanks",
-        "awesome",
-        "nice",
-        "amazing",
-        "glad",
-        "helpful",
-        "fantastic",
-        "pleased",
-        "wonderful",
-        "easy",
-        "fast",
-    }
-)
-_NEGATIVE = frozenset(
-    {
-        "bad",
-        "terrible",
-        "awful",
-        "hate",
-        "worst",
-        "angry",
-        "disappointed",
-        "poor",
-        "problem",
-        "issue",
-        "scam",
-        "slow",
-        "useless",
-        "broken",
-        "fraud",
-        "complaint",
-        "rude",
-        "horrible",
-        "annoyed",
-        "unhappy",
-        "fail",
-        "failed",
-        "waiting",
-    }
-)
 
 
 class ActivitySignal(DomainModel):
@@ -218,7 +118,7 @@ class KeywordAnalyzer:
     ) -> None:
         self.settings = settings or KeywordAnalyzerSettings()
         self._stem = stem or _snowball(self.settings.language)
-        self._cues = [(tuple(self._stems(c)), c, s) for c, s in _INTENT_CUES]
+        self._cues = [(tuple(self._stems(c)), c, s) for c, s in INTENT_CUES]
 
     def _stems(self, text: str) -> list[str]:
         return [self._stem(t) for t in tokenize(text)]
@@ -226,7 +126,7 @@ class KeywordAnalyzer:
     def _phrases(self, product: Product) -> list[tuple[str, tuple[str, ...]]]:
         out = []
         for phrase in (product.name, *product.seed_phrases):
-            content = tuple(t for t in self._stems(phrase) if t not in _STOPWORDS)
+            content = tuple(t for t in self._stems(phrase) if t not in STOPWORDS)
             if content:
                 out.append((phrase, content))
         return out
@@ -269,8 +169,8 @@ class KeywordAnalyzer:
         strength, cues, negated = 0.0, [], []
         for words, label, weight in self._cues:
             for start in _find(tokens, words):
-                before = tokens[max(0, start - _NEGATION_REACH) : start]
-                if any(w in _NEGATORS for w in before):
+                before = tokens[max(0, start - NEGATION_REACH) : start]
+                if any(w in NEGATORS for w in before):
                     negated.append(label)
                 else:
                     cues.append(label)
@@ -286,8 +186,8 @@ class KeywordAnalyzer:
     def _sentiment(raw: Sequence[str]) -> str:
         score = 0
         for i, word in enumerate(raw):
-            polarity = (word in _POSITIVE) - (word in _NEGATIVE)
-            if polarity and any(w in _NEGATORS for w in raw[max(0, i - 2) : i]):
+            polarity = (word in POSITIVE) - (word in NEGATIVE)
+            if polarity and any(w in NEGATORS for w in raw[max(0, i - 2) : i]):
                 polarity = -polarity
             score += polarity
         return "positive" if score > 0 else "negative" if score < 0 else "neutral"
@@ -308,7 +208,7 @@ class KeywordAnalyzer:
                 explanation=Explanation(summary="no text to analyse"),
             )
         tokens = [self._stem(t) for t in raw]
-        content = [t for t in tokens if t not in _STOPWORDS]
+        content = [t for t in tokens if t not in STOPWORDS]
         product, relevance, phrase = self._match(content, phrases)
         intent, cues, negated = self._intent(tokens, event.text)
         if negated and not [c for c in cues if c != "?"]:

@@ -149,6 +149,10 @@ def meta_handshake(query: Mapping[str, str], verify_token: str) -> str:
     challenge = query.get("hub.challenge")
     if not challenge:
         raise SignatureInvalid("challenge missing", field="hub.challenge")
+    # The challenge is echoed verbatim: keep it short and printable so the echo cannot
+    # carry markup or header injection (the web layer should also answer text/plain).
+    if len(challenge) > 256 or not challenge.isprintable() or "<" in challenge:
+        raise SignatureInvalid("challenge malformed", field="hub.challenge")
     given = query.get("hub.verify_token", "")
     if not hmac.compare_digest(given.encode("utf-8"), verify_token.encode("utf-8")):
         raise SignatureInvalid("verify token does not match", field="hub.verify_token")
