@@ -64,3 +64,20 @@ def key_vault(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, s
     finally:
         server.clear()
         server.stop()
+
+
+@pytest.fixture(scope="session")
+def batch_service() -> Iterator[tuple[str, Any]]:
+    """The Azure Batch HTTP fake on a free loopback port: (account URL, fake)."""
+    from batch_fake import BatchFake
+    from pytest_httpserver import HTTPServer
+
+    fake = BatchFake()
+    server = HTTPServer(host="127.0.0.1", port=0)
+    server.expect_request(re.compile(".*")).respond_with_handler(fake.handle)
+    server.start()
+    try:
+        yield f"http://127.0.0.1:{server.port}", fake
+    finally:
+        server.clear()
+        server.stop()

@@ -1,0 +1,183 @@
+"""AzureBatchCompute with the real ``BatchClient`` (15.x) against the HTTP fake of the
+Batch data plane (``batch_fake.py``), plus the autoscale formula generated for the paper's
+rule.
+
+Not covered: a real pool (nodes, images, start tasks), tasks actually running (the fake
+executes nothing; the contract runs with ``executes_tasks = False`` and the fake settles
+task states), Batch's evaluation of the formula (the formula is checked as text and by its
+evaluation interval, not by the service's parser).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shlex
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from batch_fake import ACCOUNT, KEY, BatchFake
+
+from socialreferral.domain.scaling import ScalingPolicy
+from socialreferral.ports import BatchCompute
+from socialreferral.providers import BuildContext
+from socialreferral.providers.azure.autoscale import autoscale_formula, evaluation_interval
+from socialreferral.providers.azure.batch import AzureBatchCompute, command_line, task_state
+from socialreferral.providers.azure.settings import AzureSettings
+from socialreferral.records import JobState
+from socialreferral.testing.contracts._tasks import CONTRACT_TASKS
+from socialreferral.testing.contracts.batch import BatchComputeContract
+
+pytestmark = pytest.mark.azure
+
+PAPER_FORMULA = """\
+minNodes = 1;
+maxNodes = 5;
+perNode = 20;
+trigger = 5;
+window = TimeInterval_Second * 60;
+enough = $ActiveTasks.GetSamplePercent(window) >= 70;
+waiting = enough ? min($ActiveTasks.GetSample(window)) : 0;
+backlog = enough ? max($PendingTasks.GetSample(1)) : 0;
+wanted = waiting > trigger ? minNodes + ceil(backlog / perNode) : minNodes;
+$TargetDedicatedNodes = max(minNodes, min(maxNodes, wanted));
+$TargetLowPriorityNodes = 0;
+$NodeDeallocationOption = taskcompletion;"""
+
+
+def duration_seconds(text: str) -> float:
+    """Seconds of an ISO 8601 duration as the SDK writes it ("PT05M00S")."""
+    match = re.fullmatch(r"PT(?:(\d+)H)?(?:(\d+)M)?(?:(\d+(?:\.\d+)?)S)?", text)
+    assert match, f"not an ISO 8601 time duration: {text!r}"
+    hours, minutes, seconds = (float(g or 0) for g in match.groups())
+    return hours * 3600 + minutes * 60 + seconds
+
+
+def batch_settings(url: str, **overrides: Any) -> AzureSettings:
+    fields: dict[str, Any] = {
+        "batch_account_url": url,
+        "batch_account_name": ACCOUNT,
+        "batch_account_key": KEY,
+        "pool_id": "workers",
+    }
+    return AzureSettings(**(fields | overrides))
+
+
+class TestAzureBatchContract(BatchComputeContract):
+    """The conformance kit through the real BatchClient against the HTTP fake, in
+    ``executes_tasks = False`` mode: submission, state mapping, cancel and scale are
+    checked; running the tasks is not."""
+
+    executes_tasks = False
+    wait_timeout = 10.0
+
+    @pytest.fixture
+    def backend(self) -> str:
+        return "HTTP fake of Azure Batch (real BatchClient 15.x)"
+
+    @pytest.fixture
+    def batch(self, batch_service: tuple[str, BatchFake]) -> Iterator[AzureBatchCompute]:
+        url, self.fake = batch_service
+        adapter = AzureBatchCompute.from_settings(
+            batch_settings(url), BuildContext(tasks=CONTRACT_TASKS)
+        )
+        yield adapter
+        adapter.close()
+
+    def settle(
+        self,
+        batch: BatchCompute,
+        job_id: str,
+        state: JobState,
+        *,
+        error: str | None = None,
+        array_size: int = 1,
+    ) -> None:
+        assert len(self.fake.tasks[job_id]) == array_size
+        self.fake.settle(job_id, failed=state is JobState.FAILED, error=error)
+
+
+def test_paper_rule_formula() -> None:
+    """Pure: the formula generated for the paper's rule (20 messages a node, more than 5
+    waiting for 60 s, 1..5 nodes), expressed with $ActiveTasks/$PendingTasks samples.
+    Not covered: Batch's formula parser."""
+    assert autoscale_formula(ScalingPolicy()) == PAPER_FORMULA
+    assert evaluation_interval(ScalingPolicy()) == 300
+
+
+def test_evaluation_interval_under_five_minutes_is_rejected() -> None:
+    """Pure: settings and the adapter refuse an evaluation interval Batch would reject."""
+    with pytest.raises(ValueError, match="5 minutes"):
+        AzureSettings(scaling=ScalingPolicy(evaluation_interval_seconds=60))
+    with pytest.raises(ValueError, match="300s"):
+        evaluation_interval(ScalingPolicy(evaluation_interval_seconds=299))
+
+
+def test_pool_created_with_generated_formula(batch_service: tuple[str, BatchFake]) -> None:
+    """Against the fake: the first submit creates the pool with autoscale on, the paper's
+    formula and a PT5M interval, and the job's tasks carry the run-task command and index
+    variables; all requests are SharedKey-signed. Not covered: the service accepting the
+    VM image or size."""
+    url, fake = batch_service
+    settings = batch_settings(url, pool_id="paper-pool", vm_size="Standard_A8_v2")
+    adapter = AzureBatchCompute.from_settings(settings, BuildContext(tasks=CONTRACT_TASKS))
+    job_id = adapter.submit("contract.succeed", {"dir": "/tmp/x"}, array_size=3)
+    pool = fake.pools["paper-pool"]
+    assert pool["enableAutoScale"] is True
+    assert pool["autoScaleFormula"] == PAPER_FORMULA
+    assert duration_seconds(pool["autoScaleEvaluationInterval"]) == 300
+    assert pool["vmSize"] == "Standard_A8_v2"
+    assert fake.jobs[job_id]["poolInfo"] == {"poolId": "paper-pool"}
+    assert fake.jobs[job_id]["onAllTasksComplete"] == "terminatejob"
+    tasks = sorted(fake.tasks[job_id].values(), key=lambda t: t["id"])
+    assert [t["environmentSettings"][0] for t in tasks] == [
+        {"name": "SOCIALREFERRAL_TASK_INDEX", "value": str(i)} for i in range(3)
+    ]
+    argv = shlex.split(tasks[0]["commandLine"])
+    assert argv[:2] == ["/bin/sh", "-c"]
+    inner = shlex.split(argv[2])
+    assert inner[:3] == ["socialreferral", "run-task", "contract.succeed"]
+    assert json.loads(inner[4]) == {"dir": "/tmp/x"}
+    assert not fake.unsigned
+    adapter.close()
+
+
+def test_scale_pins_and_apply_policy_restores(batch_service: tuple[str, BatchFake]) -> None:
+    """Against the fake: scale(3) pins the formula at 3 nodes (capped at max_nodes), and
+    apply_policy() puts the generated formula back. Not covered: nodes actually moving."""
+    url, fake = batch_service
+    adapter = AzureBatchCompute.from_settings(
+        batch_settings(url, pool_id="scale-pool"), BuildContext(tasks=CONTRACT_TASKS)
+    )
+    adapter.scale(3)
+    assert fake.autoscale_calls[-1][1]["autoScaleFormula"].startswith("$TargetDedicatedNodes = 3;")
+    adapter.scale(50)
+    assert fake.autoscale_calls[-1][1]["autoScaleFormula"].startswith("$TargetDedicatedNodes = 5;")
+    adapter.apply_policy()
+    pool_id, body = fake.autoscale_calls[-1]
+    assert (pool_id, body["autoScaleFormula"]) == ("scale-pool", PAPER_FORMULA)
+    assert duration_seconds(body["autoScaleEvaluationInterval"]) == 300
+    adapter.close()
+
+
+@pytest.mark.parametrize(
+    ("state", "result", "expected"),
+    [
+        ("active", None, JobState.QUEUED),
+        ("preparing", None, JobState.RUNNING),
+        ("running", None, JobState.RUNNING),
+        ("completed", "success", JobState.SUCCEEDED),
+        ("completed", "failure", JobState.FAILED),
+    ],
+)
+def test_task_state_mapping(state: str, result: str | None, expected: JobState) -> None:
+    """Pure: Batch task states (and execution results) to portable job states."""
+    assert task_state(state, result) is expected
+
+
+def test_command_line_quotes_hostile_payloads() -> None:
+    """Pure: a payload with quotes, spaces and shell metacharacters survives /bin/sh."""
+    payload = {"text": 'it\'s $HOME; `rm -rf /` "quoted"'}
+    inner = shlex.split(shlex.split(command_line("a.task", payload))[2])
+    assert json.loads(inner[4]) == payload
