@@ -5,8 +5,8 @@ Features
     refuses for a retryable reason are resent, and only those), long-poll receive (up to
     20 s per call), visibility extension, batch ack, dead-lettering through the queue's
     redrive policy (``maxReceiveCount`` = ``max_receives``), per-message delay (standard
-    queues), FIFO queues (name ending in ``.fifo``; ``group_id`` defaults to ``"default"``,
-    ``dedup_id`` to a random id unless the queue uses content-based deduplication), and a
+    queues), FIFO queues (name ending in ``.fifo``; a message without ``group_id`` gets a group of its
+    own, i.e. no ordering promise, and one without ``dedup_id`` a random one), and a
     claim check: bodies above 256 KiB go to S3 with a pointer in the AWS extended-client
     format (:mod:`socialreferral.providers.aws.claim_check`), deleted from S3 on ack.
     Capabilities are narrowed per instance: ``dead_letter`` needs a dead-letter queue,
@@ -180,8 +180,11 @@ class SqsQueue(Queue):
                     raise MessageTooLarge(f"message {index}: body and attributes exceed 256 KiB")
                 return self._entry(index, self._offload(message))
         if self.fifo:
-            entry["MessageGroupId"] = message.group_id or "default"
-            entry["MessageDeduplicationId"] = message.dedup_id or uuid.uuid4().hex
+            unique = uuid.uuid4().hex
+            # no group_id means no ordering promise: a group of its own, so one slow
+            # message does not hold back every other ungrouped message
+            entry["MessageGroupId"] = message.group_id or unique
+            entry["MessageDeduplicationId"] = message.dedup_id or unique
         elif message.delay_seconds:
             entry["DelaySeconds"] = message.delay_seconds
         return entry
