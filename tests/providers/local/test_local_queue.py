@@ -72,6 +72,7 @@ def _drain_worker(queue: LocalQueue, start: Any, results: Any) -> None:
             got.extend(m.body for m in batch)
             queue.ack(*batch)
             idle_since = time.monotonic()
+            time.sleep(0.005)  # some work, so one worker cannot drain all before the other starts
     results.put((os.getpid(), got))
 
 
@@ -91,7 +92,7 @@ def test_two_processes_drain_500_exactly_once(tmp_path: Path) -> None:
     shares = [results.get(timeout=60) for _ in workers]
     for worker in workers:
         worker.join(10)
-        assert worker.exitcode == 0
+        assert worker.exitcode == 0, f"worker exit code {worker.exitcode}"
     received = [body for _, got in shares for body in got]
     assert len(received) == 500, f"{len(received)} deliveries, expected 500"
     assert sorted(received) == sent

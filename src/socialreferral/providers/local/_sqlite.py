@@ -30,6 +30,7 @@ from typing import NoReturn
 from socialreferral.errors import TransientError
 
 BUSY_TIMEOUT_S = 10.0
+_INHERITED: list[sqlite3.Connection] = []  # connections a forked child must not close
 
 
 class SQLiteFile:
@@ -42,19 +43,27 @@ class SQLiteFile:
         self._busy_timeout = busy_timeout
         self._lock = threading.RLock()
         self._conn: sqlite3.Connection | None = None
-        self._pid = -1
-        self.connection()  # fail early (bad path, corrupt file) and create the schema
+        self._pid = os.getpid()
+        with self._lock:
+            self.connection()  # fail early (bad path, corrupt file) and create the schema
+
+    def _guard(self) -> threading.RLock:
+        """The lock of this process, after forgetting what a fork inherited."""
+        pid = os.getpid()
+        if self._pid != pid:
+            # A forked child: the parent's lock may have been copied while held, and the
+            # parent's connection must be neither used nor closed here (closing it could
+            # touch the parent's WAL state), so it is parked, never garbage-collected.
+            if self._conn is not None:
+                _INHERITED.append(self._conn)
+            self._lock, self._conn, self._pid = threading.RLock(), None, pid
+        return self._lock
 
     def connection(self) -> sqlite3.Connection:
-        """This process's connection, (re)opened after a fork or a close."""
-        pid = os.getpid()
-        if self._conn is None or self._pid != pid:
-            if self._pid != pid:
-                # Never close the parent's connection from a child: that would touch the
-                # parent's locks. Just drop the reference and start afresh.
-                self._lock = threading.RLock()
+        """This process's connection, opened on first use (call with the lock held)."""
+        self._guard()
+        if self._conn is None:
             self._conn = self._open()
-            self._pid = pid
         return self._conn
 
     def _open(self) -> sqlite3.Connection:
@@ -88,7 +97,7 @@ class SQLiteFile:
 
         SQLite errors meaning "locked/busy" come out as :class:`TransientError`.
         """
-        with self._lock:
+        with self._guard():
             conn = self.connection()
             try:
                 conn.execute("BEGIN IMMEDIATE")
@@ -107,7 +116,7 @@ class SQLiteFile:
     @contextmanager
     def reading(self) -> Iterator[sqlite3.Connection]:
         """The connection for autocommit reads (a WAL snapshot per statement)."""
-        with self._lock:
+        with self._guard():
             try:
                 yield self.connection()
             except sqlite3.OperationalError as exc:
@@ -115,8 +124,8 @@ class SQLiteFile:
 
     def close(self) -> None:
         """Close this process's connection; safe to call twice (a later use reopens)."""
-        with self._lock:
-            if self._conn is not None and self._pid == os.getpid():
+        with self._guard():
+            if self._conn is not None:
                 self._conn.close()
             self._conn = None
 
