@@ -78,6 +78,19 @@ class RetryPolicy:
 
     def call(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         """Run ``fn`` and retry it while it raises :class:`TransientError`."""
+        # Fast path: building a Retrying costs ~60 µs, more than a local SQLite read, so it
+        # is built only after a first failure, which it then replays as its attempt 1
+        # (same attempt count and waits as before).
+        try:
+            return fn(*args, **kwargs)
+        except TransientError as exc:
+            first: list[BaseException] = [exc]
+
+        def attempt(*a: Any, **kw: Any) -> T:
+            if first:
+                raise first.pop()
+            return fn(*a, **kw)
+
         retrying = Retrying(
             retry=retry_if_exception_type(TransientError),
             stop=stop_after_attempt(self.attempts),
@@ -88,7 +101,7 @@ class RetryPolicy:
             + wait_random(0, self.initial_wait),
             reraise=True,
         )
-        return retrying(fn, *args, **kwargs)
+        return retrying(attempt, *args, **kwargs)
 
 
 NO_RETRY = RetryPolicy(attempts=1)
