@@ -136,6 +136,8 @@ def translate(
     )
     if isinstance(exc, network):
         return TransientError(f"{prefix}{exc}")
+    if isinstance(exc, botocore.ParamValidationError):
+        return InvalidInput(f"{prefix}{exc}")
     if isinstance(exc, botocore.NoCredentialsError | botocore.NoRegionError):
         return ConfigurationError(f"{prefix}{exc}")
     if isinstance(exc, botocore.BotoCoreError):

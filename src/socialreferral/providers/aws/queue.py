@@ -5,8 +5,9 @@ Features
     refuses for a retryable reason are resent, and only those), long-poll receive (up to
     20 s per call), visibility extension, batch ack, dead-lettering through the queue's
     redrive policy (``maxReceiveCount`` = ``max_receives``), per-message delay (standard
-    queues), FIFO queues (name ending in ``.fifo``; a message without ``group_id`` gets a group of its
-    own, i.e. no ordering promise, and one without ``dedup_id`` a random one), and a
+    queues), FIFO queues (name ending in ``.fifo``; a message without ``group_id`` gets a
+    group of its own, i.e. no ordering promise, and one without ``dedup_id`` a random
+    one), and a
     claim check: bodies above 256 KiB go to S3 with a pointer in the AWS extended-client
     format (:mod:`socialreferral.providers.aws.claim_check`), deleted from S3 on ack.
     Capabilities are narrowed per instance: ``dead_letter`` needs a dead-letter queue,

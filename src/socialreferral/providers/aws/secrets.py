@@ -19,7 +19,8 @@ Configuration and permissions
     ``[aws]``: ``secret_prefix``, ``secrets_cache_ttl``, ``secret_recovery_days`` (0 =
     delete at once, 7-30 = recoverable; a name cannot be reused while in recovery).
     Least privilege on the prefix: ``secretsmanager:GetSecretValue``,
-    ``CreateSecret``, ``PutSecretValue``, ``ListSecretVersionIds``, ``DeleteSecret``,
+    ``CreateSecret``, ``PutSecretValue``, ``ListSecretVersionIds``, ``DescribeSecret`` and
+    ``DeleteSecret``,
     and ``UpdateSecretVersionStage`` only for ``promote``.
 """
 
@@ -82,6 +83,9 @@ class SecretsManagerStore(SecretStore):
                 return cached[1]
         elif (name, version) in self._pinned:
             return self._pinned[(name, version)]
+        elif not 32 <= len(version) <= 64:
+            # Secrets Manager version ids are 32-64 characters: anything else names none
+            raise SecretNotFound(f"{name}: no version {version!r}")
         # passing the stage explicitly matters: after UpdateSecretVersionStage, moto (and a
         # cached default) could otherwise answer with the version that lost the label
         selector = {"VersionId": version} if version else {"VersionStage": _CURRENT}
@@ -137,6 +141,9 @@ class SecretsManagerStore(SecretStore):
             for pinned in [k for k in self._pinned if k[0] == name]:
                 del self._pinned[pinned]
         with map_boto_errors(SecretStoreError, not_found=SecretNotFound, what=name):
+            # a forced delete of a missing secret succeeds silently on AWS, but the port
+            # promises SecretNotFound: ask first
+            self.sm.describe_secret(SecretId=self.prefix + name)
             self.sm.delete_secret(**request)
 
     def _versions(self, name: str) -> list[SecretVersion]:
