@@ -23,6 +23,7 @@ from socialreferral.ports import NO_RETRY
 from socialreferral.providers import BuildContext
 from socialreferral.providers.local.queue import LocalQueue
 from socialreferral.providers.local.settings import LocalSettings
+from socialreferral.records import OutgoingMessage
 from socialreferral.testing.contracts import QueueContract
 
 _FORK = multiprocessing.get_context("fork")
@@ -196,3 +197,23 @@ def test_locked_file_is_transient_and_retried(tmp_path: Path) -> None:
     releaser.join()
     holder.close()
     assert [m.body for m in patient.receive(10)] == ["eventually"]
+
+
+def test_fifo_group_waits_for_its_head(tmp_path: Path) -> None:
+    """A group delivers one message at a time: while its head is in flight the rest of the
+    group waits (ungrouped messages do not); a released head comes back first; a repeated
+    dedup_id is dropped and answered with the first message's id."""
+    queue = LocalQueue(tmp_path / "q.sqlite3", "events", visibility_timeout=30)
+    first_id = queue.send("g1", group_id="g", dedup_id="one")
+    assert queue.send("g1 again", group_id="g", dedup_id="one") == first_id
+    queue.send_batch([OutgoingMessage("g2", group_id="g"), "free"])
+    batch = queue.receive(10)
+    assert sorted(m.body for m in batch) == ["free", "g1"]
+    assert queue.receive(10) == []  # g2 waits behind the in-flight g1
+    head = next(m for m in batch if m.body == "g1")
+    assert head.group_id == "g"
+    queue.release(head)
+    again = queue.receive(10)
+    assert [m.body for m in again] == ["g1"]
+    queue.ack(*again)
+    assert [m.body for m in queue.receive(10)] == ["g2"]

@@ -4,9 +4,16 @@ Features
     Batch send and receive, visibility timeout and its extension, ack, receive counts,
     a dead-letter queue after ``max_receives`` deliveries (the logical queue
     ``<name>-dlq`` in the same file), delayed messages, long polling (by short sleeps).
-    Capabilities: ``dead_letter``, ``delay``, ``visibility_extend``. Not declared:
-    ``claim_check`` (bodies up to :attr:`LocalQueue.max_body_bytes` = 1 MiB are stored
-    inline, larger ones raise ``MessageTooLarge``) and ``fifo``.
+    Capabilities: ``dead_letter``, ``delay``, ``fifo``, ``visibility_extend``. Not
+    declared: ``claim_check`` (bodies up to :attr:`LocalQueue.max_body_bytes` = 1 MiB are
+    stored inline, larger ones raise ``MessageTooLarge``).
+
+FIFO
+    Messages with a ``group_id`` are delivered one at a time per group, in send order: the
+    next one becomes due only when the previous one is acked or dead-lettered (a released
+    or timed-out one is delivered again first). A ``dedup_id`` seen in the last 5 minutes
+    drops the message and returns the first message's id. Messages without a group are
+    unordered, so one file can mix both kinds.
 
 Delivery semantics
     Every delivery gets a fresh receipt ``<row id>.<random hex>``; ack and visibility
@@ -30,6 +37,7 @@ Configuration
 from __future__ import annotations
 
 import json
+import sqlite3
 import time
 import uuid
 from collections.abc import Sequence
@@ -53,18 +61,35 @@ CREATE TABLE IF NOT EXISTS messages (
     sent_at REAL NOT NULL,
     visible_at REAL NOT NULL,
     receive_count INTEGER NOT NULL DEFAULT 0,
-    receipt TEXT
+    receipt TEXT,
+    group_id TEXT
 );
-CREATE INDEX IF NOT EXISTS messages_visible ON messages (queue, visible_at)
+CREATE INDEX IF NOT EXISTS messages_visible ON messages (queue, visible_at);
+CREATE INDEX IF NOT EXISTS messages_group ON messages (queue, group_id)
+    WHERE group_id IS NOT NULL;
+CREATE TABLE IF NOT EXISTS dedup (
+    queue TEXT NOT NULL,
+    dedup_id TEXT NOT NULL,
+    message_id TEXT NOT NULL,
+    expires_at REAL NOT NULL,
+    PRIMARY KEY (queue, dedup_id)
+) WITHOUT ROWID
 """
 
 _INSERT = (
-    "INSERT INTO messages (queue, message_id, body, attributes, sent_at, visible_at)"
-    " VALUES (?, ?, ?, ?, ?, ?)"
+    "INSERT INTO messages (queue, message_id, body, attributes, sent_at, visible_at, group_id)"
+    " VALUES (?, ?, ?, ?, ?, ?, ?)"
 )
+_DEDUP_WINDOW_S = 300.0  # as SQS FIFO: a dedup_id seen in the last 5 minutes is dropped
 # The first `n` visible messages, oldest first; the index (queue, visible_at, rowid)
 # serves both the range and the order, so a receive costs O(n) whatever the backlog.
-_DUE = "SELECT id FROM messages WHERE queue = ? AND visible_at <= ? ORDER BY visible_at, id LIMIT ?"
+# A grouped message is due only while it is the oldest of its group still in the queue,
+# so a group is delivered one message at a time, in send order.
+_DUE = (
+    "SELECT id FROM messages AS m WHERE queue = ? AND visible_at <= ? AND (group_id IS NULL"
+    " OR id = (SELECT MIN(id) FROM messages AS g WHERE g.queue = m.queue"
+    " AND g.group_id = m.group_id)) ORDER BY visible_at, id LIMIT ?"
+)
 _TO_DLQ = (
     "UPDATE messages SET queue = ?, receive_count = 0, receipt = NULL, visible_at = ?"
     f" WHERE id IN ({_DUE}) AND receive_count >= ?"
@@ -75,7 +100,7 @@ _DELIVER = (
     "UPDATE messages SET receive_count = receive_count + 1, visible_at = ?,"
     " receipt = id || '.' || lower(hex(randomblob(8)))"
     f" WHERE id IN ({_DUE})"
-    " RETURNING id, message_id, body, attributes, sent_at, receive_count, receipt"
+    " RETURNING id, message_id, body, attributes, sent_at, receive_count, receipt, group_id"
 )
 _POLL_INTERVAL_S = 0.05
 
@@ -84,7 +109,12 @@ class LocalQueue(Queue):
     """A named queue (plus its dead-letter queue) in a SQLite file."""
 
     capabilities: ClassVar[frozenset[Capability]] = frozenset(
-        {Capability.DEAD_LETTER, Capability.DELAY, Capability.VISIBILITY_EXTEND}
+        {
+            Capability.DEAD_LETTER,
+            Capability.DELAY,
+            Capability.FIFO,
+            Capability.VISIBILITY_EXTEND,
+        }
     )
     provider: ClassVar[str] = "local"
     max_body_bytes: ClassVar[int] = 1024 * 1024
@@ -130,7 +160,7 @@ class LocalQueue(Queue):
     def _send_batch(self, messages: Sequence[OutgoingMessage]) -> list[str]:
         now = time.time()
         ids = [uuid.uuid4().hex for _ in messages]
-        rows = [
+        rows: Sequence[tuple[object, ...]] = [
             (
                 self.name,
                 message_id,
@@ -138,12 +168,43 @@ class LocalQueue(Queue):
                 json.dumps(dict(m.attributes)) if m.attributes else None,
                 now,
                 now + m.delay_seconds,
+                m.group_id,
             )
             for message_id, m in zip(ids, messages, strict=True)
         ]
         with self._db.transaction() as conn:
+            if any(m.dedup_id is not None for m in messages):
+                rows = self._deduplicate(conn, messages, ids, rows, now)
             conn.executemany(_INSERT, rows)
         return ids
+
+    def _deduplicate(
+        self,
+        conn: sqlite3.Connection,
+        messages: Sequence[OutgoingMessage],
+        ids: list[str],
+        rows: Sequence[tuple[object, ...]],
+        now: float,
+    ) -> list[tuple[object, ...]]:
+        """Drop messages whose dedup_id was sent in the window; their id is the first's."""
+        conn.execute("DELETE FROM dedup WHERE queue = ? AND expires_at <= ?", (self.name, now))
+        kept = []
+        for index, (message, row) in enumerate(zip(messages, rows, strict=True)):
+            if message.dedup_id is not None:
+                seen = conn.execute(
+                    "SELECT message_id FROM dedup WHERE queue = ? AND dedup_id = ?",
+                    (self.name, message.dedup_id),
+                ).fetchone()
+                if seen is not None:
+                    ids[index] = seen[0]
+                    continue
+                conn.execute(
+                    "INSERT INTO dedup (queue, dedup_id, message_id, expires_at)"
+                    " VALUES (?, ?, ?, ?)",
+                    (self.name, message.dedup_id, ids[index], now + _DEDUP_WINDOW_S),
+                )
+            kept.append(row)
+        return kept
 
     def _receive(
         self, max_messages: int, visibility_timeout: int, wait_seconds: float
@@ -177,8 +238,9 @@ class LocalQueue(Queue):
                 receive_count=count,
                 sent_at=sent_at,
                 attributes=json.loads(attributes) if attributes else {},
+                group_id=group_id,
             )
-            for _, message_id, body, attributes, sent_at, count, receipt in rows
+            for _, message_id, body, attributes, sent_at, count, receipt, group_id in rows
         ]
 
     def _delete_batch(self, receipts: Sequence[str]) -> None:
