@@ -61,6 +61,7 @@ from socialreferral.providers.aws.errors import map_boto_errors
 from socialreferral.providers.aws.settings import AwsSettings
 from socialreferral.records import BatchResult, Capability, Document, Filter, Page, WriteItem
 
+ITEM_LIMIT = 400_000  # DynamoDB's item size limit in bytes (names and values)
 _SEP = "\x1f"  # unit separator: cannot occur in a collection name
 _MAX_INDEXED = 1024  # longer strings are not indexed (GSI keys are limited to 2048 bytes)
 _LIVE = "(attribute_not_exists(expires_at) OR expires_at > :now)"
@@ -79,8 +80,9 @@ class DynamoDocumentStore(DocumentStore):
         }
     )
     provider: ClassVar[str] = "aws"
-    # 400 KB is the whole item; keep 2 KiB for pk, sk, etag, expires_at and index attributes
-    max_document_bytes: ClassVar[int] = 398 * 1024
+    # DynamoDB's 400 KB (400,000 bytes) counts the whole item: keep 2,000 bytes for pk,
+    # sk, etag and expires_at; _item() checks the exact size, index attributes included
+    max_document_bytes: ClassVar[int] = 398_000
     max_batch: ClassVar[int] = 25
 
     def __init__(
@@ -211,8 +213,14 @@ class DynamoDocumentStore(DocumentStore):
             item = items[i]
             etag, expires_at = uuid.uuid4().hex, _expiry(now, item.ttl)
             staged[i] = Document(collection, item.key, item.value, etag, expires_at)
+        requests = []
+        for i, document in list(staged.items()):
+            try:
+                requests.append({"PutRequest": {"Item": self._item(document)}})
+            except DocumentTooLarge as exc:  # index attributes pushed it over the limit
+                done[i] = exc
+                del staged[i]
         if staged:
-            requests = [{"PutRequest": {"Item": self._item(d)}} for d in staged.values()]
             with map_boto_errors(DocumentStoreError, what=f"BatchWriteItem {collection}"):
                 answer = self.ddb.batch_write_item(RequestItems={self.table: requests})
             left = {
@@ -238,6 +246,7 @@ class DynamoDocumentStore(DocumentStore):
                 )
                 done[i] = written.etag
             except (ConcurrencyConflict, DocumentTooLarge, InvalidInput) as exc:
+                # per-item outcome: the port reports it in BatchResult.failed
                 done[i] = exc
         self._progress.finish()
         written_etags: dict[str, str] = {}
@@ -266,6 +275,12 @@ class DynamoDocumentStore(DocumentStore):
             indexed = index_value(document.collection, document.value.get(field))
             if indexed is not None:
                 item[f"i_{field}"] = {"S": indexed}
+        size = sum(len(k) + len(next(iter(v.values())).encode()) for k, v in item.items())
+        if size > ITEM_LIMIT:
+            raise DocumentTooLarge(
+                f"{document.collection}/{document.key}: the item takes {size} bytes, "
+                f"DynamoDB stores at most {ITEM_LIMIT}"
+            )
         return item
 
     def close(self) -> None:
@@ -275,7 +290,7 @@ class DynamoDocumentStore(DocumentStore):
 
 def index_value(collection: str, value: Any) -> str | None:
     """The GSI key for a field value, or None for values that are not indexed."""
-    if isinstance(value, str) and len(value) <= _MAX_INDEXED:
+    if isinstance(value, str) and len(value.encode("utf-8")) <= _MAX_INDEXED:
         return f"{collection}{_SEP}{value}"
     return None
 
