@@ -30,6 +30,26 @@ from socialreferral.records import Filter, WriteItem
 pytestmark = pytest.mark.aws
 
 
+def _race(store: DynamoDocumentStore, key: str, etag: str) -> dict[str, Any]:
+    """Two threads write ``key`` at the same moment, both conditional on ``etag``."""
+    barrier = threading.Barrier(2)
+    outcomes: dict[str, Any] = {}
+
+    def write(writer: str) -> None:
+        barrier.wait()
+        try:
+            outcomes[writer] = store.put("race", key, {"owner": writer}, if_match=etag)
+        except ConcurrencyConflict as exc:
+            outcomes[writer] = exc
+
+    threads = [threading.Thread(target=write, args=(w,)) for w in ("a", "b")]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return outcomes
+
+
 class _StoreTests:
     @pytest.fixture
     def store(self, endpoint: str | None) -> Iterator[DynamoDocumentStore]:
@@ -47,21 +67,7 @@ class _StoreTests:
         for round_ in range(15):
             key = f"doc-{round_}"
             base = store.put("race", key, {"owner": None})
-            barrier = threading.Barrier(2)
-            outcomes: dict[str, Any] = {}
-
-            def write(writer: str, key: str = key, etag: str = base.etag) -> None:
-                barrier.wait()
-                try:
-                    outcomes[writer] = store.put("race", key, {"owner": writer}, if_match=etag)
-                except ConcurrencyConflict as exc:
-                    outcomes[writer] = exc
-
-            threads = [threading.Thread(target=write, args=(w,)) for w in ("a", "b")]
-            for thread in threads:
-                thread.start()
-            for thread in threads:
-                thread.join()
+            outcomes = _race(store, key, base.etag)
             winners = [w for w, o in outcomes.items() if not isinstance(o, Exception)]
             losers = [w for w, o in outcomes.items() if isinstance(o, ConcurrencyConflict)]
             assert len(winners) == 1 and len(losers) == 1, f"[{backend}] {outcomes}"
