@@ -38,7 +38,7 @@ class SQLiteFile:
 
     def __init__(self, path: Path | str, schema: str, *, busy_timeout: float = BUSY_TIMEOUT_S):
         self.path = Path(path)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
         self._schema = schema
         self._busy_timeout = busy_timeout
         self._lock = threading.RLock()
