@@ -1,0 +1,216 @@
+"""AwsBatchCompute behaviour beyond the conformance kit.
+
+On moto (in-process and moto_server): what a submitted job looks like to Batch (the
+``socialreferral run-task`` command, array properties), an array job reaching SUCCEEDED,
+a job failing under ``MOTO_SIMPLE_BATCH_FAIL_AFTER=0`` reported as failed, and the scaling
+policy turned into the number of array children.
+
+With botocore's ``Stubber`` (a mock, used because no emulator keeps a Batch job queued or
+running: moto finishes every job inside ``SubmitJob``): cancel of queued and running jobs,
+CANCELLED mapping, counting active workers before scaling.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from aws_moto import InProcess, OnServer, settings
+
+from socialreferral.domain.scaling import ScalingPolicy
+from socialreferral.errors import ConfigurationError, InvalidInput, TaskNotRegistered
+from socialreferral.providers import BuildContext
+from socialreferral.providers.aws.batch import CANCEL_REASON, AwsBatchCompute
+from socialreferral.records import JobState
+
+pytestmark = pytest.mark.aws
+
+TASKS = {"referrals.process": "app.tasks:process", "worker.drain": "app.tasks:drain"}
+
+
+def _build(endpoint: str | None, **overrides: Any) -> AwsBatchCompute:
+    return AwsBatchCompute.from_settings(
+        settings(endpoint, **overrides), BuildContext(tasks=TASKS, namespace="t")
+    )
+
+
+class _BatchTests:
+    @pytest.fixture
+    def batch(self, endpoint: str | None) -> Iterator[AwsBatchCompute]:
+        batch = _build(endpoint)
+        yield batch
+        batch.close()
+
+    def test_array_job_reaches_succeeded(self, batch: AwsBatchCompute, backend: str) -> None:
+        job_id = batch.submit("referrals.process", {"batch": 7}, array_size=4)
+        status = batch.wait(job_id, timeout=10)
+        assert status.state is JobState.SUCCEEDED, backend
+        assert status.array_size == 4 and dict(status.children) == {JobState.SUCCEEDED: 4}
+        assert status.task == "referrals.process"
+        [job] = batch.batch.describe_jobs(jobs=[job_id])["jobs"]
+        assert job["container"]["command"] == [
+            "socialreferral",
+            "run-task",
+            "referrals.process",
+            "--payload",
+            json.dumps({"batch": 7}, separators=(",", ":")),
+        ]
+
+    def test_policy_sets_number_of_array_children(
+        self, batch: AwsBatchCompute, backend: str
+    ) -> None:
+        batch.policy = ScalingPolicy()  # the paper's: +1 node per 20 messages, at most 5
+        submitted: list[str] = []
+        original = batch._submit
+
+        def spy(*args: Any) -> str:
+            submitted.append(original(*args))
+            return submitted[-1]
+
+        batch._submit = spy  # type: ignore[method-assign]
+        # moto finishes each worker job at once, so every call finds 0 active workers
+        cases = [(48, 120.0, 4), (65, 120.0, 5), (500, 120.0, 5), (3, 120.0, 1), (65, 5.0, 1)]
+        for depth, waited, expected in cases:
+            assert batch.scale_for_queue(depth, waited) == expected
+            [job] = batch.batch.describe_jobs(jobs=[submitted[-1]])["jobs"]
+            size = job.get("arrayProperties", {}).get("size", 1)
+            assert size == expected, f"[{backend}] depth {depth}: {size} children"
+            assert job["container"]["command"][2] == "worker.drain"
+        assert len(submitted) == len(cases)
+
+
+class TestBatchInProcess(InProcess, _BatchTests):
+    def test_failing_job_reported_failed(
+        self, batch: AwsBatchCompute, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        monkeypatch.setenv("MOTO_SIMPLE_BATCH_FAIL_AFTER", "0")  # read by moto at SubmitJob
+        job_id = batch.submit("referrals.process", {})
+        status = batch.wait(job_id, timeout=10)
+        assert status.state is JobState.FAILED and status.error
+
+
+class TestBatchOnServer(OnServer, _BatchTests):
+    pass
+
+
+def test_failing_job_reported_failed_on_server(moto_failing_server: str) -> None:
+    """On a moto_server subprocess started with MOTO_SIMPLE_BATCH_FAIL_AFTER=0."""
+    batch = _build(moto_failing_server)
+    job_id = batch.submit("referrals.process", {}, array_size=3)
+    status = batch.wait(job_id, timeout=10)
+    assert status.state is JobState.FAILED and status.error
+    assert dict(status.children) == {JobState.FAILED: 3}
+
+
+@pytest.mark.usefixtures("moto_inprocess")
+def test_submit_validation() -> None:
+    """moto in-process: unknown tasks and oversized payloads never reach Batch."""
+    batch = _build(None)
+    with pytest.raises(TaskNotRegistered):
+        batch.submit("not.registered")
+    with pytest.raises(InvalidInput):
+        batch.submit("referrals.process", {"blob": "x" * 30_000})
+    with pytest.raises(ConfigurationError):
+        _build(None, create_missing_resources=False)
+
+
+# -- Stubber: job states moto cannot produce --------------------------------------------
+def _stubbed() -> tuple[AwsBatchCompute, Any]:
+    import boto3
+    from botocore.stub import Stubber
+
+    client = boto3.client(
+        "batch", region_name="us-east-1", aws_access_key_id="a", aws_secret_access_key="b"
+    )
+    return AwsBatchCompute(client, "q", "d", tasks=TASKS), Stubber(client)
+
+
+def _job(status: str, **extra: Any) -> dict[str, Any]:
+    return {
+        "jobs": [
+            {
+                "jobId": "j1",
+                "jobName": "referrals-process",
+                "jobQueue": "q",
+                "jobDefinition": "d",
+                "status": status,
+                "startedAt": 1,
+                "container": {"command": ["socialreferral", "run-task", "referrals.process"]},
+                **extra,
+            }
+        ]
+    }
+
+
+@pytest.mark.parametrize(
+    ("state", "call"), [("RUNNABLE", "cancel_job"), ("RUNNING", "terminate_job")]
+)
+def test_cancel_queued_or_running_job(state: str, call: str) -> None:
+    batch, stub = _stubbed()
+    stub.add_response("describe_jobs", _job(state), {"jobs": ["j1"]})
+    stub.add_response(call, {}, {"jobId": "j1", "reason": CANCEL_REASON})
+    stub.add_response("describe_jobs", _job("FAILED", statusReason=CANCEL_REASON))
+    with stub:
+        batch.cancel("j1")
+        assert batch.status("j1").state is JobState.CANCELLED
+    stub.assert_no_pending_responses()
+
+
+def test_cancel_finished_job_is_a_no_op() -> None:
+    batch, stub = _stubbed()
+    stub.add_response("describe_jobs", _job("SUCCEEDED"))
+    with stub:
+        batch.cancel("j1")  # no CancelJob/TerminateJob stubbed: calling one would fail
+    stub.assert_no_pending_responses()
+
+
+def test_states_map_onto_the_port() -> None:
+    batch, stub = _stubbed()
+    expected = {
+        "SUBMITTED": JobState.QUEUED,
+        "PENDING": JobState.QUEUED,
+        "RUNNABLE": JobState.QUEUED,
+        "STARTING": JobState.QUEUED,
+        "RUNNING": JobState.RUNNING,
+        "SUCCEEDED": JobState.SUCCEEDED,
+    }
+    with stub:
+        for vendor in expected:
+            stub.add_response("describe_jobs", _job(vendor))
+        stub.add_response("describe_jobs", _job("FAILED", statusReason="Essential container"))
+        for vendor, portable in expected.items():
+            assert batch.status("j1").state is portable, vendor
+        failed = batch.status("j1")
+        assert failed.state is JobState.FAILED and failed.error == "Essential container"
+
+
+def test_scale_submits_only_missing_workers() -> None:
+    batch, stub = _stubbed()
+    batch._workers = ["w1"]
+    running = _job(
+        "RUNNING",
+        arrayProperties={"size": 3, "statusSummary": {"RUNNING": 2, "SUCCEEDED": 1}},
+    )
+    stub.add_response("describe_jobs", running)
+    stub.add_response(
+        "submit_job",
+        {"jobId": "w2", "jobName": "worker-drain"},
+        {
+            "jobName": "worker-drain",
+            "jobQueue": "q",
+            "jobDefinition": "d",
+            "arrayProperties": {"size": 3},
+            "containerOverrides": {
+                "command": ["socialreferral", "run-task", "worker.drain", "--payload", "{}"],
+                "environment": [{"name": "SOCIALREFERRAL_TASK", "value": "worker.drain"}],
+            },
+        },
+    )
+    stub.add_response("describe_jobs", running)
+    stub.add_response("describe_jobs", _job("RUNNABLE", arrayProperties={"size": 3}))
+    with stub:
+        batch.scale(5)  # 2 running children, 3 missing
+        batch.scale(4)  # 2 + 3 active: scaling down submits nothing
+    stub.assert_no_pending_responses()
