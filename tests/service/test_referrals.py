@@ -1,0 +1,152 @@
+"""Referral to lead: signed links, one lead and one reward per form, fraud to review."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from service_helpers import NOW, add_customer, ingest, make_worker
+
+from socialreferral.bootstrap import Providers
+from socialreferral.domain.referrals import Offer, OfferStatus, Reward, RewardStatus
+from socialreferral.errors import InvalidInput, SignatureInvalid
+from socialreferral.service.records import Collections, get_model, iter_models
+from socialreferral.service.referrals import open_link, recommend, submit_lead
+
+FORM = {"name": "Pat Prospect", "email": "pat@mail.example.org", "phone": "+15550001111"}
+
+
+def _offer(providers: Providers, author: str = "p1", post: str = "1_1",
+           text: str = "I am looking for a car loan") -> Offer:
+    ingest(providers, [(post, author, text)])
+    make_worker(providers).run_once()
+    offers = [o for o in iter_models(providers.store, Collections.OFFERS, Offer)
+              if o.prospect_id == author and o.event_id.startswith(f"facebook:{post}:")]
+    assert len(offers) == 1
+    return offers[0]
+
+
+def _recommend(providers: Providers, offer: Offer, now: Any = NOW) -> str:
+    _, token = recommend(offer.offer_id, store=providers.store, secrets=providers.secrets,
+                         social=providers.social, settings=providers.settings.referral, now=now)
+    return token
+
+
+def _submit(providers: Providers, token: str, form: dict[str, Any] = FORM,
+            now: Any = NOW) -> Reward:
+    return submit_lead(token, form, store=providers.store, secrets=providers.secrets,
+                       crm=providers.crm, settings=providers.settings.referral,
+                       now=now + timedelta(minutes=1))
+
+
+@pytest.fixture
+def offer(providers: Providers) -> Offer:
+    add_customer(providers, 1, {"p1": 5, "p2": 5, "p3": 5})
+    return _offer(providers)
+
+
+def test_recommendation_sends_a_signed_link_to_the_prospect(providers: Providers,
+                                                            offer: Offer) -> None:
+    token = _recommend(providers, offer)
+    social: Any = providers.social
+    [sent] = [m for m in social.sent_messages("p1") if m.kind == "offer"]
+    assert sent.link is not None and sent.link.endswith(token)
+    assert open_link(token, store=providers.store, secrets=providers.secrets,
+                     now=NOW).offer_id == offer.offer_id
+    stored = get_model(providers.store, Collections.OFFERS, offer.offer_id, Offer)
+    assert stored is not None and stored.status is OfferStatus.RECOMMENDED
+
+
+def test_tampered_link_is_rejected(providers: Providers, offer: Offer) -> None:
+    token = _recommend(providers, offer)
+    body, signature = token.split(".")
+    forged = body[:-2] + ("AA" if body[-2:] != "AA" else "BB") + "." + signature
+    for bad in (forged, token[:-3] + "xyz", "garbage"):
+        with pytest.raises(SignatureInvalid):
+            open_link(bad, store=providers.store, secrets=providers.secrets, now=NOW)
+        with pytest.raises(SignatureInvalid):
+            _submit(providers, bad)
+    assert providers.crm.list_leads() == []
+
+
+def test_expired_link_is_rejected(providers: Providers, offer: Offer) -> None:
+    token = _recommend(providers, offer)
+    later = NOW + timedelta(hours=providers.settings.referral.link_ttl_hours + 1)
+    with pytest.raises(SignatureInvalid, match="expired"):
+        open_link(token, store=providers.store, secrets=providers.secrets, now=later)
+    with pytest.raises(SignatureInvalid):
+        _submit(providers, token, now=later)
+    assert providers.crm.list_leads() == []
+
+
+def test_same_form_twice_gives_one_lead_and_one_reward(providers: Providers,
+                                                       offer: Offer) -> None:
+    token = _recommend(providers, offer)
+    first = _submit(providers, token)
+    second = _submit(providers, token)
+    assert first == second
+    assert len(providers.crm.list_leads()) == 1
+    assert len(list(iter_models(providers.store, Collections.REWARDS, Reward))) == 1
+    assert first.status is RewardStatus.APPROVED and first.amount > 0
+    assert first.explanation.factors  # the incentive arithmetic is kept
+    stored = get_model(providers.store, Collections.OFFERS, offer.offer_id, Offer)
+    assert stored is not None and stored.status is OfferStatus.AVAILED
+
+
+def test_invalid_form_names_the_field(providers: Providers, offer: Offer) -> None:
+    token = _recommend(providers, offer)
+    with pytest.raises(InvalidInput) as info:
+        _submit(providers, token, {"name": "Pat", "email": "not-an-email"})
+    assert info.value.field == "email"
+    assert providers.crm.list_leads() == []
+
+
+def _flagged(providers: Providers, reward: Reward, code: str) -> None:
+    assert code in reward.flags
+    assert reward.status is RewardStatus.PENDING_REVIEW
+    tasks = [t for t in providers.crm.list_tasks() if t.related_id == reward.reward_id]
+    assert len(tasks) == 1 and code in tasks[0].details["flags"]
+
+
+def test_self_referral_is_held_for_review(providers: Providers, offer: Offer) -> None:
+    token = _recommend(providers, offer)
+    reward = _submit(providers, token, {**FORM, "email": "c1@bank.example.com"})
+    _flagged(providers, reward, "self_referral")
+
+
+def test_existing_customer_is_held_for_review(providers: Providers, offer: Offer) -> None:
+    add_customer(providers, 7, {"p9": 5}, email="known@bank.example.com")
+    token = _recommend(providers, offer)
+    reward = _submit(providers, token, {**FORM, "email": "known@bank.example.com",
+                                        "phone": None})
+    _flagged(providers, reward, "existing_customer")
+
+
+def test_already_referred_prospect_is_held_for_review(providers: Providers) -> None:
+    add_customer(providers, 1, {"p1": 3})
+    first_offer = _offer(providers)
+    _recommend(providers, first_offer)
+    # Later a second customer with a stronger tie becomes the conduit for another product.
+    add_customer(providers, 2, {"p1": 12})
+    second_offer = _offer(providers, post="1_2", text="can anyone suggest the best house loan")
+    assert second_offer.referrer_id == "c2"
+    token = _recommend(providers, second_offer, now=NOW + timedelta(hours=1))
+    reward = _submit(providers, token, now=NOW + timedelta(hours=1))
+    _flagged(providers, reward, "already_referred")
+
+
+def test_velocity_is_held_for_review(tmp_path: Any) -> None:
+    from service_helpers import local_providers
+
+    with local_providers(tmp_path / "v", fraud={"velocity_max_leads_per_24h": 1},
+                         contact_policy={"max_asks_per_referrer": 10}) as providers:
+        add_customer(providers, 1, {"p1": 5, "p2": 5})
+        rewards = []
+        for n, person in enumerate(("p1", "p2")):
+            offer = _offer(providers, author=person, post=f"1_{n}")
+            token = _recommend(providers, offer)
+            rewards.append(_submit(providers, token, {"name": person,
+                                                      "email": f"{person}@mail.example.org"}))
+        assert rewards[0].status is RewardStatus.APPROVED
+        _flagged(providers, rewards[1], "velocity")
