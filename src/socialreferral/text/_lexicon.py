@@ -1,0 +1,94 @@
+"""VADER's human-rated valence lexicon as fast token-level features.
+
+The ``vaderSentiment`` wheel ships ``vader_lexicon.txt``; we read it once (lazily) from the
+installed package, so nothing is downloaded. Calling VADER itself per post is ~10x too slow
+for ``analyze``; its lexicon as features keeps most of the signal.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from functools import lru_cache
+from importlib import resources
+
+import numpy as np
+import numpy.typing as npt
+
+from socialreferral.text._tokenize import NEG_SUFFIX, is_negator
+
+# VADER's own damping of negated valence ("not good" is mildly negative, not very negative).
+_NEGATION_SCALAR = -0.74
+N_LEXICON_FEATURES = 6
+
+
+@lru_cache(maxsize=1)
+def valence() -> dict[str, float]:
+    """Token → valence in [-4, 4]; negated forms (``word_NEG``) flipped and damped."""
+    text = resources.files("vaderSentiment").joinpath("vader_lexicon.txt").read_text("utf-8")
+    lex: dict[str, float] = {}
+    for line in text.splitlines():
+        parts = line.split("\t")
+        if len(parts) >= 2:
+            try:
+                v = float(parts[1])
+            except ValueError:
+                continue
+            if is_negator(parts[0]):
+                # "no" is -1.2 in VADER, but negators act through the _NEG scope instead:
+                # counting them too makes "no problems, no complaints" look negative.
+                continue
+            lex[parts[0]] = v
+            lex[parts[0] + NEG_SUFFIX] = v * _NEGATION_SCALAR
+    return lex
+
+
+def lexicon_features(docs: Sequence[Sequence[str]]) -> npt.NDArray[np.float32]:
+    """Per document: positive/negative valence sums, counts, '!' and '?' presence."""
+    lex = valence()
+    out = np.zeros((len(docs), N_LEXICON_FEATURES), dtype=np.float32)
+    for i, doc in enumerate(docs):
+        vals = [lex[t] for t in doc if t in lex]
+        pos = sum(v for v in vals if v > 0)
+        neg = -sum(v for v in vals if v < 0)
+        npos = sum(1 for v in vals if v > 0)
+        out[i, 0] = pos
+        out[i, 1] = neg
+        out[i, 2] = npos
+        out[i, 3] = len(vals) - npos
+        out[i, 4] = any(t.startswith("!") for t in doc)
+        out[i, 5] = any(t.startswith("?") for t in doc)
+    # Compress the scale so these dense features sit near the tf-idf range.
+    np.log1p(out, out=out)
+    return out
+
+
+def lexicon_hits(tokens: Sequence[str]) -> list[tuple[str, float]]:
+    """Tokens with a lexicon valence (used to explain a sentiment decision)."""
+    lex = valence()
+    return [(t, lex[t]) for t in tokens if t in lex]
+
+
+def negated_negative_only(docs: Sequence[Sequence[str]]) -> npt.NDArray[np.bool_]:
+    """Documents whose opinion words are all negated negatives ("not bad", "no problems").
+
+    Requires at least one negated negative word, no plain negative word and no negated
+    positive word ("not good" stays negative).
+    """
+    lex = valence()
+    out = np.zeros(len(docs), dtype=bool)
+    for i, doc in enumerate(docs):
+        found = False
+        for t in doc:
+            v = lex.get(t)
+            if v is None:
+                continue
+            if t.endswith(NEG_SUFFIX):
+                if v < 0:  # negated positive word
+                    found = False
+                    break
+                found = True
+            elif v < 0:
+                found = False
+                break
+        out[i] = found
+    return out

@@ -1,0 +1,97 @@
+"""Rule annotators: information-seeking patterns, rhetorical questions, purchase intent, spam,
+complaint cues (SCION, seed 003; purchase cues of seed 000).
+
+Each family is one compiled alternation with named groups, so a post costs one regex scan
+per family.
+"""
+
+from __future__ import annotations
+
+import re
+
+_F = re.IGNORECASE
+
+# SCION: "<Modal/Aux> <Noun/Pronoun> [0-1 token] <Verb>" and "<Wh> <Aux> [0-1 token] <Noun/Pron>"
+# written over words instead of POS tags (no tagger data offline), plus its dictionary cues.
+INFO_SEEKING = re.compile(
+    r"""
+    (?P<wh_aux>\b(?:what|when|where|which|who|why|how)\s+(?:can|could|do|does|did|should|would
+        |will|is|are|was|to)\b(?:\s+\w+)?\s+(?:i|we|you|u|they|it|my|the|a|someone|anyone)\b)
+    | (?P<modal_pronoun>(?:^|[.!?]\s*)(?:can|could|would|will|do|does|is|are|should|has|have
+        |did)\s+(?:you|u|someone|anyone|anybody|somebody|i|we|they)\b(?:\s+\w+)?\s+\w+)
+    | (?P<how_much>\bhow\s+(?:much|many|long|often|far)\b)
+    | (?P<where_is>\bwhere\s+(?:is|are|can|do|does|should|to)\b)
+    | (?P<looking_for>\b(?:looking|searching|shopping|hunting)\s+(?:for|around)\b)
+    | (?P<recommend>\b(?:any|some)\s+(?:recommendations?|suggestions?|advice|tips|ideas)\b
+        |\b(?:recommend|suggest)\s+(?:me\s+)?(?:a|an|some|any|the|good|best)\b)
+    | (?P<need_help>\b(?:need|want|seeking)\s+(?:some\s+)?(?:help|advice|info|information)\b)
+    | (?P<anyone_know>\b(?:does|do)\s+(?:anyone|anybody|someone|somebody|you)\s+know\b)
+    | (?P<anyone_tried>\b(?:has|have)\s+(?:anyone|anybody|someone)\s+(?:tried|used|had)\b)
+    | (?P<wondering>\bwondering\s+(?:if|whether|how|what|where|why|when)\b)
+    | (?P<tell_me>\b(?:tell|show|explain\s+to)\s+me\s+(?:how|what|where|why|when|if)\b)
+    """,
+    _F | re.VERBOSE,
+)
+
+# Questions that expect no answer: "who cares?", "how awesome is that?", "what could go wrong?"
+RHETORICAL = re.compile(
+    r"""\bwho\s+(?:cares|knew|asked|does\s+that)\b | \bguess\s+what\b
+    | \bwhat\s+could\s+(?:possibly\s+)?go\s+wrong\b | \bam\s+i\s+(?:right|the\s+only\s+one)\b
+    | \bhow\s+(?:awesome|cool|great|amazing|sad|cute|funny|crazy|lucky|hard|sweet|beautiful)
+      \s+(?:is|was|are)\s+(?:that|this|it)\b
+    | \b(?:isn't|ain't|wasn't)\s+(?:it|that|this|life)\s+(?:great|grand|amazing|funny|sad)\b
+    | \bwhy\s+(?:not|me|bother)\s*\? | \bwho\s+doesn't\s+love\b | \bwhat's\s+not\s+to\s+love\b
+    | \bcan\s+you\s+believe\b | \bdo\s+i\s+look\s+like\b""",
+    _F | re.VERBOSE,
+)
+
+PURCHASE = re.compile(
+    r"""\b(?:looking|shopping|searching)\s+(?:for|around\s+for)\b
+    | \b(?:want|wanna|plan(?:ning)?|going|need|ready|hoping)\s+(?:to\s+)?(?:buy|get|purchase
+        |apply\s+for|open|take\s+out|sign\s+up\s+for|switch\s+to)\b
+    | \bthinking\s+(?:of|about)\s+(?:buying|getting|applying|opening|switching)\b
+    | \bin\s+the\s+market\s+for\b | \bneed\s+(?:a|an|new|some)\b
+    | \bwhere\s+(?:can|do|should)\s+i\s+(?:buy|get|find|apply)\b
+    | \bshould\s+i\s+(?:buy|get|go\s+with|choose)\b
+    | \b(?:any|can\s+anyone|could\s+someone|please)\s+(?:recommend|suggest)\w*\b
+    | \b(?:recommend|suggest)\s+(?:me\s+)?(?:a|an|some|any|the|good|best)\b
+    | \bany\s+good\b | \bbest\s+\w+\s+(?:for|to)\b | \b(?:quote|pricing|price)\s+(?:for|of|on)\b
+    | \bhow\s+much\s+(?:is|are|does|for|would)\b""",
+    _F | re.VERBOSE,
+)
+# A cue right after a negation counts against intent: "not looking for", "don't need a".
+NEGATED_PURCHASE = re.compile(
+    r"\b(?:not|never|no\s+longer|don't|dont|do\s+not|won't|wont|didn't|isn't)\s+(?:\w+\s+)?"
+    r"(?:looking|shopping|want|wanna|planning|going|need|thinking|buy|get|ready)\b",
+    _F,
+)
+
+SPAM = re.compile(
+    r"""\b(?:click\s+(?:here|the\s+link|below)|follow\s+(?:me|back|for\s+follow)|f4f
+    |(?:free|cheap)\s+(?:followers|likes|iphone|gift\s*cards?|money|bitcoin|crypto)
+    |win\s+(?:a|an|free|\$)|giveaway|promo\s+code|discount\s+code|dm\s+(?:me\s+)?for
+    |earn\s+\$?\d+|make\s+money|work\s+from\s+home|limited\s+time\s+offer|act\s+now
+    |buy\s+now|100%\s+free|casino|viagra|porn|xxx|onlyfans|subscribe\s+to\s+my)\b
+    | \${2,} | (?:\#\w+\W*){6,}""",
+    _F | re.VERBOSE,
+)
+
+COMPLAINT = re.compile(
+    r"""\b(?:still\s+(?:waiting|no|not|haven't|hasn't)|worst|terrible|horrible|awful|useless
+    |ridiculous|unacceptable|disappointed|disappointing|fed\s+up|sick\s+of|tired\s+of|scam
+    |rip\s*off|refund|overcharged|charged\s+twice|never\s+again|cancel(?:led|ing)?\s+my
+    |doesn't\s+work|does\s+not\s+work|not\s+working|stopped\s+working|broken|crashed|keeps?
+    \s+crashing|no\s+one\s+(?:answers|responds|helps)|on\s+hold|poor\s+service|customer\s+
+    service\s+sucks|sucks)\b | \#fail\b""",
+    _F | re.VERBOSE,
+)
+
+
+def info_seeking(text: str) -> list[tuple[str, str]]:
+    """(pattern name, matched text) for each SCION information-seeking pattern in ``text``."""
+    return [(m.lastgroup or "pattern", m.group(0).strip()) for m in INFO_SEEKING.finditer(text)]
+
+
+def is_rhetorical(text: str) -> bool:
+    """True if the post contains a conventional rhetorical question."""
+    return RHETORICAL.search(text) is not None

@@ -1,0 +1,210 @@
+"""Three-class tweet sentiment: negation-aware word/char TF-IDF + VADER lexicon features.
+
+The default model (``SentimentModel.default()``) is trained on SemEval 2013-2016 Task 4A
+(see ``benchmarks/sentiment.py --train-default``) and shipped inside the package as a
+pickle-free ``.npz``; loading it needs no network and no NLTK data.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Sequence
+from importlib import resources
+from pathlib import Path
+from typing import IO, Any, ClassVar
+
+import numpy as np
+import numpy.typing as npt
+from scipy import sparse
+
+from socialreferral.text._lexicon import (
+    N_LEXICON_FEATURES,
+    lexicon_features,
+    lexicon_hits,
+    negated_negative_only,
+)
+from socialreferral.text._persist import (
+    check_kind,
+    decode_strings,
+    encode_strings,
+    load_arrays,
+    save_arrays,
+)
+from socialreferral.text._tokenize import sentiment_tokens, with_bigrams
+from socialreferral.text._vectorize import NgramTfidf
+
+LABELS = ("negative", "neutral", "positive")
+_KIND = "socialreferral.SentimentModel/1"
+DEFAULT_MODEL_FILE = "sentiment_semeval.npz"
+
+
+class SentimentModel:
+    """Linear SVM over negation-marked word 1-2-grams, char 2-5-grams and lexicon scores.
+
+    Args:
+        C: inverse regularisation of the linear SVM (chosen on a SemEval dev split).
+        min_df: minimum document frequency of a feature during ``fit``.
+        lexicon_weight: scale of the six VADER-lexicon features against the TF-IDF blocks.
+        negation_rule: apply SCION's negation rule on top of the model: a post whose only
+            opinion words are *negated negative* ones ("not bad", "no problems, no
+            complaints") is positive. Tweets with "not"/"no" are mostly negative in the
+            training data, so a linear model alone calls "not bad" negative.
+    """
+
+    _default: ClassVar[SentimentModel | None] = None
+    _default_lock: ClassVar[threading.Lock] = threading.Lock()
+
+    def __init__(
+        self,
+        C: float = 0.1,
+        min_df: int = 2,
+        lexicon_weight: float = 1.0,
+        negation_rule: bool = True,
+    ) -> None:
+        self.C = C
+        self.negation_rule = negation_rule
+        self.min_df = min_df
+        self.lexicon_weight = lexicon_weight
+        self.words = NgramTfidf("word")
+        self.chars = NgramTfidf("char", 2, 5)
+        self.labels: tuple[str, ...] = LABELS
+        self.coef: npt.NDArray[np.float32] = np.zeros((0, 0), dtype=np.float32)
+        self.intercept: npt.NDArray[np.float32] = np.zeros(0, dtype=np.float32)
+
+    # ------------------------------------------------------------------ features
+    def _features(self, token_docs: Sequence[list[str]]) -> sparse.csr_matrix:
+        word_docs = [with_bigrams(d) for d in token_docs]
+        lex = lexicon_features(token_docs) * self.lexicon_weight
+        return sparse.hstack(
+            [self.words.transform(word_docs), self.chars.transform(token_docs), lex],
+            format="csr",
+        )
+
+    def _check_fitted(self) -> None:
+        if self.coef.size == 0:
+            raise RuntimeError("SentimentModel is not fitted: call fit() or default()")
+
+    # ------------------------------------------------------------------ training
+    def fit(self, texts: Sequence[str], labels: Sequence[str]) -> SentimentModel:
+        """Train on ``texts`` with labels among ``negative``/``neutral``/``positive``."""
+        from sklearn.svm import LinearSVC  # imported here: training only
+
+        if len(texts) != len(labels):
+            raise ValueError("texts and labels differ in length")
+        classes = sorted(set(labels))
+        token_docs = [sentiment_tokens(t) for t in texts]
+        self.words.fit([with_bigrams(d) for d in token_docs], self.min_df)
+        self.chars.fit(token_docs, self.min_df)
+        x = self._features(token_docs)
+        clf = LinearSVC(C=self.C, class_weight="balanced", max_iter=5000)
+        clf.fit(x, list(labels))
+        coef = np.asarray(clf.coef_, dtype=np.float32)
+        intercept = np.asarray(clf.intercept_, dtype=np.float32)
+        if len(classes) == 2:  # binary SVM: one row; make it two for a uniform predict
+            coef = np.vstack([-coef, coef])
+            intercept = np.concatenate([-intercept, intercept])
+        self.labels = tuple(str(c) for c in clf.classes_)
+        self.coef, self.intercept = coef, intercept
+        return self
+
+    # ------------------------------------------------------------------ inference
+    def decision_function(self, texts: Sequence[str]) -> npt.NDArray[np.float32]:
+        """Linear scores, shape (n, n_labels), columns in ``self.labels`` order."""
+        self._check_fitted()
+        return self.decision_tokens([sentiment_tokens(t) for t in texts])
+
+    def decision_tokens(self, token_docs: Sequence[list[str]]) -> npt.NDArray[np.float32]:
+        """As :meth:`decision_function` for texts already run through ``sentiment_tokens``."""
+        self._check_fitted()
+        x = self._features(token_docs)
+        scores = np.asarray(x @ self.coef.T, dtype=np.float32) + self.intercept
+        if self.negation_rule and "positive" in self.labels:
+            flip = negated_negative_only(token_docs)
+            if flip.any():
+                pos = self.labels.index("positive")
+                scores[flip, pos] = scores[flip].max(axis=1) + 0.25
+        return scores
+
+    def predict(self, texts: Sequence[str]) -> list[str]:
+        """Labels ``"negative" | "neutral" | "positive"``, one per text."""
+        if len(texts) == 0:
+            return []
+        scores = self.decision_function(texts)
+        return [self.labels[i] for i in scores.argmax(axis=1)]
+
+    def predict_proba(self, texts: Sequence[str]) -> npt.NDArray[np.float32]:
+        """Softmax of the SVM scores: a monotone confidence, not calibrated probability."""
+        s = self.decision_function(texts) * 3.0
+        s -= s.max(axis=1, keepdims=True)
+        e = np.exp(s)
+        return np.asarray(e / e.sum(axis=1, keepdims=True), dtype=np.float32)
+
+    def explain(self, text: str, top: int = 5) -> list[tuple[str, float]]:
+        """Word features and lexicon hits that pushed ``text`` towards its predicted label."""
+        self._check_fitted()
+        toks = sentiment_tokens(text)
+        label = int(self.decision_tokens([toks]).argmax())
+        grams = with_bigrams(toks)
+        xw = self.words.transform([grams])
+        w = self.coef[label, : self.words.n_features]
+        terms = self.words.terms()
+        contrib = [(terms[j], float(v * w[j])) for j, v in zip(xw.indices, xw.data, strict=True)]
+        contrib.sort(key=lambda kv: -kv[1])
+        out = [(t, round(c, 3)) for t, c in contrib[:top] if c > 0]
+        seen = {t for t, _ in out}
+        out += [(t, v) for t, v in lexicon_hits(toks) if t not in seen][: max(0, top - len(out))]
+        return out
+
+    # ------------------------------------------------------------------ persistence
+    def save(self, path: str | Path | IO[bytes]) -> None:
+        """Write the model as a pickle-free ``.npz`` (float16 weights keep it small)."""
+        self._check_fitted()
+        arrays = {
+            "word_terms": encode_strings(self.words.terms()),
+            "word_idf": self.words.idf.astype(np.float16),
+            "char_terms": encode_strings(self.chars.terms()),
+            "char_idf": self.chars.idf.astype(np.float16),
+            "coef": self.coef.astype(np.float16),
+            "intercept": self.intercept.astype(np.float32),
+        }
+        meta: dict[str, Any] = {
+            "kind": _KIND,
+            "labels": list(self.labels),
+            "C": self.C,
+            "min_df": self.min_df,
+            "lexicon_weight": self.lexicon_weight,
+            "lexicon_features": N_LEXICON_FEATURES,
+        }
+        save_arrays(path, arrays, meta)
+
+    @classmethod
+    def load(cls, path: str | Path | IO[bytes]) -> SentimentModel:
+        """Load a model written by :meth:`save` (never unpickles)."""
+        arrays, meta = load_arrays(path)
+        check_kind(meta, _KIND)
+        model = cls(
+            C=float(meta["C"]),
+            min_df=int(meta["min_df"]),
+            lexicon_weight=float(meta["lexicon_weight"]),
+        )
+        model.words.set_state(
+            decode_strings(arrays["word_terms"]), arrays["word_idf"].astype(np.float32)
+        )
+        model.chars.set_state(
+            decode_strings(arrays["char_terms"]), arrays["char_idf"].astype(np.float32)
+        )
+        model.coef = arrays["coef"].astype(np.float32)
+        model.intercept = arrays["intercept"].astype(np.float32)
+        model.labels = tuple(meta["labels"])
+        return model
+
+    @classmethod
+    def default(cls) -> SentimentModel:
+        """The shipped SemEval-trained model, loaded once per process (thread-safe)."""
+        if cls._default is None:
+            with cls._default_lock:
+                if cls._default is None:
+                    ref = resources.files("socialreferral._models").joinpath(DEFAULT_MODEL_FILE)
+                    with ref.open("rb") as fh:
+                        cls._default = cls.load(fh)
+        return cls._default
