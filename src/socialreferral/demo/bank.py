@@ -107,8 +107,12 @@ def products() -> list[Product]:
     ]
 
 
-def build_bank(customers: int, posts: int, seed: int, now: datetime) -> Bank:
-    """A bank with ``customers`` customers, twice as many prospects, and ``posts`` posts."""
+def build_bank(
+    customers: int, posts: int, seed: int, now: datetime, *, authors: int | None = None,
+    intent_share: float = 0.65,
+) -> Bank:
+    """A bank with ``customers`` customers, twice as many prospects, and ``posts`` posts
+    written by the first ``authors`` prospects (all of them by default)."""
     rng = random.Random(seed)
     catalog = products()
     people: list[Customer] = []
@@ -153,9 +157,10 @@ def build_bank(customers: int, posts: int, seed: int, now: datetime) -> Bank:
             ("medical-insurance", "Family health cover", "one plan for the whole family"),
         ))
     ]
+    writers = prospect_ids[:authors] if authors else prospect_ids
     for n in range(posts):
-        author = rng.choice(prospect_ids)
-        if rng.random() < 0.65:
+        author = rng.choice(writers)
+        if rng.random() < intent_share:
             text = rng.choice(INTENT_SENTENCES).format(p=rng.choice(INTENT_TOPICS))
         else:
             text = rng.choice(CHATTER)

@@ -55,7 +55,11 @@ def _noop(stage: str, done: int, total: int) -> None:
     return None
 
 
-def _load_world(providers: Providers, bank: Bank, now: datetime, progress: Progress) -> int:
+def load_world(
+    providers: Providers, bank: Bank, now: datetime, progress: Progress = _noop
+) -> int:
+    """Load the catalog, seed the social channel, connect every customer; return how
+    many are eligible."""
     social: Any = providers.social
     if not (hasattr(social, "add_profile") and hasattr(social, "add_connections")):
         raise SocialReferralError(
@@ -81,9 +85,11 @@ def _load_world(providers: Providers, bank: Bank, now: datetime, progress: Progr
     return eligible
 
 
-def _deliver(
-    providers: Providers, bank: Bank, app_secret: str, progress: Progress
+def deliver(
+    providers: Providers, bank: Bank, app_secret: str, progress: Progress = _noop,
+    *, replay_first: bool = True,
 ) -> dict[str, int]:
+    """Deliver the bank's posts as signed Meta webhooks (and replay the first one)."""
     counts = {"deliveries": 0, "enqueued": 0, "duplicates": 0, "rejected": 0}
     posts = bank.posts
     first: tuple[dict[str, str], bytes] | None = None
@@ -103,7 +109,7 @@ def _deliver(
         counts["duplicates"] += len(result.duplicates)
         counts["rejected"] += len(result.rejected)
         progress("deliver webhooks", min(start + DELIVERY_SIZE, len(posts)), len(posts))
-    if first is not None:  # Meta retries deliveries: the replay must enqueue nothing
+    if replay_first and first is not None:  # Meta retries: the replay must enqueue nothing
         result = ingest_webhook(first[0], first[1], queue=providers.queue,
                                 store=providers.store, secrets=providers.secrets)
         counts["deliveries"] += 1
@@ -161,8 +167,8 @@ def run_demo(
     bank = build_bank(customers, posts, seed, now)
     app_secret = pysecrets.token_hex(16)
     providers.secrets.set(SECRET_NAMES["meta"], app_secret)
-    _load_world(providers, bank, now, progress)
-    ingest = _deliver(providers, bank, app_secret, progress)
+    load_world(providers, bank, now, progress)
+    ingest = deliver(providers, bank, app_secret, progress)
 
     progress("workers drain the queue", 0, 1)
     job = providers.batch.submit(
@@ -202,4 +208,4 @@ def run_demo(
                       seconds=time.perf_counter() - started, job_state=status.state.value)
 
 
-__all__ = ["DemoResult", "Progress", "run_demo"]
+__all__ = ["DemoResult", "Progress", "deliver", "load_world", "run_demo"]

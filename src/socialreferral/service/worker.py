@@ -141,7 +141,7 @@ class Worker:
             "event_id": event.event_id, "network": event.network, "author_id": event.author_id,
             "matched": signal.purchase_intent, "product_id": signal.product_id,
             "sentiment": signal.sentiment, "score": signal.score,
-            "accepted_at": item.accepted_at,
+            "accepted_at": item.accepted_at, "processed_at": time.time(),
         })
         if not signal.purchase_intent or signal.product_id is None:
             return Outcome(event.event_id, "no_intent")
