@@ -11,7 +11,6 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-
 from socialreferral.bootstrap import Providers, build_providers
 from socialreferral.domain.analysis import KeywordAnalyzer
 from socialreferral.domain.crm import Product
