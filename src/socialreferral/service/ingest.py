@@ -38,7 +38,7 @@ from socialreferral.domain.webhooks import (
 from socialreferral.errors import InvalidInput
 from socialreferral.ports import DocumentStore, Queue, SecretStore
 from socialreferral.records import OutgoingMessage, WriteItem
-from socialreferral.service.messages import encode_event, record_timing
+from socialreferral.service.messages import encode_event, flush_timings, timing_item
 from socialreferral.service.records import Collections, safe_key
 
 SEEN_TTL_SECONDS = 7 * 24 * 3600
@@ -137,8 +137,7 @@ def ingest_webhook(
                 store.put(Collections.SEEN_EVENTS, mark.key, mark.value, ttl=mark.ttl)
         # Per-event share of the delivery's handling time: the paper's "webhook" step.
         share = (time.perf_counter() - started) / len(fresh)
-        for event in fresh:
-            record_timing(store, "webhook", event.event_id, share)
+        flush_timings(store, [timing_item("webhook", e.event_id, share) for e in fresh])
     return IngestResult(
         enqueued=tuple(e.event_id for e in fresh),
         duplicates=tuple(duplicates),

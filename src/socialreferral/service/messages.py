@@ -18,6 +18,7 @@ from pydantic import ValidationError
 from socialreferral.domain.social import SocialEvent
 from socialreferral.errors import InvalidInput
 from socialreferral.ports import DocumentStore
+from socialreferral.records import WriteItem
 from socialreferral.service.records import Collections, safe_key
 
 MESSAGE_VERSION = 1
@@ -77,13 +78,30 @@ PAPER_SECONDS = {
 }
 
 
-def record_timing(store: DocumentStore, step: str, record_id: str, seconds: float) -> None:
-    """Store one duration sample (keyed, so a retried step overwrites, not adds)."""
-    store.put(
-        Collections.TIMINGS,
+def timing_item(step: str, record_id: str, seconds: float) -> WriteItem:
+    """One duration sample as a write (keyed, so a retried step overwrites, not adds)."""
+    return WriteItem(
         safe_key(step, record_id),
         {"step": step, "record_id": record_id, "seconds": seconds, "at": time.time()},
     )
+
+
+def record_timing(store: DocumentStore, step: str, record_id: str, seconds: float) -> None:
+    """Store one duration sample."""
+    item = timing_item(step, record_id, seconds)
+    store.put(Collections.TIMINGS, item.key, item.value)
+
+
+def flush_timings(store: DocumentStore, items: list[WriteItem]) -> None:
+    """Store many samples in one batch when the store can (they are bookkeeping only)."""
+    if not items:
+        return
+    if store.supports("batch"):
+        store.put_many(Collections.TIMINGS, items)
+    else:
+        for item in items:
+            store.put(Collections.TIMINGS, item.key, item.value)
+    items.clear()
 
 
 __all__ = [
@@ -93,5 +111,7 @@ __all__ = [
     "EventMessage",
     "decode_event",
     "encode_event",
+    "flush_timings",
     "record_timing",
+    "timing_item",
 ]

@@ -39,9 +39,14 @@ from socialreferral.domain.social import Connection, OutboundMessage, SocialEven
 from socialreferral.domain.ties import ConduitChoice, choose_conduit
 from socialreferral.errors import CRMRecordNotFound, InvalidInput
 from socialreferral.ports import CRM, DocumentStore, Queue, SocialChannel
-from socialreferral.records import ReceivedMessage
+from socialreferral.records import ReceivedMessage, WriteItem
 from socialreferral.service.contacts import reserve_contact
-from socialreferral.service.messages import EventMessage, decode_event, record_timing
+from socialreferral.service.messages import (
+    EventMessage,
+    decode_event,
+    flush_timings,
+    timing_item,
+)
 from socialreferral.service.records import (
     Collections,
     create_model,
@@ -79,6 +84,7 @@ class Worker:
     clock: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
     hook: StepHook | None = None
     _catalog: list[Product] | None = field(default=None, repr=False)
+    _timings: list[WriteItem] = field(default_factory=list, repr=False)
 
     # -- batch level -----------------------------------------------------------------
     def run_once(self, max_messages: int = 10, wait_seconds: float = 0.0) -> list[Outcome]:
@@ -120,7 +126,7 @@ class Worker:
             signals = analyzer.analyze([d.event for _, d in decoded], self.catalog())
             share = (time.perf_counter() - started) / len(decoded)
             for (message, item), signal in zip(decoded, signals, strict=True):
-                record_timing(self.store, "semantic", item.event.event_id, share)
+                self._time("semantic", item.event.event_id, share)
                 try:
                     outcomes.append(self.process_event(item, signal))
                 except Exception as exc:  # leave it unacked: redelivery retries it
@@ -129,6 +135,8 @@ class Worker:
                     outcomes.append(Outcome(item.event.event_id, "failed", detail=str(exc)))
                     continue
                 done.append(message)
+        # Samples are written before the ack: a crash loses at most this batch's samples.
+        flush_timings(self.store, self._timings)
         if done:
             self.queue.ack(*done)
         return outcomes
@@ -154,7 +162,7 @@ class Worker:
 
         started = time.perf_counter()
         choice = choose_conduit(self.candidates(event), now, self.settings.ties)
-        record_timing(self.store, "influence", event.event_id, time.perf_counter() - started)
+        self._time("influence", event.event_id, time.perf_counter() - started)
         if choice is None:
             return Outcome(event.event_id, "no_conduit")
 
@@ -182,7 +190,7 @@ class Worker:
             kind=OfferKind.PERSONALISED, created_at=now, explanation=choice.explanation,
         )
         self.store_and_ask(offer, referrer, event.network, item.accepted_at)
-        record_timing(self.store, "offer", event.event_id, time.perf_counter() - started)
+        self._time("offer", event.event_id, time.perf_counter() - started)
         return Outcome(event.event_id, "offer", offer_id=offer_id)
 
     def store_and_ask(
@@ -235,6 +243,11 @@ class Worker:
         if self.analyzer is None:
             self.analyzer = KeywordAnalyzer(self.settings.analyzer)
         return self.analyzer
+
+    def _time(self, step: str, record_id: str, seconds: float) -> None:
+        # Collected and written once per batch: timing is bookkeeping, not worth a write
+        # per step on the hot path.
+        self._timings.append(timing_item(step, record_id, seconds))
 
     def _step(self, step: str, record_id: str) -> None:
         if self.hook is not None:
