@@ -1,0 +1,1 @@
+"""The ``socialreferral demo`` synthetic bank (:mod:`.bank`) and runner (:mod:`.runner`)."""
