@@ -36,15 +36,15 @@ from socialreferral.text.annotations import (
     ProductMatch,
     Sentiment,
 )
-from socialreferral.text.entities import extract_entities
+from socialreferral.text.entities import gated_entities
 from socialreferral.text.intent import IntentClassifier
 from socialreferral.text.patterns import (
-    COMPLAINT,
     NEGATED_PURCHASE,
-    PURCHASE,
-    SPAM,
-    info_seeking,
-    is_rhetorical,
+    complaint_cue,
+    gated_info_seeking,
+    gated_rhetorical,
+    purchase_cue,
+    spam_cue,
 )
 from socialreferral.text.sentiment import SentimentModel
 
@@ -136,9 +136,10 @@ def analyze(
     out: list[Annotation] = []
     for i, text in enumerate(texts):
         sentiment = cast(Sentiment, model.labels[int(best[i])])
-        patterns = [PatternMatch(n, s) for n, s in info_seeking(text)]
-        rhetorical = bool(patterns) and is_rhetorical(text)
-        entities = extract_entities(text)
+        words = {t[:-4] if t.endswith(NEG_SUFFIX) else t for t in tokens[i]}
+        patterns = [PatternMatch(n, s) for n, s in gated_info_seeking(text, words)]
+        rhetorical = bool(patterns) and gated_rhetorical(text, words)
+        entities = gated_entities(text, words)
 
         products: list[ProductMatch] = []
         if clf is not None and known[i]:
@@ -155,8 +156,8 @@ def analyze(
                 entities += _product_entities(text, products[0].terms)
                 entities.sort(key=lambda e: e.start)
 
-        spam = SPAM.search(text)
-        complaint = COMPLAINT.search(text)
+        spam = spam_cue(text, words)
+        complaint = complaint_cue(text, words)
         intent: IntentType
         if spam:
             intent, why = "spam", f"spam cue {spam.group(0).strip()!r}"
@@ -169,7 +170,7 @@ def analyze(
             intent = "sharing"
             why = "rhetorical question" if rhetorical else "no question, complaint or spam cue"
 
-        cue = PURCHASE.search(text)
+        cue = purchase_cue(text, words)
         negated = NEGATED_PURCHASE.search(text) if cue else None
         if cue is None:
             purchase, pwhy = False, "no purchase cue"

@@ -43,3 +43,55 @@ def extract_entities(text: str) -> list[Entity]:
         kind: EntityKind = m.lastgroup  # type: ignore[assignment]
         out.append(Entity(kind, m.group(0).strip(), m.start(), m.end()))
     return out
+
+
+_DATE_WORDS = frozenset(
+    [
+        "today",
+        "tomorrow",
+        "yesterday",
+        "tonight",
+        "this",
+        "next",
+        "last",
+        "monday",
+        "tuesday",
+        "wednesday",
+        "thursday",
+        "friday",
+        "saturday",
+        "sunday",
+        "jan",
+        "january",
+        "feb",
+        "february",
+        "mar",
+        "march",
+        "apr",
+        "april",
+        "may",
+        "jun",
+        "june",
+        "jul",
+        "july",
+        "aug",
+        "august",
+        "sep",
+        "sept",
+        "september",
+        "oct",
+        "october",
+        "nov",
+        "november",
+        "dec",
+        "december",
+    ]
+)
+_TRIGGER_CHARS = frozenset("#@$€£¥0123456789")
+
+
+def gated_entities(text: str, words: frozenset[str] | set[str]) -> list[Entity]:
+    """:func:`extract_entities`, skipped for posts with no digit, symbol, URL or date word."""
+    if _TRIGGER_CHARS.isdisjoint(text) and words.isdisjoint(_DATE_WORDS) and "www" not in text:
+        return []
+    return extract_entities(text)

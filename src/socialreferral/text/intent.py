@@ -62,6 +62,8 @@ class IntentClassifier:
         self.words = NgramTfidf("word")
         self.chars = NgramTfidf("char", 2, 5)
         self.labels: tuple[str, ...] = ()
+        # Top-class probabilities of held-out in-scope examples (set by fit; not saved).
+        self.cv_confidence: npt.NDArray[np.float32] = np.zeros(0, dtype=np.float32)
         self.coef: npt.NDArray[np.float32] = np.zeros((0, 0), dtype=np.float32)
         self.intercept: npt.NDArray[np.float32] = np.zeros(0, dtype=np.float32)
 
@@ -167,6 +169,7 @@ class IntentClassifier:
             conf.append(fold.proba_tokens([docs[i] for i in te]).max(axis=1))
         if not conf:
             return 0.0
+        self.cv_confidence = np.concatenate(conf)
         return float(np.quantile(np.concatenate(conf), self.reject_quantile))
 
     # ------------------------------------------------------------------ inference

@@ -95,3 +95,172 @@ def info_seeking(text: str) -> list[tuple[str, str]]:
 def is_rhetorical(text: str) -> bool:
     """True if the post contains a conventional rhetorical question."""
     return RHETORICAL.search(text) is not None
+
+
+# Word gates: a family's regex runs only when the post contains one of its trigger words.
+# Most posts contain none, and the gate (a set intersection) is ~50x cheaper than the scan.
+_INFO_WORDS = frozenset(
+    [
+        "what",
+        "when",
+        "where",
+        "which",
+        "who",
+        "why",
+        "how",
+        "can",
+        "could",
+        "would",
+        "will",
+        "do",
+        "does",
+        "is",
+        "are",
+        "should",
+        "has",
+        "have",
+        "did",
+        "looking",
+        "searching",
+        "shopping",
+        "hunting",
+        "any",
+        "some",
+        "recommend",
+        "suggest",
+        "need",
+        "want",
+        "seeking",
+        "wondering",
+        "tell",
+        "show",
+        "explain",
+    ]
+)
+_RHETORICAL_WORDS = frozenset(
+    ["who", "guess", "what", "am", "how", "isn't", "ain't", "wasn't", "why", "what's", "can", "do"]
+)
+_PURCHASE_WORDS = frozenset(
+    [
+        "looking",
+        "shopping",
+        "searching",
+        "want",
+        "wanna",
+        "plan",
+        "planning",
+        "going",
+        "need",
+        "ready",
+        "hoping",
+        "thinking",
+        "market",
+        "where",
+        "should",
+        "any",
+        "can",
+        "could",
+        "please",
+        "recommend",
+        "suggest",
+        "best",
+        "quote",
+        "pricing",
+        "price",
+        "how",
+        "recommendations",
+        "suggestions",
+    ]
+)
+_SPAM_WORDS = frozenset(
+    [
+        "click",
+        "follow",
+        "f4f",
+        "free",
+        "cheap",
+        "win",
+        "giveaway",
+        "promo",
+        "discount",
+        "dm",
+        "earn",
+        "make",
+        "work",
+        "limited",
+        "act",
+        "buy",
+        "100",
+        "casino",
+        "viagra",
+        "porn",
+        "xxx",
+        "onlyfans",
+        "subscribe",
+    ]
+)
+_COMPLAINT_WORDS = frozenset(
+    [
+        "still",
+        "worst",
+        "terrible",
+        "horrible",
+        "awful",
+        "useless",
+        "ridiculous",
+        "unacceptable",
+        "disappointed",
+        "disappointing",
+        "fed",
+        "sick",
+        "tired",
+        "scam",
+        "rip",
+        "ripoff",
+        "refund",
+        "overcharged",
+        "charged",
+        "never",
+        "cancel",
+        "cancelled",
+        "canceling",
+        "cancelling",
+        "doesn't",
+        "does",
+        "not",
+        "stopped",
+        "broken",
+        "crashed",
+        "keeps",
+        "keep",
+        "no",
+        "on",
+        "poor",
+        "customer",
+        "sucks",
+        "#fail",
+    ]
+)
+
+
+def gated_info_seeking(text: str, words: frozenset[str] | set[str]) -> list[tuple[str, str]]:
+    """:func:`info_seeking`, skipped when no trigger word is present."""
+    return info_seeking(text) if not words.isdisjoint(_INFO_WORDS) else []
+
+
+def gated_rhetorical(text: str, words: frozenset[str] | set[str]) -> bool:
+    return not words.isdisjoint(_RHETORICAL_WORDS) and is_rhetorical(text)
+
+
+def purchase_cue(text: str, words: frozenset[str] | set[str]) -> re.Match[str] | None:
+    return PURCHASE.search(text) if not words.isdisjoint(_PURCHASE_WORDS) else None
+
+
+def spam_cue(text: str, words: frozenset[str] | set[str]) -> re.Match[str] | None:
+    if words.isdisjoint(_SPAM_WORDS) and "$$" not in text and text.count("#") < 6:
+        return None
+    return SPAM.search(text)
+
+
+def complaint_cue(text: str, words: frozenset[str] | set[str]) -> re.Match[str] | None:
+    return COMPLAINT.search(text) if not words.isdisjoint(_COMPLAINT_WORDS) else None
