@@ -81,7 +81,7 @@ def providers(
         return
     table = Table(title="socialreferral providers")
     for column in ("provider", "port", "adapter", "capabilities", "install"):
-        table.add_column(column)
+        table.add_column(column, overflow="fold")
     for row in rows:
         install = f"socialreferral[{row['extra']}]" if row["extra"] else "(built in)"
         capabilities = row.get("error") or ", ".join(row["capabilities"]) or "-"
