@@ -84,6 +84,19 @@ class _QueueTests:
         assert self._objects(queue) == [], f"[{backend}] S3 object kept after ack"
         assert queue.receive(10) == []
 
+    def test_body_plus_attributes_over_limit_offloaded_once_despite_retries(
+        self, queue: SqsQueue, backend: str
+    ) -> None:
+        body = "b" * (256 * 1024 - 10)  # fits alone, not with its attribute
+        sends = fail_first(queue.sqs, "SendMessageBatch", 2)
+        queue.send(body, attributes={"source": "x" * 100})
+        assert len(sends) == 3
+        assert len(self._objects(queue)) == 1, f"[{backend}] offloaded once per retry"
+        [message] = _drain(queue, 1)
+        assert message.body == body and message.attributes == {"source": "x" * 100}
+        queue.ack(message)
+        assert self._objects(queue) == []
+
     def test_reads_messages_offloaded_by_an_extended_client(
         self, queue: SqsQueue, backend: str
     ) -> None:

@@ -63,6 +63,7 @@ from socialreferral.records import Capability, OutgoingMessage, ReceivedMessage
 #: limit of queues created before 2025 and of moto's batch check; the extended clients'
 #: default threshold too).
 SQS_LIMIT = 256 * 1024
+_ENTRIES = -1  # slot of the progress record holding the prepared entries
 _DLQ = "dlq:"  # receipt prefix routing acks of dead letters to the dead-letter queue
 _SYSTEM_ATTRIBUTES = ["ApproximateReceiveCount", "SentTimestamp", "MessageGroupId"]
 
@@ -149,11 +150,14 @@ class SqsQueue(Queue):
     # -- primitives ----------------------------------------------------------------
     def _send_batch(self, messages: Sequence[OutgoingMessage]) -> list[str]:
         done = self._progress.start(messages)
+        # entries are kept across retries too, so a body offloaded to S3 is stored once
+        entries: dict[int, dict[str, Any]] = done.setdefault(_ENTRIES, {})
         pending: list[tuple[int, dict[str, Any], int]] = []
         for index, message in enumerate(messages):
             if index not in done:
-                entry = self._entry(index, message)
-                pending.append((index, entry, _size(entry)))
+                if index not in entries:
+                    entries[index] = self._entry(index, message)
+                pending.append((index, entries[index], _size(entries[index])))
         retryable: list[str] = []
         for group in _by_size(pending):
             with map_boto_errors(QueueError, not_found=_queue_not_found, what="SendMessageBatch"):
