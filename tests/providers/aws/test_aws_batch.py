@@ -17,10 +17,11 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from aws_moto import InProcess, OnServer, settings
+from aws_moto import InProcess, OnServer, fail_first, settings, unique
 
 from socialreferral.domain.scaling import ScalingPolicy
 from socialreferral.errors import ConfigurationError, InvalidInput, TaskNotRegistered
+from socialreferral.ports import RetryPolicy
 from socialreferral.providers import BuildContext
 from socialreferral.providers.aws.batch import CANCEL_REASON, AwsBatchCompute
 from socialreferral.records import JobState
@@ -79,6 +80,22 @@ class _BatchTests:
             assert size == expected, f"[{backend}] depth {depth}: {size} children"
             assert job["container"]["command"][2] == "worker.drain"
         assert len(submitted) == len(cases)
+
+    def test_throttling_is_retried_without_duplicate_jobs(
+        self, batch: AwsBatchCompute, backend: str
+    ) -> None:
+        batch.retry = RetryPolicy(attempts=5, initial_wait=0.01, max_wait=0.05)
+        submits = fail_first(batch.batch, "SubmitJob", 2, code="TooManyRequestsException")
+        describes = fail_first(batch.batch, "DescribeJobs", 2)
+        job_id = batch.submit("referrals.process", {"n": 1}, name=unique("throttled"))
+        assert batch.status(job_id).state is JobState.SUCCEEDED, backend
+        assert len(submits) == 3 and len(describes) == 3
+        name = batch.batch.describe_jobs(jobs=[job_id])["jobs"][0]["jobName"]
+        listed = batch.batch.list_jobs(
+            jobQueue=batch.job_queue,
+            filters=[{"name": "JOB_NAME", "values": [name]}],
+        )["jobSummaryList"]
+        assert [j["jobId"] for j in listed] == [job_id]
 
 
 class TestBatchInProcess(InProcess, _BatchTests):
