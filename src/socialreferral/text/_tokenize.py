@@ -27,7 +27,7 @@ _TOKEN = re.compile(
     | [!?.]+                                    # runs of sentence punctuation
     | [^\s\w]                                   # any other symbol (emoji, comma, ...)
     """,
-    re.VERBOSE | re.IGNORECASE,
+    re.VERBOSE,  # applied to lower-cased text: IGNORECASE would only slow the scan
 )
 _ELONGATED = re.compile(r"(.)\1{2,}")
 
@@ -92,9 +92,21 @@ def _canonical(tok: str) -> str:
     return tok.replace("\u2019", "'")
 
 
+_CANON: dict[str, str] = {}
+
+
 def raw_tokens(text: str) -> list[str]:
     """Tokens of ``text`` (lower-cased), URLs/mentions/numbers mapped to placeholders."""
-    return [_canonical(t) for t in _TOKEN.findall(normalize(text))]
+    cache = _CANON
+    out = []
+    for t in _TOKEN.findall(normalize(text)):
+        c = cache.get(t)
+        if c is None:
+            c = _canonical(t)
+            if len(cache) < 500_000:
+                cache[t] = c
+        out.append(c)
+    return out
 
 
 def is_negator(tok: str) -> bool:
@@ -148,3 +160,10 @@ def stemmed_words(text: str) -> list[str]:
 def with_bigrams(tokens: list[str]) -> list[str]:
     """Unigrams followed by adjacent bigrams ("a b")."""
     return tokens + [a + " " + b for a, b in pairwise(tokens)]
+
+
+def gate_words(tokens: list[str]) -> set[str]:
+    """Words of a token list without ``_NEG`` marks, contractions also split ("today's")."""
+    out = {t[:-4] if t.endswith(NEG_SUFFIX) else t for t in tokens}
+    out.update([w.split("'")[0] for w in out if "'" in w])
+    return out

@@ -32,10 +32,16 @@ class NgramTfidf:
     ``kind="char"``: each token contributes its padded character ``lo``-``hi``-grams.
     """
 
-    def __init__(self, kind: str = "word", lo: int = 2, hi: int = 5) -> None:
+    def __init__(
+        self, kind: str = "word", lo: int = 2, hi: int = 5, additive: bool = False
+    ) -> None:
         if kind not in ("word", "char"):
             raise ValueError(f"kind must be 'word' or 'char', not {kind!r}")
         self.kind = kind
+        # additive=True: x = sum of idf-weighted unit vectors / sqrt(sum of their squared
+        # norms). Unlike sublinear-tf + L2 this is additive over tokens, so a linear model's
+        # score can be precomputed per token (see SentimentModel's fast path).
+        self.additive = additive
         self.lo = lo
         self.hi = hi
         self.vocab: dict[str, int] = {}
@@ -107,6 +113,16 @@ class NgramTfidf:
                 lens.append(n)
             indices = np.concatenate(chunks) if chunks else _EMPTY
         np.cumsum(lens, out=indptr[1:])
+        if self.additive:
+            data = self.idf[indices]
+            rows = np.repeat(np.arange(len(docs)), lens)
+            q = np.bincount(rows, weights=data.astype(np.float64) ** 2, minlength=len(docs))
+            x = sparse.csr_matrix((data, indices, indptr), shape=(len(docs), self.n_features))
+            x.sum_duplicates()
+            norms = np.sqrt(q).astype(np.float32)
+            norms[norms == 0] = 1.0
+            x.data /= np.repeat(norms, np.diff(x.indptr))
+            return x
         data = np.ones(len(indices), dtype=np.float32)
         x = sparse.csr_matrix((data, indices, indptr), shape=(len(docs), self.n_features))
         x.sum_duplicates()
@@ -122,3 +138,60 @@ class NgramTfidf:
         norms[norms == 0] = 1.0
         x.data /= np.repeat(norms, row_nnz)
         return x
+
+
+class AdditiveScorer:
+    """``X @ w`` for an *additive* :class:`NgramTfidf` without building ``X``.
+
+    With additive features a document's score is ``sum(s_t) / sqrt(sum(q_t))`` over its
+    tokens, where ``s_t`` (token's idf-weighted coefficients) and ``q_t`` (its squared idf
+    norm) depend on the token alone: they are computed once per distinct token and cached,
+    so scoring a batch is one dict lookup per token plus a few numpy reductions.
+    """
+
+    def __init__(self, vec: NgramTfidf, w: npt.NDArray[np.float32]) -> None:
+        if not vec.additive:
+            raise ValueError("AdditiveScorer needs an additive NgramTfidf")
+        self.vec = vec
+        self.k = w.shape[1]
+        self._unit_s = (vec.idf[:, None] * w).astype(np.float64)
+        self._unit_q = vec.idf.astype(np.float64) ** 2
+        self._rows: dict[str, int] = {}
+        self._s = np.zeros((1024, self.k))
+        self._q = np.zeros(1024)
+
+    def _row(self, token: str) -> int:
+        ids = [self.vec.vocab[u] for u in self.vec._units(token) if u in self.vec.vocab]
+        r = len(self._rows)
+        if r >= len(self._q):
+            self._s = np.vstack([self._s, np.zeros_like(self._s)])
+            self._q = np.concatenate([self._q, np.zeros_like(self._q)])
+        self._s[r] = self._unit_s[ids].sum(axis=0) if ids else 0.0
+        self._q[r] = self._unit_q[ids].sum() if ids else 0.0
+        if r < 1_000_000:  # bound memory on adversarial streams
+            self._rows[token] = r
+        return r
+
+    def scores(self, docs: Sequence[Sequence[str]]) -> npt.NDArray[np.float64]:
+        """Shape (len(docs), k): the same as ``vec.transform(docs) @ w``."""
+        rows_of = self._rows
+        flat: list[int] = []
+        lens: list[int] = []
+        for doc in docs:
+            before = len(flat)
+            for tok in doc:
+                r = rows_of.get(tok)
+                if r is None:
+                    r = self._row(tok)
+                flat.append(r)
+            lens.append(len(flat) - before)
+        ids = np.array(flat, dtype=np.int64)
+        owner = np.repeat(np.arange(len(docs)), lens)
+        n = len(docs)
+        q = np.bincount(owner, weights=self._q[ids], minlength=n)
+        s = self._s[ids]
+        out = np.empty((n, self.k))
+        for c in range(self.k):
+            out[:, c] = np.bincount(owner, weights=s[:, c], minlength=n)
+        q[q == 0] = 1.0
+        return out / np.sqrt(q)[:, None]

@@ -26,7 +26,14 @@ import numpy as np
 
 from socialreferral.text._lexicon import valence
 from socialreferral.text._seeds import BACKGROUND
-from socialreferral.text._tokenize import _WORD, NEG_SUFFIX, sentiment_tokens, stem, stemmed_words
+from socialreferral.text._tokenize import (
+    _WORD,
+    NEG_SUFFIX,
+    gate_words,
+    sentiment_tokens,
+    stem,
+    stemmed_words,
+)
 from socialreferral.text.annotations import (
     Annotation,
     Entity,
@@ -136,7 +143,7 @@ def analyze(
     out: list[Annotation] = []
     for i, text in enumerate(texts):
         sentiment = cast(Sentiment, model.labels[int(best[i])])
-        words = {t[:-4] if t.endswith(NEG_SUFFIX) else t for t in tokens[i]}
+        words = gate_words(tokens[i])
         patterns = [PatternMatch(n, s) for n, s in gated_info_seeking(text, words)]
         rhetorical = bool(patterns) and gated_rhetorical(text, words)
         entities = gated_entities(text, words)

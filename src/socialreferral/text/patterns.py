@@ -243,9 +243,92 @@ _COMPLAINT_WORDS = frozenset(
 )
 
 
+def _named_groups(rx: re.Pattern[str]) -> dict[str, str]:
+    # Source of each top-level named group, found by matching parentheses.
+    src, out, i = rx.pattern, {}, 0
+    while (i := src.find("(?P<", i)) >= 0:
+        name = src[i + 4 : src.index(">", i)]
+        depth, j = 0, i
+        while True:
+            if src[j] == "(" and src[j - 1] != "\\":
+                depth += 1
+            elif src[j] == ")" and src[j - 1] != "\\":
+                depth -= 1
+                if depth == 0:
+                    break
+            j += 1
+        out[name] = src[i : j + 1]
+        i = j
+    return out
+
+
+_S = frozenset
+_INFO_GATES: dict[str, tuple[frozenset[str], ...]] = {
+    "wh_aux": (_S(["what", "when", "where", "which", "who", "why", "how"]),),
+    "modal_pronoun": (
+        _S(
+            [
+                "can",
+                "could",
+                "would",
+                "will",
+                "do",
+                "does",
+                "is",
+                "are",
+                "should",
+                "has",
+                "have",
+                "did",
+            ]
+        ),
+        _S(["you", "u", "someone", "anyone", "anybody", "somebody", "i", "we", "they"]),
+    ),
+    "how_much": (_S(["how"]),),
+    "where_is": (_S(["where"]),),
+    "looking_for": (_S(["looking", "searching", "shopping", "hunting"]),),
+    "recommend": (
+        _S(
+            [
+                "recommend",
+                "suggest",
+                "recommendation",
+                "recommendations",
+                "suggestion",
+                "suggestions",
+                "advice",
+                "tips",
+                "ideas",
+            ]
+        ),
+    ),
+    "need_help": (_S(["help", "advice", "info", "information"]),),
+    "anyone_know": (_S(["know"]),),
+    "anyone_tried": (_S(["tried", "used", "had"]),),
+    "wondering": (_S(["wondering"]),),
+    "tell_me": (_S(["me"]),),
+}
+# Lower-cased input, no IGNORECASE: several times faster in `re`.
+_INFO_RES = {name: re.compile(src, re.VERBOSE) for name, src in _named_groups(INFO_SEEKING).items()}
+
+
 def gated_info_seeking(text: str, words: frozenset[str] | set[str]) -> list[tuple[str, str]]:
-    """:func:`info_seeking`, skipped when no trigger word is present."""
-    return info_seeking(text) if not words.isdisjoint(_INFO_WORDS) else []
+    """Information-seeking patterns; each pattern runs only if its trigger words occur.
+
+    Unlike :func:`info_seeking` (one scan, non-overlapping), patterns may overlap here.
+    """
+    low = text.lower()
+    if len(low) != len(text):  # lower-casing changed offsets (rare Unicode): slow path
+        return info_seeking(text)
+    hits: list[tuple[int, str, str]] = []
+    for name, gates in _INFO_GATES.items():
+        if all(not words.isdisjoint(g) for g in gates):
+            hits += [
+                (m.start(), name, text[m.start() : m.end()].strip())
+                for m in _INFO_RES[name].finditer(low)
+            ]
+    hits.sort()
+    return [(name, span) for _, name, span in hits]
 
 
 def gated_rhetorical(text: str, words: frozenset[str] | set[str]) -> bool:

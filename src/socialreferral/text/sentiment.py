@@ -31,10 +31,10 @@ from socialreferral.text._persist import (
     save_arrays,
 )
 from socialreferral.text._tokenize import sentiment_tokens, with_bigrams
-from socialreferral.text._vectorize import NgramTfidf
+from socialreferral.text._vectorize import AdditiveScorer, NgramTfidf
 
 LABELS = ("negative", "neutral", "positive")
-_KIND = "socialreferral.SentimentModel/1"
+_KIND = "socialreferral.SentimentModel/2"
 DEFAULT_MODEL_FILE = "sentiment_semeval.npz"
 
 
@@ -65,8 +65,10 @@ class SentimentModel:
         self.negation_rule = negation_rule
         self.min_df = min_df
         self.lexicon_weight = lexicon_weight
-        self.words = NgramTfidf("word")
-        self.chars = NgramTfidf("char", 2, 5)
+        # Additive TF-IDF (see NgramTfidf) so inference can use per-token cached scores.
+        self.words = NgramTfidf("word", additive=True)
+        self.chars = NgramTfidf("char", 2, 5, additive=True)
+        self._scorers: tuple[AdditiveScorer, AdditiveScorer] | None = None
         self.labels: tuple[str, ...] = LABELS
         self.coef: npt.NDArray[np.float32] = np.zeros((0, 0), dtype=np.float32)
         self.intercept: npt.NDArray[np.float32] = np.zeros(0, dtype=np.float32)
@@ -105,6 +107,7 @@ class SentimentModel:
             intercept = np.concatenate([-intercept, intercept])
         self.labels = tuple(str(c) for c in clf.classes_)
         self.coef, self.intercept = coef, intercept
+        self._scorers = None
         return self
 
     # ------------------------------------------------------------------ inference
@@ -113,11 +116,29 @@ class SentimentModel:
         self._check_fitted()
         return self.decision_tokens([sentiment_tokens(t) for t in texts])
 
+    def _linear_scores(self, token_docs: Sequence[list[str]]) -> npt.NDArray[np.float32]:
+        # Fast path: per-token cached contributions instead of building the sparse matrix;
+        # equal to ``self._features(token_docs) @ self.coef.T`` (tested).
+        if self._scorers is None:
+            nw = self.words.n_features
+            nc = self.chars.n_features
+            self._scorers = (
+                AdditiveScorer(self.words, self.coef[:, :nw].T),
+                AdditiveScorer(self.chars, self.coef[:, nw : nw + nc].T),
+            )
+        nw_nc = self.words.n_features + self.chars.n_features
+        lex = lexicon_features(token_docs) * self.lexicon_weight
+        total = (
+            self._scorers[0].scores([with_bigrams(d) for d in token_docs])
+            + self._scorers[1].scores(token_docs)
+            + lex @ self.coef[:, nw_nc:].T
+        )
+        return np.asarray(total, dtype=np.float32)
+
     def decision_tokens(self, token_docs: Sequence[list[str]]) -> npt.NDArray[np.float32]:
         """As :meth:`decision_function` for texts already run through ``sentiment_tokens``."""
         self._check_fitted()
-        x = self._features(token_docs)
-        scores = np.asarray(x @ self.coef.T, dtype=np.float32) + self.intercept
+        scores = self._linear_scores(token_docs) + self.intercept
         if self.negation_rule and "positive" in self.labels:
             flip = negated_negative_only(token_docs)
             if flip.any():
@@ -174,6 +195,7 @@ class SentimentModel:
             "min_df": self.min_df,
             "lexicon_weight": self.lexicon_weight,
             "lexicon_features": N_LEXICON_FEATURES,
+            "features": "additive",
         }
         save_arrays(path, arrays, meta)
 
@@ -196,6 +218,8 @@ class SentimentModel:
         model.coef = arrays["coef"].astype(np.float32)
         model.intercept = arrays["intercept"].astype(np.float32)
         model.labels = tuple(meta["labels"])
+        if meta.get("features") != "additive":
+            raise ValueError("model file predates additive features: retrain it")
         return model
 
     @classmethod
