@@ -231,3 +231,13 @@ def test_scale_submits_only_missing_workers() -> None:
         batch.scale(5)  # 2 running children, 3 missing
         batch.scale(4)  # 2 + 3 active: scaling down submits nothing
     stub.assert_no_pending_responses()
+
+
+@pytest.mark.usefixtures("moto_inprocess")
+def test_application_scaling_policy_from_context() -> None:
+    """moto in-process: the app's [scaling] table (BuildContext.extra) caps the children."""
+    batch = AwsBatchCompute.from_settings(
+        settings(None), BuildContext(tasks=TASKS, extra={"scaling": {"max_nodes": 2}})
+    )
+    assert batch.scale_for_queue(500, 120.0) == 2
+    assert _build(None).scale_for_queue(500, 120.0) == 5  # the paper's defaults

@@ -33,8 +33,10 @@ Gaps
     stay under 20 KiB (pass a document key for anything larger).
 
 Configuration and permissions
-    ``[aws]``: ``batch_job_queue``, ``batch_job_definition``, ``batch_worker_task``,
-    ``scaling``. Least privilege: ``batch:SubmitJob`` on the queue and definition,
+    ``[aws]``: ``batch_job_queue``, ``batch_job_definition``, ``batch_worker_task``; the
+    scaling policy is the application's ``[scaling]`` table, passed in
+    ``BuildContext.extra["scaling"]`` (the paper's defaults otherwise). Least privilege:
+    ``batch:SubmitJob`` on the queue and definition,
     ``batch:DescribeJobs``, ``batch:CancelJob``, ``batch:TerminateJob``.
 """
 
@@ -120,7 +122,8 @@ class AwsBatchCompute(BatchCompute):
             definition,
             tasks=context.tasks,
             worker_task=settings.batch_worker_task,
-            policy=settings.scaling,
+            # the application's [scaling] policy, when bootstrap hands it over
+            policy=_policy(context.extra.get("scaling")),
         )
 
     # -- primitives ----------------------------------------------------------------
@@ -203,6 +206,14 @@ class AwsBatchCompute(BatchCompute):
     def close(self) -> None:
         """Close the client's connection pool."""
         self.batch.close()
+
+
+def _policy(value: object) -> ScalingPolicy:
+    if value is None:
+        return ScalingPolicy()
+    if isinstance(value, ScalingPolicy):
+        return value
+    return ScalingPolicy.model_validate(value)
 
 
 def _status_of(job: dict[str, Any]) -> JobStatus:

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, model_validator
 
-from socialreferral.domain.scaling import ScalingPolicy
 from socialreferral.providers import ProviderSettings
 
 _NAME = r"^[A-Za-z0-9_-]{1,80}$"
@@ -83,8 +82,6 @@ class AwsSettings(ProviderSettings):
     batch_image: str = "public.ecr.aws/docker/library/python:3.11-slim"
     #: The task that scale() submits as workers (drains the events queue).
     batch_worker_task: str = Field(default="worker.drain", pattern=r"^[a-z][a-z0-9_.-]{0,127}$")
-    #: The paper's rule turning queue depth into a number of workers (array children).
-    scaling: ScalingPolicy = ScalingPolicy()
 
     @model_validator(mode="after")
     def _consistent(self) -> AwsSettings:
