@@ -123,3 +123,10 @@ def test_unfitted_and_mismatched_inputs() -> None:
         SentimentModel().predict(["x"])
     with pytest.raises(ValueError):
         SentimentModel().fit(["a"], ["positive", "negative"])
+
+
+def test_cached_token_scores_equal_sparse_features(default: SentimentModel) -> None:
+    texts = ["not bad at all!!", "@bob the new phone is great :)", "", "meh meh meh"]
+    toks = [sentiment_tokens(t) for t in texts]
+    sparse_scores = np.asarray(default._features(toks) @ default.coef.T)
+    np.testing.assert_allclose(default._linear_scores(toks), sparse_scores, rtol=1e-4, atol=1e-5)

@@ -4,7 +4,8 @@
 (the Kaggle/PeerIndex task). Following TwitterTalker, a random forest is trained on the
 pairwise feature differences and its variable importances become the weights: per feature
 inside a pillar and, summed, per pillar. A profile's score is the weighted sum of its
-standardised log features; ``compare`` is a logistic function of the score difference.
+standardised percentile features (rank of each count among the training users);
+``compare`` is a logistic function of the score difference.
 
 ``learned=True`` adds the stronger option: gradient-boosted trees on log differences and
 both users' log features, trained on both orders of every pair so that
@@ -68,6 +69,7 @@ class InfluenceModel:
         self._alpha = 1.0
         self._train_totals = np.zeros(0)
         self._gbm: Any = None
+        self._ref = np.zeros((0, len(KAGGLE_COLUMNS)))
 
     # ------------------------------------------------------------------ training
     def fit(
@@ -79,7 +81,10 @@ class InfluenceModel:
 
         a_raw, b_raw = split_pairs(pairs_features)
         y = np.asarray(choice, dtype=int)
-        a, b = log_features(a_raw), log_features(b_raw)
+        if len(y) != len(a_raw):
+            raise ValueError("pairs_features and choice differ in length")
+        self._ref = np.sort(np.vstack([a_raw, b_raw]), axis=0)
+        a, b = self._ecdf(a_raw), self._ecdf(b_raw)
         both = np.vstack([a, b])
         self._mean = both.mean(axis=0)
         self._std = both.std(axis=0) + 1e-9
@@ -114,8 +119,18 @@ class InfluenceModel:
         self._alpha = float(lr.coef_[0, 0])
         self._train_totals = np.sort(self._totals(both))
         if self.learned:
-            self._fit_gbm(a, b, y)
+            self._fit_gbm(log_features(a_raw), log_features(b_raw), y)
         return self
+
+    def _ecdf(self, raw: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
+        # Percentile of each count among the training users. Counts are heavy-tailed; ranks
+        # make "top 1% by followers" comparable across features (5-fold CV AUC 0.860 vs
+        # 0.858 for standardised log counts, see benchmarks/influence.py).
+        out = np.empty_like(raw, dtype=np.float64)
+        n = self._ref.shape[0]
+        for j in range(raw.shape[1]):
+            out[:, j] = np.searchsorted(self._ref[:, j], raw[:, j], side="right") / n
+        return out
 
     def _pair_x(self, a: npt.NDArray[np.float64], b: npt.NDArray[np.float64]) -> Any:
         return np.hstack([a - b, a, b])
@@ -151,7 +166,7 @@ class InfluenceModel:
     def score(self, profile: Profile) -> InfluenceScore:
         """Total influence with its pillars; ``percentile`` is against the training users."""
         self._check_fitted()
-        z = self._z(log_features(profile.vector()))
+        z = self._z(self._ecdf(profile.vector()[None, :]))[0]
         parts = {p: float(z[idx] @ self._w[idx]) for p, idx in _PILLAR_IDX.items()}
         relevance_note = "network proxy"
         if profile.keyword_posts is not None:
@@ -189,12 +204,12 @@ class InfluenceModel:
         """Probability that the first user of each pair is more influential."""
         self._check_fitted()
         a_raw, b_raw = split_pairs(pairs_features)
-        a, b = log_features(a_raw), log_features(b_raw)
         if self.learned and self._gbm is not None:
+            a, b = log_features(a_raw), log_features(b_raw)
             p_ab = self._gbm.predict_proba(self._pair_x(a, b))[:, 1]
             p_ba = self._gbm.predict_proba(self._pair_x(b, a))[:, 1]
             return np.asarray((p_ab + 1.0 - p_ba) / 2.0, dtype=np.float64)
-        d = self._totals(a) - self._totals(b)
+        d = self._totals(self._ecdf(a_raw)) - self._totals(self._ecdf(b_raw))
         return np.asarray(1.0 / (1.0 + np.exp(-self._alpha * d)), dtype=np.float64)
 
     def compare(self, a: Profile, b: Profile) -> float:
@@ -204,5 +219,5 @@ class InfluenceModel:
     def rank(self, profiles: Sequence[Profile]) -> list[int]:
         """Indices of ``profiles`` from most to least influential (pillar score)."""
         self._check_fitted()
-        totals = self._totals(log_features(profiles_matrix(profiles)))
+        totals = self._totals(self._ecdf(profiles_matrix(profiles)))
         return [int(i) for i in np.argsort(-totals, kind="stable")]

@@ -11,7 +11,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
@@ -59,7 +59,6 @@ class Profile:
     network_feature_3: float = 0.0
     keyword_posts: float | None = None
     keyword_engagement: float | None = None
-    extra: dict[str, float] = field(default_factory=dict, compare=False)
 
     @classmethod
     def from_row(cls, values: Sequence[float]) -> Profile:

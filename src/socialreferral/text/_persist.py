@@ -35,9 +35,9 @@ def save_arrays(
     payload[_META] = np.frombuffer(json.dumps(meta).encode("utf-8"), dtype=np.uint8).copy()
     if isinstance(path, str | Path):
         with open(path, "wb") as fh:
-            np.savez_compressed(fh, **payload)  # a file handle keeps the exact file name
+            np.savez_compressed(fh, **payload)  # type: ignore[arg-type]  # a file handle keeps the exact file name
     else:
-        np.savez_compressed(path, **payload)
+        np.savez_compressed(path, **payload)  # type: ignore[arg-type]
 
 
 def load_arrays(

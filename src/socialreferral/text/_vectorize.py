@@ -174,22 +174,32 @@ class AdditiveScorer:
 
     def scores(self, docs: Sequence[Sequence[str]]) -> npt.NDArray[np.float64]:
         """Shape (len(docs), k): the same as ``vec.transform(docs) @ w``."""
-        rows_of = self._rows
         flat: list[int] = []
         lens: list[int] = []
-        for doc in docs:
-            before = len(flat)
-            for tok in doc:
-                r = rows_of.get(tok)
-                if r is None:
-                    r = self._row(tok)
-                flat.append(r)
-            lens.append(len(flat) - before)
+        if self.vec.kind == "word":
+            # Word units (bigrams especially) rarely repeat: index the vocabulary directly.
+            vocab = self.vec.vocab
+            for doc in docs:
+                before = len(flat)
+                flat += [vocab[u] for u in doc if u in vocab]
+                lens.append(len(flat) - before)
+            unit_s, unit_q = self._unit_s, self._unit_q
+        else:
+            rows_of = self._rows
+            for doc in docs:
+                before = len(flat)
+                for tok in doc:
+                    r = rows_of.get(tok)
+                    if r is None:
+                        r = self._row(tok)
+                    flat.append(r)
+                lens.append(len(flat) - before)
+            unit_s, unit_q = self._s, self._q
         ids = np.array(flat, dtype=np.int64)
         owner = np.repeat(np.arange(len(docs)), lens)
         n = len(docs)
-        q = np.bincount(owner, weights=self._q[ids], minlength=n)
-        s = self._s[ids]
+        q = np.bincount(owner, weights=unit_q[ids], minlength=n)
+        s = unit_s[ids]
         out = np.empty((n, self.k))
         for c in range(self.k):
             out[:, c] = np.bincount(owner, weights=s[:, c], minlength=n)

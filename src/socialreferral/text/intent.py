@@ -92,7 +92,7 @@ class IntentClassifier:
         )
 
     def _fit_linear(
-        self, x: sparse.csr_matrix, y: Sequence[str]
+        self, x: sparse.csr_matrix, y: Sequence[str] | npt.NDArray[Any]
     ) -> tuple[npt.NDArray[np.float32], npt.NDArray[np.float32], tuple[str, ...]]:
         from sklearn.linear_model import LogisticRegression  # training only
 
@@ -226,7 +226,7 @@ class IntentClassifier:
     def save(self, path: str | Path | IO[bytes]) -> None:
         """Write a pickle-free ``.npz``."""
         self._check_fitted()
-        arrays = {
+        arrays: dict[str, npt.NDArray[Any]] = {
             "word_terms": encode_strings(self.words.terms()),
             "word_idf": self.words.idf,
             "char_terms": encode_strings(self.chars.terms()),

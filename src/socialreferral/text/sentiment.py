@@ -180,7 +180,7 @@ class SentimentModel:
     def save(self, path: str | Path | IO[bytes]) -> None:
         """Write the model as a pickle-free ``.npz`` (float16 weights keep it small)."""
         self._check_fitted()
-        arrays = {
+        arrays: dict[str, npt.NDArray[Any]] = {
             "word_terms": encode_strings(self.words.terms()),
             "word_idf": self.words.idf.astype(np.float16),
             "char_terms": encode_strings(self.chars.terms()),
