@@ -9,8 +9,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 from itertools import pairwise
-
-from nltk.stem.snowball import SnowballStemmer
+from typing import Any
 
 # Order matters: URLs and mentions before words, emoticons before punctuation.
 _TOKEN = re.compile(
@@ -140,13 +139,18 @@ def sentiment_tokens(text: str) -> list[str]:
     return mark_negation(raw_tokens(text))
 
 
-_STEMMER = SnowballStemmer("english")
+@lru_cache(maxsize=1)
+def _stemmer() -> Any:
+    # Imported on first use: ``import nltk`` alone takes ~2 s, too slow for import time.
+    from nltk.stem.snowball import SnowballStemmer
+
+    return SnowballStemmer("english")
 
 
 @lru_cache(maxsize=200_000)
 def stem(word: str) -> str:
     """Snowball stem, cached: the same few thousand words repeat across posts."""
-    return str(_STEMMER.stem(word))
+    return str(_stemmer().stem(word))
 
 
 _WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
