@@ -112,7 +112,13 @@ def build_providers(
     settings = settings or Settings()
     registry = registry or load_registry()
     check_provider_tables(settings, registry)
-    context = context or BuildContext(tasks=dict(registry.tasks), namespace=settings.namespace)
+    context = context or BuildContext(
+        tasks=dict(registry.tasks),
+        namespace=settings.namespace,
+        # The application's [scaling] policy, so a batch adapter sizes workers by the same
+        # rule the service uses (one table in the settings file, not one per provider).
+        extra={"scaling": settings.scaling},
+    )
     built: dict[str, Adapter] = {}
     try:
         for port in PORTS:
