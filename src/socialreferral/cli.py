@@ -68,7 +68,7 @@ def providers(
         }
         try:
             adapter = spec.load_adapter()
-        except Exception as exc:  # noqa: BLE001 - one broken plugin must not hide the others
+        except Exception as exc:  # one broken plugin must not hide the others
             row.update(adapter=spec.adapter, capabilities=[], error=f"cannot load: {exc}")
         else:
             row.update(
