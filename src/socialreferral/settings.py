@@ -176,8 +176,19 @@ def load_settings(
     return settings_from_mapping(data, source=source)
 
 
-def settings_from_mapping(data: Mapping[str, Any], *, source: str = "settings") -> Settings:
-    """Validate an already-parsed settings mapping."""
+def settings_from_mapping(
+    data: Mapping[str, Any],
+    *,
+    source: str = "settings",
+    env: Mapping[str, str] | None = None,
+) -> Settings:
+    """Validate an already-parsed settings mapping, overlaid by ``SOCIALREFERRAL__*``
+    variables from ``env`` when given (how a batch worker adds the secrets that were
+    deliberately left out of its job payload)."""
+    overrides = _env_overrides(env) if env is not None else {}
+    if overrides:
+        data = _merge(dict(data), overrides)
+        source += " + environment"
     try:
         return Settings.model_validate(data)
     except ValidationError as exc:

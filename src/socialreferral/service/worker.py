@@ -16,6 +16,7 @@ the CRM's answered opportunities into offers the same way.
 from __future__ import annotations
 
 import logging
+import os
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -327,7 +328,13 @@ __all__ = ["Outcome", "StepHook", "Worker", "advance_offer", "collect_manual_off
 
 
 # -- batch task entry point ------------------------------------------------------------
-_SECRETISH = ("secret", "password", "token", "connection_string", "account_key", "credential")
+_SECRETISH = ("secret", "password", "token", "connection_string", "credential")
+
+
+def _secretish(name: str) -> bool:
+    """A setting that carries a secret (``cosmos_key``, ``secret_key``, ``credentials``...)."""
+    lowered = name.lower()
+    return lowered.endswith("key") or any(part in lowered for part in _SECRETISH)
 
 
 def task_payload(settings: Any, **options: Any) -> dict[str, Any]:
@@ -339,7 +346,7 @@ def task_payload(settings: Any, **options: Any) -> dict[str, Any]:
     """
     data = settings.model_dump(mode="json")
     data["providers"] = {
-        name: {k: v for k, v in table.items() if not any(s in k.lower() for s in _SECRETISH)}
+        name: {k: v for k, v in table.items() if not _secretish(k)}
         for name, table in data.get("providers", {}).items()
     }
     return {"settings": data, **options}
@@ -358,7 +365,9 @@ def process_batch_task(payload: dict[str, Any], index: int) -> None:
     from socialreferral.bootstrap import build_providers
     from socialreferral.settings import settings_from_mapping
 
-    settings = settings_from_mapping(payload.get("settings") or {}, source="task payload")
+    settings = settings_from_mapping(
+        payload.get("settings") or {}, source="task payload", env=os.environ
+    )
     with build_providers(settings) as providers:
         worker = Worker(queue=providers.queue, store=providers.store, crm=providers.crm,
                         social=providers.social, settings=settings.referral)
