@@ -77,8 +77,8 @@ class BatchFake:
             if job["state"] == "completed":
                 return _error(409, "JobCompleted", "The specified job is already completed.")
             job["state"] = "completed"
-            job["executionInfo"] = {"startTime": _NOW, "endTime": _NOW,
-                                    "terminateReason": (body or {}).get("terminateReason")}  # fmt: skip
+            reason = (body or {}).get("terminateReason")
+            job["executionInfo"] = {"startTime": _NOW, "endTime": _NOW, "terminateReason": reason}
             return Response(status=202)
         if match := re.fullmatch(r"/jobs/([^/]+)/addtaskcollection", path):
             results = []
