@@ -145,3 +145,32 @@ def test_contact_policy_cool_down_blocks_a_second_offer_for_the_same_product(
     statuses = sorted(o.status for o in make_worker(providers).run_once())
     assert statuses == ["offer", "policy_product_cooldown"]
     assert len(_offers(providers)) == 1
+
+
+def test_default_worker_uses_the_text_analytics_and_keyword_stays_selectable(
+    providers: Providers,
+) -> None:
+    from socialreferral.domain.analysis import KeywordAnalyzer
+    from socialreferral.domain.text_analysis import TextAnalyticsAnalyzer
+    from socialreferral.service.worker import Worker, make_analyzer
+
+    settings = providers.settings.referral
+    assert isinstance(make_analyzer(settings), TextAnalyticsAnalyzer)
+    keyword = settings.model_copy(update={
+        "analyzer": settings.analyzer.model_copy(update={"kind": "keyword"})})
+    assert isinstance(make_analyzer(keyword), KeywordAnalyzer)
+
+    add_customer(providers, 1, {"p1": 10, "p2": 4, "p3": 2})
+    ingest(providers, [("1_1", "p1", "I am looking for a car loan"),
+                       ("1_2", "p2", "can anyone suggest the best house loan"),
+                       ("1_3", "p3", "what a match last night!")])
+    worker = Worker(queue=providers.queue, store=providers.store, crm=providers.crm,
+                    social=providers.social, settings=settings, clock=lambda: NOW)
+    outcomes = {o.event_id: o.status for o in worker.run_once()}
+    assert isinstance(worker.analyzer, TextAnalyticsAnalyzer)
+    assert sorted(outcomes.values()) == ["no_intent", "offer", "offer"]
+    assert sorted((o.prospect_id, o.product_id) for o in _offers(providers)) == [
+        ("p1", "personal-loan"), ("p2", "home-loan")]
+    events = {d.value["author_id"]: d.value
+              for d in providers.store.iter_query(Collections.EVENTS)}
+    assert events["p3"]["product_id"] is None and not events["p3"]["matched"]

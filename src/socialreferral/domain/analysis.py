@@ -23,7 +23,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 from functools import lru_cache
-from typing import Protocol, runtime_checkable
+from typing import Literal, Protocol, runtime_checkable
 
 from pydantic import Field
 
@@ -76,6 +76,22 @@ class KeywordAnalyzerSettings(DomainModel):
     relevance_weight: float = Field(default=0.5, ge=0.0)
     intent_weight: float = Field(default=0.5, ge=0.0)
     language: str = "english"
+
+
+class AnalyzerSettings(KeywordAnalyzerSettings):
+    """``[referral.analyzer]``: which analyzer the worker uses, and its thresholds.
+
+    ``kind = "text"`` (default): :class:`~socialreferral.domain.text_analysis.
+    TextAnalyticsAnalyzer` (the ``socialreferral.text`` models); ``kind = "keyword"``:
+    :class:`KeywordAnalyzer`, the dependency-light fallback. ``relevance_weight`` and
+    ``intent_weight`` weigh the score of both; ``min_relevance``, ``min_intent`` and
+    ``language`` are the keyword analyzer's; ``min_product_score`` is the text
+    analyzer's floor on the product classifier's probability, on top of the classifier's
+    own out-of-scope threshold.
+    """
+
+    kind: Literal["text", "keyword"] = "text"
+    min_product_score: float = Field(default=0.5, ge=0.0, le=1.0)
 
 
 def tokenize(text: str) -> list[str]:
@@ -261,6 +277,7 @@ class KeywordAnalyzer:
 __all__ = [
     "ActivityAnalyzer",
     "ActivitySignal",
+    "AnalyzerSettings",
     "KeywordAnalyzer",
     "KeywordAnalyzerSettings",
     "tokenize",

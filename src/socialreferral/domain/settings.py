@@ -9,7 +9,7 @@ from __future__ import annotations
 from pydantic import Field
 
 from socialreferral.domain._base import DomainModel
-from socialreferral.domain.analysis import KeywordAnalyzerSettings
+from socialreferral.domain.analysis import AnalyzerSettings
 from socialreferral.domain.eligibility import EligibilityRules
 from socialreferral.domain.fraud import FraudRules
 from socialreferral.domain.incentives import IncentiveRules
@@ -27,7 +27,7 @@ class ReferralSettings(DomainModel):
     incentives: IncentiveRules = IncentiveRules()
     fraud: FraudRules = FraudRules()
     promotions: PromotionTargeting = PromotionTargeting()
-    analyzer: KeywordAnalyzerSettings = KeywordAnalyzerSettings()
+    analyzer: AnalyzerSettings = AnalyzerSettings()
     link_ttl_hours: float = Field(default=72.0, gt=0)
     remind_after_days: float = Field(default=3.0, gt=0)
     currency: str = Field(default="USD", pattern=r"^[A-Z]{3}$")

@@ -122,9 +122,13 @@ class Worker:
                 outcomes.append(Outcome(message.message_id, "malformed", detail=str(exc)))
                 done.append(message)
         if decoded:
-            analyzer = self._analyzer()  # built outside the timing: model loading is once
+            analyzer = self._analyzer()
+            catalog = self.catalog()
+            prepare = getattr(analyzer, "prepare", None)
+            if callable(prepare):  # model building is once per catalog, not per-event time
+                prepare(catalog)
             started = time.perf_counter()
-            signals = analyzer.analyze([d.event for _, d in decoded], self.catalog())
+            signals = analyzer.analyze([d.event for _, d in decoded], catalog)
             share = (time.perf_counter() - started) / len(decoded)
             for (message, item), signal in zip(decoded, signals, strict=True):
                 self._time("semantic", item.event.event_id, share)
@@ -242,7 +246,7 @@ class Worker:
 
     def _analyzer(self) -> ActivityAnalyzer:
         if self.analyzer is None:
-            self.analyzer = KeywordAnalyzer(self.settings.analyzer)
+            self.analyzer = make_analyzer(self.settings)
         return self.analyzer
 
     def _time(self, step: str, record_id: str, seconds: float) -> None:
@@ -275,6 +279,16 @@ class Worker:
             "prospect_id": event.author_id, "referrer_id": referrer.customer_id,
             "accepted_at": accepted_at, "explanation": choice.explanation.model_dump(mode="json"),
         })
+
+
+def make_analyzer(settings: ReferralSettings) -> ActivityAnalyzer:
+    """The analyzer ``settings.analyzer.kind`` names: ``"text"`` (default) or ``"keyword"``."""
+    if settings.analyzer.kind == "keyword":
+        return KeywordAnalyzer(settings.analyzer)
+    # Imported here: the text models cost ~0.6 s to import; keyword-only workers skip it.
+    from socialreferral.domain.text_analysis import TextAnalyticsAnalyzer
+
+    return TextAnalyticsAnalyzer(settings.analyzer)
 
 
 def _advance(status: OfferStatus) -> Callable[[dict[str, Any] | None], dict[str, Any]]:
@@ -324,7 +338,14 @@ def collect_manual_offers(worker: Worker) -> int:
     return created
 
 
-__all__ = ["Outcome", "StepHook", "Worker", "advance_offer", "collect_manual_offers"]
+__all__ = [
+    "Outcome",
+    "StepHook",
+    "Worker",
+    "advance_offer",
+    "collect_manual_offers",
+    "make_analyzer",
+]
 
 
 # -- batch task entry point ------------------------------------------------------------
