@@ -105,3 +105,105 @@ def test_report_counts_the_funnel_from_stored_data(providers: Providers) -> None
                       "rewards": 0}
     [row] = report.funnel.products
     assert row.product_id == "personal-loan" and row.stage("offers").count == 1
+
+
+# -- influence: the scoring package's pillars -------------------------------------------------
+def _profile(followers: int = 0, posts: int = 0, listed: int = 0) -> Any:
+    from socialreferral.domain.social import Profile
+
+    return Profile(person_id="me", network="facebook", followers=followers, posts=posts,
+                   listed=listed)
+
+
+def _connections(n: int, interactions: int = 0, mutual: int = 0, kind: str = "comment") -> Any:
+    from socialreferral.domain.social import Connection, Interaction
+
+    return [Connection(person_id="me", other_id=f"f{i}", network="facebook",
+                       since=NOW - timedelta(days=300), mutual_connections=mutual,
+                       interactions=tuple(Interaction(kind=kind, at=NOW - timedelta(days=1))
+                                          for _ in range(interactions)))
+            for i in range(n)]
+
+
+def test_default_pillar_influence_is_bounded_monotone_and_explained() -> None:
+    from socialreferral.scoring import PILLARS
+    from socialreferral.service.authorization import (
+        DEFAULT_FEATURE_WEIGHTS,
+        influence_profile,
+        influence_score,
+        pillar_influence,
+    )
+
+    assert sum(DEFAULT_FEATURE_WEIGHTS.values()) == pytest.approx(1.0)
+    assert all(any(f in cols for cols in PILLARS.values()) for f in DEFAULT_FEATURE_WEIGHTS)
+    assert influence_score(_profile(), [], NOW) == 0.0
+    small = influence_score(_profile(followers=20), _connections(5), NOW)
+    big = influence_score(_profile(followers=2000), _connections(5), NOW)
+    engaged = influence_score(_profile(followers=20), _connections(5, interactions=4), NOW)
+    old = _connections(5, interactions=4)
+    stale = influence_score(_profile(followers=20), [
+        c.model_copy(update={"interactions": tuple(
+            i.model_copy(update={"at": NOW - timedelta(days=90)}) for i in c.interactions)})
+        for c in old], NOW)
+    assert 0.0 < small < big <= 1.0
+    assert engaged > small and stale == pytest.approx(small)  # only the last 30 days count
+    profile = _profile(followers=10**7, posts=10**6, listed=10**4)
+    huge = influence_score(profile, [*_connections(5, interactions=500, mutual=500),
+                                     *_connections(5, interactions=500, kind="like")], NOW)
+    assert huge == pytest.approx(1.0)
+
+    features = influence_profile(_profile(followers=3), _connections(10, 2, mutual=4, kind="like"),
+                                 NOW)
+    assert features.follower_count == 10  # the listed connections beat the reported count
+    assert (features.retweets_received, features.mentions_received) == (20, 0)
+    assert features.network_feature_1 == 4
+    parts = pillar_influence(features)
+    assert parts.influence == pytest.approx(parts.reach + parts.resonance + parts.relevance,
+                                            abs=1e-5)
+    assert "reach" in parts.explanation and "network proxy" in parts.explanation
+
+
+def test_a_fitted_influence_model_can_be_used(providers: Providers) -> None:
+    import numpy as np
+
+    from socialreferral.scoring import InfluenceModel
+    from socialreferral.service.authorization import influence_profile, pillar_influence
+
+    rng = np.random.default_rng(0)
+    a, b = rng.lognormal(3, 2, size=(120, 11)), rng.lognormal(3, 2, size=(120, 11))
+    choice = (a[:, 0] + a[:, 4] > b[:, 0] + b[:, 4]).astype(int)
+    model = InfluenceModel(n_estimators=20).fit(np.hstack([a, b]), choice)
+    quiet = pillar_influence(influence_profile(_profile(followers=2), _connections(2), NOW),
+                             model)
+    loud = pillar_influence(influence_profile(_profile(followers=50_000),
+                                              _connections(30, interactions=20), NOW), model)
+    assert 0.0 <= quiet.influence < loud.influence <= 1.0
+    assert loud.explanation.startswith("InfluenceModel:")
+
+    customer = Customer(customer_id="c7", display_name="C7")
+    result = connect_account(store=providers.store, secrets=providers.secrets,
+                             social=_seed_profile(providers, "fb-c7", 50_000),
+                             rules=providers.settings.referral.eligibility, customer=customer,
+                             network="facebook", person_id="fb-c7", token="tok-xyz-7",
+                             scopes=(), now=NOW, influence_model=model)
+    stored = eligibility_of(providers.store, "c7", "facebook")
+    assert stored["_influence"] == result.influence
+    assert stored["_influence_explanation"].startswith("InfluenceModel:")
+
+
+def _seed_profile(providers: Providers, person: str, followers: int) -> Any:
+    from socialreferral.domain.social import Profile
+
+    social: Any = providers.social
+    social.add_profile(Profile(person_id=person, network="facebook", followers=followers))
+    return social
+
+
+def test_eligibility_document_carries_the_influence_pillars(providers: Providers) -> None:
+    add_customer(providers, 1, {"p1": 5, "p2": 3})
+    stored = eligibility_of(providers.store, "c1", "facebook")
+    pillars = stored["_influence_pillars"]
+    assert set(pillars) == {"reach", "resonance", "relevance"}
+    assert stored["_influence"] == pytest.approx(sum(pillars.values()), abs=1e-5)
+    assert stored["_influence"] >= 0.1 and "default pillar weights" in stored[
+        "_influence_explanation"]
