@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from types import TracebackType
-from typing import Any
+from typing import Any, get_args
 
-from pydantic import ValidationError
+from pydantic import BaseModel, SecretStr, ValidationError
 
 from socialreferral.errors import ConfigurationError
 from socialreferral.plugins import Registry, load_registry
@@ -76,6 +76,53 @@ def provider_settings(settings: Settings, spec: ProviderSpec) -> ProviderSetting
         raise ConfigurationError(describe_validation_error(exc, f"[{spec.name}]")) from None
 
 
+def shareable_settings(settings: Settings, registry: Registry | None = None) -> dict[str, Any]:
+    """``settings`` as JSON without any secret, for job payloads and logs.
+
+    A provider setting is secret when its model types it ``SecretStr`` (keys, passwords,
+    connection strings); such values are left out, and a worker adds them back from its
+    own environment (``SOCIALREFERRAL__<PROVIDER>__<FIELD>``).
+    """
+    registry = registry or load_registry()
+    data = settings.model_dump(mode="json")
+    models = {name: spec for (_, name), spec in registry.providers.items()}
+    data["providers"] = {
+        name: _without_secrets(table, models[name].load_settings_model())
+        if name in models
+        else table
+        for name, table in settings.providers.items()
+    }
+    return data
+
+
+def _without_secrets(table: dict[str, Any], model: type[BaseModel]) -> dict[str, Any]:
+    kept: dict[str, Any] = {}
+    for key, value in table.items():
+        field = model.model_fields.get(key)
+        annotation = field.annotation if field is not None else None
+        if annotation is not None and _mentions(annotation, SecretStr):
+            continue
+        nested = _model_in(annotation)
+        if nested is not None and isinstance(value, dict):
+            value = _without_secrets(value, nested)
+        kept[key] = value
+    return kept
+
+
+def _mentions(annotation: Any, target: type) -> bool:
+    return annotation is target or any(_mentions(a, target) for a in get_args(annotation))
+
+
+def _model_in(annotation: Any) -> type[BaseModel] | None:
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    for argument in get_args(annotation):
+        found = _model_in(argument)
+        if found is not None:
+            return found
+    return None
+
+
 def check_provider_tables(settings: Settings, registry: Registry) -> None:
     """Reject a table that is neither a setting nor a known provider (typos)."""
     known = {name for _, name in registry.providers}
@@ -130,4 +177,10 @@ def build_providers(
     return Providers(settings=settings, registry=registry, **built)  # type: ignore[arg-type]
 
 
-__all__ = ["Providers", "build_adapter", "build_providers", "provider_settings"]
+__all__ = [
+    "Providers",
+    "build_adapter",
+    "build_providers",
+    "provider_settings",
+    "shareable_settings",
+]

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import json
 import os
+import sys
+import traceback
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -133,7 +135,15 @@ def run_task_command(
     registry = load_registry()
     if task not in registry.tasks:
         raise fail(f"no task {task!r}; registered: {', '.join(sorted(registry.tasks)) or 'none'}")
-    run_task(registry.tasks[task], body, index)
+    try:
+        run_task(registry.tasks[task], body, index)
+    except Exception as exc:
+        # Batch services keep stderr: the traceback for people, then one plain last line
+        # ("task failed: ...") that adapters can report as the job's error.
+        traceback.print_exc(file=sys.stderr)
+        reason = " ".join(f"{type(exc).__name__}: {exc}".split())
+        print(f"task failed: {reason}", file=sys.stderr)
+        raise typer.Exit(code=1) from None
 
 
 @app.command()

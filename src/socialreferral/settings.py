@@ -101,7 +101,9 @@ class Settings(BaseModel):
                 if key != "providers":
                     result[key] = value
             elif isinstance(value, Mapping):
-                providers[key] = dict(value)
+                # A top-level table refines the same provider's table under "providers"
+                # (a job payload carries the latter, the environment adds the former).
+                providers[key] = _merge(dict(providers.get(key, {})), value)
             else:
                 result[key] = value  # let extra="forbid" name it
         result["providers"] = providers

@@ -50,3 +50,31 @@ def test_run_task_rejects_bad_payload_and_unknown_task() -> None:
     assert bad.exit_code == 2 and "--payload is not JSON" in bad.output
     unknown = runner.invoke(app, ["run-task", "no.such.task"])
     assert unknown.exit_code == 2 and "no task 'no.such.task'" in unknown.output
+
+
+def test_run_task_failure_ends_with_one_plain_reason_line(tmp_path: Path) -> None:
+    """What a batch service keeps: exit code 1 and a last stderr line naming the cause."""
+    import subprocess
+    import sys
+
+    payload = json.dumps(
+        {"settings": {"ports": {"queue": "nowhere"}, "local": {"data_dir": str(tmp_path)}}}
+    )
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "socialreferral.cli",
+            "run-task",
+            "referral.process-batch",
+            "--payload",
+            payload,
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 1
+    last = result.stderr.strip().splitlines()[-1]
+    assert last.startswith("task failed: ConfigurationError:") and "nowhere" in last

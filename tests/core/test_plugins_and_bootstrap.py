@@ -93,3 +93,14 @@ def test_two_plugins_claiming_one_provider_name_conflict() -> None:
 
     with pytest.raises(ConfigurationError, match="two plugins"):
         load_registry(env={}, extra_plugins=(Clash(),))
+
+
+def test_shareable_settings_leave_out_every_secret_field(tmp_path: Path) -> None:
+    from socialreferral.bootstrap import shareable_settings
+
+    settings = settings_from_mapping(
+        {"local": {"data_dir": str(tmp_path), "secret_key": "Zm9v" * 11, "workers": 3}}
+    )
+    shared = shareable_settings(settings, load_registry(env={}))
+    assert shared["providers"]["local"] == {"data_dir": str(tmp_path), "workers": 3}
+    assert "Zm9v" not in str(shared)

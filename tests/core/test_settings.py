@@ -72,3 +72,14 @@ def test_missing_file_is_a_configuration_error(tmp_path: Path) -> None:
 def test_scaling_policy_bounds_are_checked() -> None:
     with pytest.raises(ConfigurationError, match="min_nodes"):
         settings_from_mapping({"scaling": {"min_nodes": 6, "max_nodes": 5}})
+
+
+def test_environment_refines_a_serialised_provider_table() -> None:
+    """A worker gets settings as JSON (provider tables under "providers") and adds secrets
+    from its environment: both must merge, not replace each other."""
+    dumped = settings_from_mapping({"local": {"data_dir": "/data", "workers": 3}}).model_dump(
+        mode="json"
+    )
+    env = {"SOCIALREFERRAL__LOCAL__SECRET_KEY": "k"}
+    merged = settings_from_mapping(dumped, env=env)
+    assert merged.providers["local"] == {"data_dir": "/data", "workers": 3, "secret_key": "k"}

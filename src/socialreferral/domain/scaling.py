@@ -56,3 +56,13 @@ class PromotionScaling(BaseModel):
 
     def instances(self, users: int) -> int:
         return max(1, min(self.max_instances, math.ceil(users / self.users_per_instance)))
+
+
+def policy_from(value: object) -> ScalingPolicy:
+    """The policy an adapter was handed (``BuildContext.extra["scaling"]``): a
+    :class:`ScalingPolicy`, a mapping of its fields, or None for the paper's defaults."""
+    if value is None:
+        return ScalingPolicy()
+    if isinstance(value, ScalingPolicy):
+        return value
+    return ScalingPolicy.model_validate(value)

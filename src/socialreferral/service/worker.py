@@ -40,7 +40,7 @@ from socialreferral.domain.social import Connection, OutboundMessage, SocialEven
 from socialreferral.domain.ties import ConduitChoice, choose_conduit
 from socialreferral.errors import CRMRecordNotFound, InvalidInput
 from socialreferral.ports import CRM, DocumentStore, Queue, SocialChannel
-from socialreferral.records import ReceivedMessage, WriteItem
+from socialreferral.records import Document, Filter, ReceivedMessage, WriteItem
 from socialreferral.service.contacts import reserve_contact
 from socialreferral.service.messages import (
     EventMessage,
@@ -60,6 +60,24 @@ log = logging.getLogger(__name__)
 
 StepHook = Callable[[str, str], None]
 """Called as ``hook(step, record_id)`` after each durable step (tests simulate crashes)."""
+
+_IN_CHUNK = 50  # authors per "in" query (DynamoDB allows 100 values in an IN condition)
+
+
+@dataclass
+class _BatchCache:
+    """Reads shared by the events of one batch (a batch is seconds long).
+
+    Connections of every author in the batch come from one query per network instead of
+    one per event, and the eligibility, consent and customer of a conduit candidate are
+    read once per batch however many authors they are connected to. Writes are not
+    cached: the contact policy and the offers still read and write through the store.
+    """
+
+    connections: dict[tuple[str, str], list[Document]] = field(default_factory=dict)
+    candidates: dict[tuple[str, str], tuple[Customer, Any] | None] = field(
+        default_factory=dict)
+    events: list[WriteItem] = field(default_factory=list)
 
 
 @dataclass
@@ -86,6 +104,7 @@ class Worker:
     hook: StepHook | None = None
     _catalog: list[Product] | None = field(default=None, repr=False)
     _timings: list[WriteItem] = field(default_factory=list, repr=False)
+    _batch: _BatchCache | None = field(default=None, repr=False)
 
     # -- batch level -----------------------------------------------------------------
     def run_once(self, max_messages: int = 10, wait_seconds: float = 0.0) -> list[Outcome]:
@@ -130,16 +149,27 @@ class Worker:
             started = time.perf_counter()
             signals = analyzer.analyze([d.event for _, d in decoded], catalog)
             share = (time.perf_counter() - started) / len(decoded)
-            for (message, item), signal in zip(decoded, signals, strict=True):
-                self._time("semantic", item.event.event_id, share)
-                try:
-                    outcomes.append(self.process_event(item, signal))
-                except Exception as exc:  # leave it unacked: redelivery retries it
-                    log.warning("event %s failed, will be redelivered: %s",
-                                item.event.event_id, exc)
-                    outcomes.append(Outcome(item.event.event_id, "failed", detail=str(exc)))
-                    continue
-                done.append(message)
+            self._batch = _BatchCache()
+            try:
+                self._prefetch_connections(
+                    [d.event for (_, d), sig in zip(decoded, signals, strict=True)
+                     if sig.purchase_intent])
+                for (message, item), signal in zip(decoded, signals, strict=True):
+                    self._time("semantic", item.event.event_id, share)
+                    try:
+                        outcomes.append(self.process_event(item, signal))
+                    except Exception as exc:  # leave it unacked: redelivery retries it
+                        log.warning("event %s failed, will be redelivered: %s",
+                                    item.event.event_id, exc)
+                        outcomes.append(Outcome(item.event.event_id, "failed",
+                                                detail=str(exc)))
+                        continue
+                    done.append(message)
+                # The processed-event records go in one batch write, before the ack (they
+                # are keyed by event id, so a redelivery rewrites rather than adds).
+                _put_all(self.store, Collections.EVENTS, self._batch.events)
+            finally:
+                self._batch = None
         # Samples are written before the ack: a crash loses at most this batch's samples.
         flush_timings(self.store, self._timings)
         if done:
@@ -150,12 +180,16 @@ class Worker:
     def process_event(self, item: EventMessage, signal: ActivitySignal) -> Outcome:
         """Handle one analysed event (all steps idempotent)."""
         event, now = item.event, self.clock()
-        self.store.put(Collections.EVENTS, safe_key(event.event_id), {
+        record = WriteItem(safe_key(event.event_id), {
             "event_id": event.event_id, "network": event.network, "author_id": event.author_id,
             "matched": signal.purchase_intent, "product_id": signal.product_id,
             "sentiment": signal.sentiment, "score": signal.score,
             "accepted_at": item.accepted_at, "processed_at": time.time(),
         })
+        if self._batch is not None:
+            self._batch.events.append(record)
+        else:
+            self.store.put(Collections.EVENTS, record.key, record.value)
         if not signal.purchase_intent or signal.product_id is None:
             return Outcome(event.event_id, "no_intent")
         if self.store.find(Collections.PERSONS, safe_key(event.network, event.author_id)):
@@ -166,7 +200,8 @@ class Worker:
             return Outcome(event.event_id, "unknown_product", detail=signal.product_id)
 
         started = time.perf_counter()
-        choice = choose_conduit(self.candidates(event), now, self.settings.ties)
+        candidates = self.candidates(event)
+        choice = choose_conduit(candidates, now, self.settings.ties)
         self._time("influence", event.event_id, time.perf_counter() - started)
         if choice is None:
             return Outcome(event.event_id, "no_conduit")
@@ -181,8 +216,8 @@ class Worker:
         if not decision.allowed:
             return Outcome(event.event_id, f"policy_{decision.reason.value}",
                            detail=decision.explanation.summary)
-        referrer = get_model(self.store, Collections.CUSTOMERS, choice.customer_id, Customer)
-        if referrer is None:  # consistency guard: candidates come from stored customers
+        referrer = next((c for c, _ in candidates if c.customer_id == choice.customer_id), None)
+        if referrer is None:  # consistency guard: the conduit is one of the candidates
             return Outcome(event.event_id, "no_conduit", detail="referrer vanished")
         prospect_name = str(event.extra.get("author_name") or "there")
         if product.manual_offer:
@@ -218,25 +253,63 @@ class Worker:
     def candidates(self, event: SocialEvent) -> list[tuple[Customer, Connection]]:
         """Eligible customers with an active consent who are connected to the author."""
         out = []
-        connections = self.store.iter_query(
+        batch = self._batch
+        cached = None if batch is None else batch.connections.get(
+            (event.network, event.author_id))
+        connections = cached if cached is not None else self.store.iter_query(
             Collections.CONNECTIONS, {"other_id": event.author_id, "network": event.network}
         )
         for document in connections:
             customer_id = document.value.get("_customer_id")
             if not isinstance(customer_id, str):
                 continue
-            eligibility = self.store.find(Collections.ELIGIBILITY,
-                                          safe_key(customer_id, event.network))
-            if eligibility is None or not eligibility.value.get("eligible"):
-                continue
-            consent = get_model(self.store, Collections.CONSENTS,
-                                safe_key(customer_id, event.network), Consent)
-            if consent is None or not consent.active_at(self.clock()):
-                continue
-            customer = get_model(self.store, Collections.CUSTOMERS, customer_id, Customer)
-            if customer is not None:
-                out.append((customer, load(Connection, document.value)))
+            key = (customer_id, event.network)
+            if batch is not None and key in batch.candidates:
+                found = batch.candidates[key]
+            else:
+                found = self._candidate(customer_id, event.network)
+                if batch is not None:
+                    batch.candidates[key] = found
+            if found is not None and found[1].active_at(self.clock()):
+                out.append((found[0], load(Connection, document.value)))
         return out
+
+    def _candidate(self, customer_id: str, network: str) -> tuple[Customer, Consent] | None:
+        """The customer and consent if eligible on ``network`` with a consent on record."""
+        eligibility = self.store.find(Collections.ELIGIBILITY, safe_key(customer_id, network))
+        if eligibility is None or not eligibility.value.get("eligible"):
+            return None
+        consent = get_model(self.store, Collections.CONSENTS, safe_key(customer_id, network),
+                            Consent)
+        if consent is None:
+            return None
+        customer = get_model(self.store, Collections.CUSTOMERS, customer_id, Customer)
+        return None if customer is None else (customer, consent)
+
+    def _prefetch_connections(self, events: Sequence[SocialEvent]) -> None:
+        """Read the connections of every author in ``events`` with a few "in" queries."""
+        batch = self._batch
+        assert batch is not None
+        authors: dict[str, set[str]] = {}
+        for event in events:
+            authors.setdefault(event.network, set()).add(event.author_id)
+        for network, ids in authors.items():
+            ordered = sorted(ids)
+            for start in range(0, len(ordered), _IN_CHUNK):
+                chunk = ordered[start : start + _IN_CHUNK]
+                found: dict[tuple[str, str], list[Document]] = {
+                    (network, author): [] for author in chunk}
+                try:
+                    for document in self.store.iter_query(Collections.CONNECTIONS, [
+                        Filter("network", "eq", network), Filter("other_id", "in", chunk),
+                    ]):
+                        other = document.value.get("other_id")
+                        if isinstance(other, str) and (network, other) in found:
+                            found[(network, other)].append(document)
+                except Exception as exc:  # each event then queries for itself, as before
+                    log.warning("prefetching connections failed: %s", exc)
+                    continue
+                batch.connections.update(found)
 
     def catalog(self) -> list[Product]:
         """The CRM's active products (read once per worker; a job is short-lived)."""
@@ -279,6 +352,18 @@ class Worker:
             "prospect_id": event.author_id, "referrer_id": referrer.customer_id,
             "accepted_at": accepted_at, "explanation": choice.explanation.model_dump(mode="json"),
         })
+
+
+def _put_all(store: DocumentStore, collection: str, items: list[WriteItem]) -> None:
+    if not items:
+        return
+    if store.supports("batch"):
+        result = store.put_many(collection, items)
+        if result.failed:  # unconditional writes: only a store error gets here
+            raise next(iter(result.failed.values()))
+    else:
+        for item in items:
+            store.put(collection, item.key, item.value)
 
 
 def make_analyzer(settings: ReferralSettings) -> ActivityAnalyzer:
@@ -349,28 +434,17 @@ __all__ = [
 
 
 # -- batch task entry point ------------------------------------------------------------
-_SECRETISH = ("secret", "password", "token", "connection_string", "credential")
-
-
-def _secretish(name: str) -> bool:
-    """A setting that carries a secret (``cosmos_key``, ``secret_key``, ``credentials``...)."""
-    lowered = name.lower()
-    return lowered.endswith("key") or any(part in lowered for part in _SECRETISH)
-
-
 def task_payload(settings: Any, **options: Any) -> dict[str, Any]:
     """The JSON payload of a ``referral.process-batch`` job for ``settings``.
 
-    Secret-looking provider settings are left out: payloads may be logged or stored by a
-    batch service. Workers get those from their own environment (the local provider
-    falls back to its key file in ``data_dir``).
+    Secrets (every ``SecretStr`` provider setting) are left out: payloads may be logged or
+    stored by a batch service. Workers add them from their own environment (the local
+    provider falls back to its key file in ``data_dir``).
     """
-    data = settings.model_dump(mode="json")
-    data["providers"] = {
-        name: {k: v for k, v in table.items() if not _secretish(k)}
-        for name, table in data.get("providers", {}).items()
-    }
-    return {"settings": data, **options}
+    # Imported here: building the payload needs the provider models (composition root).
+    from socialreferral.bootstrap import shareable_settings
+
+    return {"settings": shareable_settings(settings), **options}
 
 
 def process_batch_task(payload: dict[str, Any], index: int) -> None:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -28,7 +29,7 @@ from socialreferral.records import JobState
 
 pytestmark = pytest.mark.aws
 
-TASKS = {"referrals.process": "app.tasks:process", "worker.drain": "app.tasks:drain"}
+TASKS = {"referrals.process": "app.tasks:process", "referral.process-batch": "app.tasks:drain"}
 
 
 def _build(endpoint: str | None, **overrides: Any) -> AwsBatchCompute:
@@ -78,7 +79,7 @@ class _BatchTests:
             [job] = batch.batch.describe_jobs(jobs=[submitted[-1]])["jobs"]
             size = job.get("arrayProperties", {}).get("size", 1)
             assert size == expected, f"[{backend}] depth {depth}: {size} children"
-            assert job["container"]["command"][2] == "worker.drain"
+            assert job["container"]["command"][2] == "referral.process-batch"
         assert len(submitted) == len(cases)
 
     def test_throttling_is_retried_without_duplicate_jobs(
@@ -213,15 +214,21 @@ def test_scale_submits_only_missing_workers() -> None:
     stub.add_response("describe_jobs", running)
     stub.add_response(
         "submit_job",
-        {"jobId": "w2", "jobName": "worker-drain"},
+        {"jobId": "w2", "jobName": "referral-process-batch"},
         {
-            "jobName": "worker-drain",
+            "jobName": "referral-process-batch",
             "jobQueue": "q",
             "jobDefinition": "d",
             "arrayProperties": {"size": 3},
             "containerOverrides": {
-                "command": ["socialreferral", "run-task", "worker.drain", "--payload", "{}"],
-                "environment": [{"name": "SOCIALREFERRAL_TASK", "value": "worker.drain"}],
+                "command": [
+                    "socialreferral",
+                    "run-task",
+                    "referral.process-batch",
+                    "--payload",
+                    "{}",
+                ],
+                "environment": [{"name": "SOCIALREFERRAL_TASK", "value": "referral.process-batch"}],
             },
         },
     )
@@ -241,3 +248,33 @@ def test_application_scaling_policy_from_context() -> None:
     )
     assert batch.scale_for_queue(500, 120.0) == 2
     assert _build(None).scale_for_queue(500, 120.0) == 5  # the paper's defaults
+
+
+def test_emulator_runs_jobs_executes_the_command_locally(moto_server: str, tmp_path: Path) -> None:
+    """moto_server + local subprocesses. moto marks every job SUCCEEDED at submission and
+    runs nothing; with ``emulator_runs_jobs`` the job's own command (``socialreferral
+    run-task ...``) runs locally and its outcome is the status. Covers the real
+    ``referral.process-batch`` task (an empty local queue: drains nothing, exits 0) and a
+    failing one (settings naming a provider that does not exist)."""
+    from socialreferral.plugins import load_registry
+
+    batch = AwsBatchCompute.from_settings(
+        settings(moto_server, emulator_runs_jobs=True),
+        BuildContext(tasks=load_registry().tasks, namespace="t"),
+    )
+    try:
+        good = {"settings": {"local": {"data_dir": str(tmp_path)}}, "idle_seconds": 0.2}
+        done = batch.wait(batch.submit("referral.process-batch", good), timeout=120)
+        assert done.state is JobState.SUCCEEDED, done.error
+        bad = {"settings": {"ports": {"queue": "nowhere"}, "local": {"data_dir": str(tmp_path)}}}
+        failed = batch.wait(batch.submit("referral.process-batch", bad), timeout=120)
+        assert failed.state is JobState.FAILED
+        assert failed.error is not None and "nowhere" in failed.error
+    finally:
+        batch.close()
+
+
+def test_emulator_runs_jobs_is_refused_without_an_emulator_endpoint() -> None:
+    """Pure settings validation: the switch is for emulators only."""
+    with pytest.raises(ValueError, match="emulators only"):
+        settings(None, emulator_runs_jobs=True)

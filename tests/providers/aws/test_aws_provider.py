@@ -176,7 +176,7 @@ def test_example_settings_build_every_aws_adapter(moto_server: str) -> None:
         assert providers.store.get("demo", "k").value == {"status": "new"}
         providers.secrets.set(f"demo-{suffix}", "t")
         assert providers.secrets.get_value(f"demo-{suffix}") == "t"
-        job = providers.batch.submit("worker.drain", array_size=2)
+        job = providers.batch.submit("referral.process-batch", array_size=2)
         assert providers.batch.wait(job, timeout=10).state.value == "succeeded"
 
 

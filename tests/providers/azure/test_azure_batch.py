@@ -20,6 +20,7 @@ import pytest
 from batch_fake import ACCOUNT, KEY, BatchFake
 
 from socialreferral.domain.scaling import ScalingPolicy
+from socialreferral.errors import ConfigurationError
 from socialreferral.ports import BatchCompute
 from socialreferral.providers import BuildContext
 from socialreferral.providers.azure.autoscale import autoscale_formula, evaluation_interval
@@ -108,8 +109,12 @@ def test_paper_rule_formula() -> None:
 
 def test_evaluation_interval_under_five_minutes_is_rejected() -> None:
     """Pure: settings and the adapter refuse an evaluation interval Batch would reject."""
-    with pytest.raises(ValueError, match="5 minutes"):
-        AzureSettings(scaling=ScalingPolicy(evaluation_interval_seconds=60))
+    settings = AzureSettings(
+        batch_account_url="http://127.0.0.1:9", batch_account_name=ACCOUNT, batch_account_key=KEY
+    )
+    context = BuildContext(extra={"scaling": ScalingPolicy(evaluation_interval_seconds=60)})
+    with pytest.raises(ConfigurationError, match="5 minutes"):
+        AzureBatchCompute.from_settings(settings, context)
     with pytest.raises(ValueError, match="300s"):
         evaluation_interval(ScalingPolicy(evaluation_interval_seconds=299))
 

@@ -45,9 +45,10 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Mapping
+from dataclasses import replace
 from typing import Any, ClassVar, Self
 
-from socialreferral.domain.scaling import ScalingPolicy
+from socialreferral.domain.scaling import ScalingPolicy, policy_from
 from socialreferral.errors import (
     BatchComputeError,
     ConfigurationError,
@@ -58,6 +59,7 @@ from socialreferral.errors import (
 from socialreferral.ports import BatchCompute, RetryPolicy
 from socialreferral.providers import BuildContext
 from socialreferral.providers.aws.clients import make_client, make_session
+from socialreferral.providers.aws.emulated_jobs import EmulatedJobs
 from socialreferral.providers.aws.errors import map_boto_errors
 from socialreferral.providers.aws.settings import AwsSettings
 from socialreferral.records import Capability, JobState, JobStatus
@@ -91,12 +93,18 @@ class AwsBatchCompute(BatchCompute):
         job_definition: str,
         *,
         tasks: Mapping[str, str],
-        worker_task: str = "worker.drain",
+        worker_task: str = "referral.process-batch",
         policy: ScalingPolicy | None = None,
         retry: RetryPolicy | None = None,
+        emulated: EmulatedJobs | None = None,
     ) -> None:
-        """Submit to an existing job queue and definition; ``tasks`` is the registry."""
+        """Submit to an existing job queue and definition; ``tasks`` is the registry.
+
+        ``emulated`` (emulators only) also runs each job's command locally; see
+        :mod:`socialreferral.providers.aws.emulated_jobs`.
+        """
         super().__init__(retry=retry)
+        self.emulated = emulated
         self.batch, self.job_queue, self.job_definition = batch, job_queue, job_definition
         self.tasks, self.worker_task = dict(tasks), worker_task
         self.policy = policy or ScalingPolicy()
@@ -123,7 +131,10 @@ class AwsBatchCompute(BatchCompute):
             tasks=context.tasks,
             worker_task=settings.batch_worker_task,
             # the application's [scaling] policy, when bootstrap hands it over
-            policy=_policy(context.extra.get("scaling")),
+            policy=policy_from(context.extra.get("scaling")),
+            emulated=(
+                EmulatedJobs(_credential_env(settings)) if settings.emulator_runs_jobs else None
+            ),
         )
 
     # -- primitives ----------------------------------------------------------------
@@ -148,10 +159,19 @@ class AwsBatchCompute(BatchCompute):
             request["arrayProperties"] = {"size": array_size}
         with map_boto_errors(BatchComputeError, what=f"SubmitJob {task}"):
             job_id: str = self.batch.submit_job(**request)["jobId"]
+        if self.emulated is not None:
+            self.emulated.start(job_id, request["containerOverrides"]["command"], array_size)
         return job_id
 
     def _status(self, job_id: str) -> JobStatus:
-        return _status_of(self._describe(job_id))
+        status = _status_of(self._describe(job_id))
+        local = self.emulated.outcome(job_id) if self.emulated is not None else None
+        if local is None:
+            return status
+        state, children, error = local
+        return replace(
+            status, state=state, children=children if status.array_size > 1 else {}, error=error
+        )
 
     def _cancel(self, job_id: str) -> None:
         state = self._describe(job_id).get("status", "")
@@ -208,12 +228,15 @@ class AwsBatchCompute(BatchCompute):
         self.batch.close()
 
 
-def _policy(value: object) -> ScalingPolicy:
-    if value is None:
-        return ScalingPolicy()
-    if isinstance(value, ScalingPolicy):
-        return value
-    return ScalingPolicy.model_validate(value)
+def _credential_env(settings: AwsSettings) -> dict[str, str]:
+    """The ``[aws]`` credentials as the variables a container would be given."""
+    env = {}
+    for name in ("access_key_id", "secret_access_key", "session_token", "profile"):
+        value = getattr(settings.credentials, name, None)
+        if value is not None:
+            text = value.get_secret_value() if hasattr(value, "get_secret_value") else str(value)
+            env[f"SOCIALREFERRAL__AWS__CREDENTIALS__{name.upper()}"] = text
+    return env
 
 
 def _status_of(job: dict[str, Any]) -> JobStatus:

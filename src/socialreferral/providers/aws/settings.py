@@ -81,7 +81,13 @@ class AwsSettings(ProviderSettings):
     #: Container image used only when ``create_missing_resources`` registers a definition.
     batch_image: str = "public.ecr.aws/docker/library/python:3.11-slim"
     #: The task that scale() submits as workers (drains the events queue).
-    batch_worker_task: str = Field(default="worker.drain", pattern=r"^[a-z][a-z0-9_.-]{0,127}$")
+    batch_worker_task: str = Field(
+        default="referral.process-batch", pattern=r"^[a-z][a-z0-9_.-]{0,127}$"
+    )
+    #: Emulators only (needs ``endpoint_url``): moto's Batch runs no container, so also run
+    #: each submitted job's command (``socialreferral run-task ...``) in a local subprocess,
+    #: as the container would, and report that outcome. Never set against AWS.
+    emulator_runs_jobs: bool = False
 
     @model_validator(mode="after")
     def _consistent(self) -> AwsSettings:
@@ -93,6 +99,8 @@ class AwsSettings(ProviderSettings):
             raise ValueError("a FIFO queue needs a FIFO dead-letter queue (and vice versa)")
         if self.secret_recovery_days not in (0, *range(7, 31)):
             raise ValueError("secret_recovery_days must be 0 or between 7 and 30")
+        if self.emulator_runs_jobs and self.endpoint_url is None:
+            raise ValueError("emulator_runs_jobs needs endpoint_url (it is for emulators only)")
         for field in self.indexed_fields:
             if not field.replace("_", "").isalnum():
                 raise ValueError(f"indexed field {field!r} must be letters, digits or '_'")

@@ -32,8 +32,13 @@ import shlex
 import uuid
 from typing import TYPE_CHECKING, Any, ClassVar, Self
 
-from socialreferral.domain.scaling import ScalingPolicy
-from socialreferral.errors import BatchComputeError, JobNotFound, TaskNotRegistered
+from socialreferral.domain.scaling import ScalingPolicy, policy_from
+from socialreferral.errors import (
+    BatchComputeError,
+    ConfigurationError,
+    JobNotFound,
+    TaskNotRegistered,
+)
 from socialreferral.ports import BatchCompute, RetryPolicy
 from socialreferral.providers.azure.autoscale import (
     autoscale_formula,
@@ -97,6 +102,14 @@ class AzureBatchCompute(BatchCompute):
         from socialreferral.providers.azure._clients import sdk, token_credential
 
         settings.require("AzureBatchCompute", "batch_account_url")
+        policy = policy_from(context.extra.get("scaling"))
+        try:
+            evaluation_interval(policy)
+        except ValueError as exc:
+            raise ConfigurationError(
+                f"[scaling] evaluation_interval_seconds: {exc} (Azure Batch evaluates "
+                "autoscale formulas at most every 5 minutes)"
+            ) from None
         if settings.batch_account_key is not None:
             credential = sdk("azure.core.credentials").AzureNamedKeyCredential(
                 settings.batch_account_name, settings.batch_account_key.get_secret_value()
@@ -114,7 +127,7 @@ class AzureBatchCompute(BatchCompute):
                 "node_agent_sku_id": settings.node_agent_sku_id,
             }
         return cls(client, pool_id=settings.pool_id, tasks=dict(context.tasks),
-                   policy=settings.scaling, pool_options=pool_options)  # fmt: skip
+                   policy=policy, pool_options=pool_options)  # fmt: skip
 
     # -- pool ------------------------------------------------------------------------
     def ensure_pool(self) -> None:

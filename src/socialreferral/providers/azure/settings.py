@@ -25,12 +25,10 @@ from typing import Literal
 
 from pydantic import Field, SecretStr, model_validator
 
-from socialreferral.domain.scaling import ScalingPolicy
 from socialreferral.errors import ConfigurationError
 from socialreferral.providers import ProviderSettings
 
 _NAME = r"^[a-z0-9](?:[a-z0-9-]{1,61}[a-z0-9])?$"  # queue and container names
-_MIN_AUTOSCALE_INTERVAL = 300  # Azure Batch rejects evaluation intervals under 5 minutes
 
 
 class AzureSettings(ProviderSettings):
@@ -90,7 +88,8 @@ class AzureSettings(ProviderSettings):
     image_sku: str = "server"
     node_agent_sku_id: str = "batch.node.ubuntu 24.04"
     create_pool: bool = True
-    scaling: ScalingPolicy = ScalingPolicy()
+    # The pool's autoscale formula comes from the application's [scaling] table (one
+    # policy for every provider), checked against Batch's 5-minute minimum at build time.
 
     # -- transport --------------------------------------------------------------------
     #: CA bundle path (or False) for endpoints with a private CA; True = system store.
@@ -98,13 +97,6 @@ class AzureSettings(ProviderSettings):
 
     @model_validator(mode="after")
     def _consistent(self) -> AzureSettings:
-        if self.scaling.evaluation_interval_seconds < _MIN_AUTOSCALE_INTERVAL:
-            raise ValueError(
-                "scaling.evaluation_interval_seconds must be >= 300: Azure Batch evaluates "
-                "autoscale formulas at most every 5 minutes"
-            )
-        if self.scaling.evaluation_interval_seconds > 168 * 3600:
-            raise ValueError("scaling.evaluation_interval_seconds must be <= 168 hours")
         if (self.batch_account_key is None) != (self.batch_account_name is None):
             raise ValueError("batch_account_name and batch_account_key go together")
         return self
