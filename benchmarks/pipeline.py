@@ -54,10 +54,13 @@ OPEN_POLICY = {"contact_policy": {"max_offers_per_prospect": 1000, "product_cool
                                   "max_asks_per_referrer": 100000}}
 
 
+ANALYZER = {"kind": "text"}  # --analyzer; "text" is the library's default
+
+
 def _settings(data_dir: Path, workers: int) -> Settings:
     return Settings.model_validate({
         "local": {"data_dir": str(data_dir.resolve()), "workers": workers},
-        "referral": OPEN_POLICY,
+        "referral": {**OPEN_POLICY, "analyzer": ANALYZER},
     })
 
 
@@ -149,8 +152,11 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--events", type=int, default=300)
     parser.add_argument("--max-workers", type=int, default=os.cpu_count() or 2)
     parser.add_argument("--seed", type=int, default=11)
+    parser.add_argument("--analyzer", choices=("text", "keyword"), default="text",
+                        help="[referral.analyzer] kind (default: text, the library default)")
     args = parser.parse_args(argv)
-    print(f"python {sys.version.split()[0]}, {os.cpu_count()} CPUs")
+    ANALYZER["kind"] = args.analyzer
+    print(f"python {sys.version.split()[0]}, {os.cpu_count()} CPUs, analyzer {args.analyzer}")
     if args.part in ("e2e", "both"):
         print(f"\nend to end, {args.events} events (webhook accepted -> offer stored)")
         print(f"{'workers':>7} {'events':>6} {'offers':>6} {'events/s':>9} "

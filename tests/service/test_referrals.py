@@ -150,3 +150,93 @@ def test_velocity_is_held_for_review(tmp_path: Any) -> None:
                                                       "email": f"{person}@mail.example.org"}))
         assert rewards[0].status is RewardStatus.APPROVED
         _flagged(providers, rewards[1], "velocity")
+
+
+# -- monthly incentive cap under concurrency -------------------------------------------------
+def test_two_concurrent_leads_cannot_both_fit_under_the_monthly_cap(tmp_path: Any) -> None:
+    import threading
+    from decimal import Decimal
+
+    from service_helpers import local_providers
+
+    from socialreferral.service.referrals import BUDGETS, budget_key
+
+    # Each lead alone earns the per-reward cap (30); the month allows 45 in all.
+    incentives = {"cap_per_reward": "30.00", "monthly_cap_per_referrer": "45.00",
+                  "base_amount": "30.00"}
+    with local_providers(tmp_path / "race", incentives=incentives,
+                         contact_policy={"max_asks_per_referrer": 10}) as providers:
+        add_customer(providers, 1, {"p1": 5, "p2": 5})
+        tokens = [_recommend(providers, _offer(providers, author=person, post=f"1_{n}"))
+                  for n, person in enumerate(("p1", "p2"))]
+        barrier = threading.Barrier(2)
+        rewards: list[Reward] = []
+        errors: list[BaseException] = []
+
+        def submit(token: str, person: str) -> None:
+            try:
+                barrier.wait()
+                rewards.append(_submit(providers, token, {
+                    "name": person, "email": f"{person}@mail.example.org"}))
+            except BaseException as exc:  # surfaced below
+                errors.append(exc)
+
+        threads = [threading.Thread(target=submit, args=(t, p))
+                   for t, p in zip(tokens, ("p1", "p2"), strict=True)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        assert not errors, errors
+        amounts = sorted(r.amount for r in rewards)
+        assert amounts == [Decimal("15.00"), Decimal("30.00")]  # one was capped by the month
+        budget = providers.store.get(BUDGETS, budget_key("c1", NOW))
+        assert Decimal(budget.value["total"]) == Decimal("45.00")
+        assert set(budget.value["reserved"]) == {r.reward_id for r in rewards}
+
+        # A retry of either form reserves nothing more.
+        again = _submit(providers, tokens[0], {"name": "p1", "email": "p1@mail.example.org"})
+        assert again in rewards
+        assert providers.store.get(BUDGETS, budget_key("c1", NOW)).value == budget.value
+
+
+def test_reservation_is_idempotent_per_reward_and_released_on_rejection(
+    providers: Providers,
+) -> None:
+    from datetime import timedelta
+    from decimal import Decimal
+
+    from socialreferral.domain.incentives import IncentiveRules, compute_incentive
+    from socialreferral.domain.people import Customer
+    from socialreferral.service.referrals import (
+        BUDGETS,
+        budget_key,
+        release_incentive,
+        reserve_incentive,
+    )
+
+    rules = IncentiveRules(base_amount=Decimal("30"), cap_per_reward=Decimal("30"),
+                           monthly_cap_per_referrer=Decimal("50"))
+    customer = Customer(customer_id="c1", display_name="C1")
+    seen: list[Decimal] = []
+
+    def incentive_for(paid: Decimal) -> Any:
+        seen.append(paid)
+        return compute_incentive(customer, 0, 0, 0.0, paid, rules)
+
+    store = providers.store
+    first = reserve_incentive(store, "c1", "rw1", NOW, incentive_for,
+                              legacy=lambda: Decimal("5"))
+    retry = reserve_incentive(store, "c1", "rw1", NOW, incentive_for)
+    second = reserve_incentive(store, "c1", "rw2", NOW, incentive_for)
+    assert (first.amount, retry.amount, second.amount) == (Decimal("30.00"),
+                                                           Decimal("30.00"),
+                                                           Decimal("15.00"))
+    assert seen == [Decimal("5"), Decimal("5"), Decimal("35.00")]  # legacy counted once
+    assert Decimal(store.get(BUDGETS, budget_key("c1", NOW)).value["total"]) == Decimal("50")
+    release_incentive(store, "c1", "rw1", NOW)
+    assert Decimal(store.get(BUDGETS, budget_key("c1", NOW)).value["total"]) == Decimal("20")
+    # Another month has its own budget.
+    next_month = reserve_incentive(store, "c1", "rw3", NOW + timedelta(days=40),
+                                   incentive_for)
+    assert next_month.amount == Decimal("30.00")

@@ -27,7 +27,7 @@ from socialreferral.errors import SocialReferralError
 from socialreferral.records import JobState
 from socialreferral.service.authorization import connect_account
 from socialreferral.service.ingest import SECRET_NAMES, ingest_webhook
-from socialreferral.service.messages import record_timing
+from socialreferral.service.messages import flush_timings, timing_item
 from socialreferral.service.promotions import run_promotions, send_reminders
 from socialreferral.service.records import Collections, iter_models
 from socialreferral.service.referrals import recommend, submit_lead
@@ -98,8 +98,8 @@ def deliver(
         began = time.perf_counter()
         headers, body = meta_delivery(chunk, app_secret)
         share = (time.perf_counter() - began) / len(chunk)
-        for post in chunk:
-            record_timing(providers.store, "post", post.post_id, share)
+        flush_timings(providers.store, [timing_item("post", post.post_id, share)
+                                        for post in chunk])
         first = first or (headers, body)
         result = ingest_webhook(headers, body, queue=providers.queue, store=providers.store,
                                 secrets=providers.secrets,

@@ -13,13 +13,23 @@ Exactly once: the referral id derives from the offer, the lead id from the refer
 reward id from both; records are created create-only and CRM creates are idempotent on
 id, so submitting the same form twice (or retrying after a crash) gives one lead and one
 reward.
+
+Monthly cap, race-safe: a reward's amount is *reserved* on the referrer's budget document
+for the month (``incentive_budgets/<referrer>:<YYYY-MM>``, etag-guarded read-modify-write)
+before the reward is created, and the incentive is computed inside that update from what
+the other rewards of the month reserved. Two lead submissions for the same referrer at the
+same moment therefore cannot both fit under the cap: the second sees the first's
+reservation. Reservations are keyed by reward id, so a retry does not reserve twice (it
+reuses its reservation); a reward held for review reserves too (it may be approved) and a
+rejection releases it. A crash between reserving and creating the reward leaves a
+reservation that only makes later amounts smaller, and the retry picks it up.
 """
 
 from __future__ import annotations
 
 import secrets as pysecrets
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
@@ -28,7 +38,7 @@ from pydantic import ValidationError
 
 from socialreferral.domain.crm import CrmTask, LeadInput
 from socialreferral.domain.fraud import LeadContact, check_referral
-from socialreferral.domain.incentives import compute_incentive
+from socialreferral.domain.incentives import Incentive, compute_incentive
 from socialreferral.domain.links import sign_referral_token, verify_referral_token
 from socialreferral.domain.people import Customer
 from socialreferral.domain.referrals import (
@@ -60,6 +70,8 @@ from socialreferral.service.worker import advance_offer
 
 LINK_KEY_SECRET = "referral-link-key"
 DEFAULT_LINK_BASE = "https://example.invalid/referral"
+BUDGETS = "incentive_budgets"
+"""Collection of the per-referrer, per-month incentive reservations."""
 
 
 def _now(now: datetime | None) -> datetime:
@@ -219,14 +231,7 @@ def _reward(
     facts = eligibility.value if eligibility is not None else {}
     past = [r for r in iter_models(store, Collections.REWARDS, Reward,
                                    {"referrer_id": referrer.customer_id})]
-    month_start = now.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
-    paid = sum((r.amount for r in past if r.status in (RewardStatus.APPROVED, RewardStatus.PAID)
-                and _reward_time(store, r.reward_id) >= month_start), Decimal("0"))
-    incentive = compute_incentive(
-        referrer, sum(1 for r in past if r.status in (RewardStatus.APPROVED, RewardStatus.PAID)),
-        int(facts.get("_connections", 0)), float(facts.get("_influence", 0.0)), paid,
-        settings.incentives,
-    )
+    successful = sum(1 for r in past if r.status in (RewardStatus.APPROVED, RewardStatus.PAID))
     prior = [r for r in iter_models(store, Collections.REFERRALS, Referral,
                                     {"prospect_id": referral.prospect_id})]
     if lead_referral_id and lead_referral_id != referral.referral_id:
@@ -243,6 +248,20 @@ def _reward(
         prior, recent, now, settings.fraud,
     )
     status = RewardStatus.PENDING_REVIEW if verdict.flags else RewardStatus.APPROVED
+
+    def incentive_for(paid: Decimal) -> Incentive:
+        return compute_incentive(referrer, successful, int(facts.get("_connections", 0)),
+                                 float(facts.get("_influence", 0.0)), paid, settings.incentives)
+
+    month_start = now.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+    incentive = reserve_incentive(
+        store, referrer.customer_id, reward_id, now, incentive_for,
+        # Rewards of this month from before budgets were kept (an upgrade mid-month).
+        legacy=lambda: sum(
+            (r.amount for r in past
+             if r.status in (RewardStatus.APPROVED, RewardStatus.PAID)
+             and _reward_time(store, r.reward_id) >= month_start), Decimal("0")),
+    )
     explanation = incentive.explanation.model_copy(update={
         "summary": f"{incentive.explanation.summary}; fraud: {verdict.explanation.summary}"
         + (f" (recommended: {verdict.recommended_status.value})" if verdict.flags else "")
@@ -252,6 +271,75 @@ def _reward(
         lead_id=lead_id, amount=incentive.amount, currency=settings.currency, status=status,
         flags=verdict.codes, explanation=explanation,
     )
+
+
+def budget_key(referrer_id: str, at: datetime) -> str:
+    """Key of ``referrer_id``'s budget document for the month of ``at`` (UTC)."""
+    return safe_key(referrer_id, at.astimezone(UTC).strftime("%Y-%m"))
+
+
+def reserve_incentive(
+    store: DocumentStore,
+    referrer_id: str,
+    reward_id: str,
+    now: datetime,
+    incentive_for: Callable[[Decimal], Incentive],
+    legacy: Callable[[], Decimal] = lambda: Decimal("0"),
+) -> Incentive:
+    """Compute ``reward_id``'s incentive against the month's budget and reserve it, atomically.
+
+    ``incentive_for(paid)`` computes the incentive given what the referrer's other rewards
+    of the month reserved (it applies the monthly cap). The budget document is updated under
+    its etag, so concurrent reservations serialise; an existing reservation for
+    ``reward_id`` (a retry) is reused and counted once. ``legacy`` is called once, when the
+    month's document is created: the amount earned before budgets existed.
+    """
+    key = budget_key(referrer_id, now)
+    baseline: list[Decimal] = []
+    outcome: dict[str, Incentive] = {}
+
+    def reserve(current: dict[str, Any] | None) -> dict[str, Any]:
+        if current is None:
+            if not baseline:
+                baseline.append(legacy())
+            current = {"referrer_id": referrer_id, "month": key.rsplit(":", 1)[-1],
+                       "baseline": str(baseline[0]), "reserved": {}}
+        reserved: dict[str, str] = dict(current.get("reserved", {}))
+        others = sum((Decimal(v) for k, v in reserved.items() if k != reward_id),
+                     Decimal(current.get("baseline", "0")))
+        incentive = incentive_for(others)
+        if reward_id in reserved and Decimal(reserved[reward_id]) != incentive.amount:
+            # A retry after a crash between reserving and creating the reward: keep the
+            # reservation made then (others may have reserved since).
+            incentive = incentive.model_copy(update={
+                "amount": min(incentive.amount, Decimal(reserved[reward_id])),
+                "explanation": incentive.explanation.model_copy(update={
+                    "summary": f"{incentive.explanation.summary} (amount reserved earlier)"}),
+            })
+        outcome["incentive"] = incentive
+        reserved[reward_id] = str(incentive.amount)
+        return {**current, "reserved": reserved,
+                "total": str(sum((Decimal(v) for v in reserved.values()),
+                                 Decimal(current.get("baseline", "0"))))}
+
+    store.update(BUDGETS, key, reserve)
+    return outcome["incentive"]
+
+
+def release_incentive(store: DocumentStore, referrer_id: str, reward_id: str,
+                      at: datetime) -> None:
+    """Take back ``reward_id``'s reservation (a rejected reward); no-op if there is none."""
+    if store.find(BUDGETS, budget_key(referrer_id, at)) is None:
+        return
+
+    def release(current: dict[str, Any] | None) -> dict[str, Any]:
+        current = current or {"reserved": {}}
+        reserved = {k: v for k, v in current.get("reserved", {}).items() if k != reward_id}
+        return {**current, "reserved": reserved,
+                "total": str(sum((Decimal(v) for v in reserved.values()),
+                                 Decimal(current.get("baseline", "0"))))}
+
+    store.update(BUDGETS, budget_key(referrer_id, at), release)
 
 
 def _network(store: DocumentStore, referral: Referral) -> str:
@@ -285,14 +373,22 @@ def review_reward(
     moved = reward.with_status(status)
     meta = {k[1:]: v for k, v in document.value.items() if k.startswith("_")}
     put_model(store, Collections.REWARDS, reward_id, moved, if_match=document.etag, **meta)
+    if moved.status is RewardStatus.REJECTED:
+        # A rejected reward is never paid: its reservation goes back to the month's budget.
+        release_incentive(store, reward.referrer_id, reward_id,
+                          _reward_time(store, reward_id))
     return moved
 
 
 __all__ = [
+    "BUDGETS",
     "LINK_KEY_SECRET",
+    "budget_key",
     "open_link",
     "parse_lead_form",
     "recommend",
+    "release_incentive",
+    "reserve_incentive",
     "review_reward",
     "signing_key",
     "submit_lead",
