@@ -92,3 +92,36 @@ def negated_negative_only(docs: Sequence[Sequence[str]]) -> npt.NDArray[np.bool_
                 break
         out[i] = found
     return out
+
+
+def lexicon_features_flat(
+    values: npt.NDArray[np.float64],
+    flags: npt.NDArray[np.int64],
+    owner: npt.NDArray[np.int64],
+    n_docs: int,
+) -> tuple[npt.NDArray[np.float32], npt.NDArray[np.bool_]]:
+    """:func:`lexicon_features` and :func:`negated_negative_only` for a flattened batch.
+
+    Per token of the batch: ``values`` its valence (0 when not in the lexicon), ``flags``
+    bit 0 in the lexicon, bit 1 negation-marked, bit 2 starts with "!", bit 3 with "?";
+    ``owner`` its document. Same results as the per-document functions (same summation order).
+    """
+    hit = (flags & 1).astype(bool)
+    pos = hit & (values > 0)
+    neg = hit & (values < 0)
+    out = np.zeros((n_docs, N_LEXICON_FEATURES), dtype=np.float32)
+    out[:, 0] = np.bincount(owner, np.where(pos, values, 0.0), minlength=n_docs)
+    out[:, 1] = np.bincount(owner, np.where(neg, -values, 0.0), minlength=n_docs)
+    npos = np.bincount(owner, pos, minlength=n_docs)
+    out[:, 2] = npos
+    out[:, 3] = np.bincount(owner, hit, minlength=n_docs) - npos
+    out[:, 4] = np.bincount(owner, flags & 4, minlength=n_docs) > 0
+    out[:, 5] = np.bincount(owner, flags & 8, minlength=n_docs) > 0
+    np.log1p(out, out=out)
+    # negated_negative_only: no negative-valued hit (plain negative or negated positive) and
+    # at least one negated hit that is not.
+    negated_ok = hit & ~neg & (flags & 2).astype(bool)
+    flip = (np.bincount(owner, neg, minlength=n_docs) == 0) & (
+        np.bincount(owner, negated_ok, minlength=n_docs) > 0
+    )
+    return out, flip

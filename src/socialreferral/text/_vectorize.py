@@ -8,8 +8,10 @@ The state is plain arrays (vocabulary + idf) so models save without pickle.
 
 from __future__ import annotations
 
+import threading
 from collections import Counter
 from collections.abc import Sequence
+from itertools import chain, repeat
 
 import numpy as np
 import numpy.typing as npt
@@ -23,6 +25,33 @@ def _char_grams(token: str, lo: int, hi: int) -> list[str]:
     padded = " " + token + " "
     n_chars = len(padded)
     return [padded[i : i + n] for n in range(lo, hi + 1) for i in range(n_chars - n + 1)]
+
+
+class _TokenRows(dict[str, int]):
+    """Token -> row of a flat table of feature indices (``idx[ptr[row]:ptr[row + 1]]``).
+
+    Unknown tokens get the next row at once and wait in ``pending`` until :meth:`extend`.
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.lock = threading.Lock()
+        self.pending: list[str] = []
+        self.ptr = np.zeros(1, dtype=np.int64)
+        self.idx = np.zeros(0, dtype=np.int32)
+
+    def __missing__(self, token: str) -> int:
+        row = self[token] = len(self)
+        self.pending.append(token)
+        return row
+
+    def extend(self, indices: list[list[int]]) -> None:
+        """Store the feature indices of the pending tokens (in order)."""
+        lens = np.array([len(i) for i in indices], dtype=np.int64)
+        flat = np.array([j for i in indices for j in i], dtype=np.int32)
+        self.ptr = np.concatenate([self.ptr, self.ptr[-1] + np.cumsum(lens)])
+        self.idx = np.concatenate([self.idx, flat])
+        self.pending = []
 
 
 class NgramTfidf:
@@ -46,7 +75,7 @@ class NgramTfidf:
         self.hi = hi
         self.vocab: dict[str, int] = {}
         self.idf: npt.NDArray[np.float32] = np.zeros(0, dtype=np.float32)
-        self._cache: dict[str, npt.NDArray[np.int32]] = {}
+        self._rows = _TokenRows()
 
     @property
     def n_features(self) -> int:
@@ -73,7 +102,7 @@ class NgramTfidf:
         """Restore a fitted vectorizer from its vocabulary (ordered) and idf array."""
         self.vocab = {t: i for i, t in enumerate(terms)}
         self.idf = np.asarray(idf, dtype=np.float32)
-        self._cache = {}
+        self._rows = _TokenRows()
 
     def terms(self) -> list[str]:
         """The vocabulary in feature-index order."""
@@ -82,36 +111,45 @@ class NgramTfidf:
             out[i] = t
         return out
 
-    def _indices(self, token: str) -> npt.NDArray[np.int32]:
-        vocab = self.vocab
-        ids = [vocab[u] for u in self._units(token) if u in vocab]
-        arr = np.array(ids, dtype=np.int32) if ids else _EMPTY
-        if len(self._cache) < 500_000:  # bound memory on adversarial streams
-            self._cache[token] = arr
-        return arr
+    def _char_indices(
+        self, docs: Sequence[Sequence[str]]
+    ) -> tuple[npt.NDArray[np.int32], npt.NDArray[np.int64]]:
+        # Feature indices of every token of every document, in order, and their count per
+        # document. Each distinct token's indices are computed once and kept in one flat
+        # array (token -> slice); a batch is one dict lookup per token plus numpy gathers.
+        rows = self._rows
+        if len(rows) > 500_000:  # bound memory on adversarial streams
+            rows = self._rows = _TokenRows()
+        with rows.lock:
+            tok = np.array(list(map(rows.__getitem__, chain.from_iterable(docs))), dtype=np.int64)
+            if rows.pending:
+                vocab = self.vocab
+                units = self._units
+                rows.extend([[vocab[u] for u in units(t) if u in vocab] for t in rows.pending])
+            ptr, idx = rows.ptr, rows.idx
+        starts = ptr[tok]
+        counts = ptr[tok + 1] - starts
+        total = int(counts.sum())
+        # offsets[j] = start of j's token + position of j within that token's slice
+        shift = np.repeat(starts - (np.cumsum(counts) - counts), counts)
+        indices = idx[shift + np.arange(total)]
+        owner = np.repeat(np.arange(len(docs)), [len(d) for d in docs])
+        return indices, np.bincount(owner, counts, minlength=len(docs)).astype(np.int64)
 
     def transform(self, docs: Sequence[Sequence[str]]) -> sparse.csr_matrix:
         """Documents (token lists) → CSR matrix of shape (len(docs), n_features)."""
         indptr = np.zeros(len(docs) + 1, dtype=np.int64)
+        lens: npt.NDArray[np.int64] | list[int]
         if self.kind == "word":
-            vocab = self.vocab
-            flat = [vocab[t] for doc in docs for t in doc if t in vocab]
-            lens = [sum(1 for t in doc if t in vocab) for doc in docs]
-            indices = np.array(flat, dtype=np.int32)
+            ids = np.array(
+                list(map(self.vocab.get, chain.from_iterable(docs), repeat(-1))), dtype=np.int64
+            )
+            keep = ids >= 0
+            owner = np.repeat(np.arange(len(docs)), [len(d) for d in docs])
+            indices = ids[keep].astype(np.int32)
+            lens = np.bincount(owner[keep], minlength=len(docs))
         else:
-            cache = self._cache
-            chunks: list[npt.NDArray[np.int32]] = []
-            lens = []
-            for doc in docs:
-                n = 0
-                for tok in doc:
-                    arr = cache.get(tok)
-                    if arr is None:
-                        arr = self._indices(tok)
-                    chunks.append(arr)
-                    n += len(arr)
-                lens.append(n)
-            indices = np.concatenate(chunks) if chunks else _EMPTY
+            indices, lens = self._char_indices(docs)
         np.cumsum(lens, out=indptr[1:])
         if self.additive:
             data = self.idf[indices]
@@ -160,7 +198,10 @@ class AdditiveScorer:
         self._s = np.zeros((1024, self.k))
         self._q = np.zeros(1024)
 
-    def _add_rows(self, tokens: list[str]) -> None:
+    def token_rows(
+        self, tokens: Sequence[str]
+    ) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
+        """Per token: its summed coefficient row ``s_t`` (len, k) and squared norm ``q_t``."""
         # New tokens of a batch are scored together: one numpy reduction instead of a few
         # small-array operations per token (which cost more than the arithmetic).
         vocab, units = self.vec.vocab, self.vec._units
@@ -170,18 +211,23 @@ class AdditiveScorer:
             before = len(flat)
             flat += [vocab[u] for u in units(tok) if u in vocab]
             lens.append(len(flat) - before)
+        ids = np.array(flat, dtype=np.int64)
+        owner = np.repeat(np.arange(len(tokens)), lens)
+        q = np.asarray(np.bincount(owner, self._unit_q[ids], minlength=len(tokens)), np.float64)
+        s_units = self._unit_s[ids]
+        s = np.empty((len(tokens), self.k))
+        for c in range(self.k):
+            s[:, c] = np.bincount(owner, s_units[:, c], minlength=len(tokens))
+        return s, q
+
+    def _add_rows(self, tokens: list[str]) -> None:
         start = len(self._rows)
         need = start + len(tokens)
         if need > len(self._q):
             cap = max(need, 2 * len(self._q))
             self._s = np.vstack([self._s, np.zeros((cap - len(self._q), self.k))])
             self._q = np.concatenate([self._q, np.zeros(cap - len(self._q))])
-        ids = np.array(flat, dtype=np.int64)
-        owner = np.repeat(np.arange(len(tokens)), lens)
-        self._q[start:need] = np.bincount(owner, self._unit_q[ids], minlength=len(tokens))
-        s = self._unit_s[ids]
-        for c in range(self.k):
-            self._s[start:need, c] = np.bincount(owner, s[:, c], minlength=len(tokens))
+        self._s[start:need], self._q[start:need] = self.token_rows(tokens)
         for i, tok in enumerate(tokens):
             self._rows[tok] = start + i
 

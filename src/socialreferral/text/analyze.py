@@ -1,9 +1,10 @@
 """``analyze``: per-post sentiment, SCION intent type, purchase intent, products, entities and
 information-seeking patterns, each with a one-line explanation.
 
-Batch-first: the sentiment and product models run once over the whole batch as sparse matrix
-products; per post we only run a few compiled regexes. On one core this handles well over
-10,000 short posts/s (``benchmarks/analyze_throughput.py``).
+Batch-first: posts are tokenised to integer ids (whitespace chunks cached), then sentiment,
+negation scopes, lexicon hits and the word gates of the rule annotators are numpy over the
+whole batch; per post we only run the few compiled regexes its gates allow and build the
+result objects (``benchmarks/analyze_throughput.py``).
 
 Intent rules follow SCION (seed 003), in this order:
 
@@ -23,16 +24,18 @@ from collections.abc import Mapping, Sequence
 from typing import TypeAlias, cast
 
 import numpy as np
+import numpy.typing as npt
 
 from socialreferral.text._lexicon import valence
 from socialreferral.text._seeds import BACKGROUND
 from socialreferral.text._tokenize import (
     _WORD,
     NEG_SUFFIX,
-    gate_words,
-    sentiment_tokens,
+    TABLE,
+    TokenArrays,
+    TokenBatch,
+    encode,
     stem,
-    stemmed_words,
 )
 from socialreferral.text.annotations import (
     Annotation,
@@ -43,15 +46,17 @@ from socialreferral.text.annotations import (
     ProductMatch,
     Sentiment,
 )
-from socialreferral.text.entities import gated_entities
+from socialreferral.text.entities import entities_masked
 from socialreferral.text.intent import IntentClassifier
 from socialreferral.text.patterns import (
-    NEGATED_PURCHASE,
-    complaint_cue,
-    gated_info_seeking,
-    gated_rhetorical,
-    purchase_cue,
-    spam_cue,
+    complaint_masked,
+    info_seeking_masked,
+    lower_equivalent,
+    negated_purchase,
+    purchase_masked,
+    rhetorical_masked,
+    spam_masked,
+    token_mask,
 )
 from socialreferral.text.sentiment import SentimentModel
 
@@ -65,16 +70,46 @@ def _product_classifier(catalog: Catalog | None) -> IntentClassifier | None:
     return IntentClassifier.from_catalog(catalog)
 
 
-def _sentiment_reason(tokens: list[str], label: str) -> str:
+def _lexicon_units(strings: list[str]) -> npt.NDArray[np.bool_]:
     lex = valence()
-    hits = [t for t in tokens if t in lex]
-    negated = [t[: -len(NEG_SUFFIX)] for t in hits if t.endswith(NEG_SUFFIX)]
-    words = [t[: -len(NEG_SUFFIX)] if t.endswith(NEG_SUFFIX) else t for t in hits][:4]
+    return np.array([u in lex for s in strings for u in (s, s + NEG_SUFFIX)], dtype=bool)
+
+
+# Per token id: its rule-gate bits; per unit id: whether it is a lexicon (opinion) word.
+_GATE_MASKS = TokenArrays(lambda strings: np.array([token_mask(s) for s in strings], np.int64))
+_LEXICON_UNITS = TokenArrays(_lexicon_units, per_token=2)
+
+
+def _post_masks(batch: TokenBatch) -> list[int]:
+    # OR of the gate bits of each post's tokens (gate_words + word sets, as bit tests).
+    n = len(batch)
+    out = np.zeros(n, dtype=np.int64)
+    lens = np.diff(batch.ends, prepend=0)
+    full = lens > 0
+    if full.any():
+        per_token = _GATE_MASKS.get()[batch.base]
+        out[full] = np.bitwise_or.reduceat(per_token, (batch.ends - lens)[full])
+    masks: list[int] = out.tolist()
+    return masks
+
+
+def _opinion_words(batch: TokenBatch) -> list[list[tuple[str, bool]]]:
+    # Per post: its lexicon words in order, as (word without _NEG, negated).
+    out: list[list[tuple[str, bool]]] = [[] for _ in range(len(batch))]
+    hit = np.flatnonzero(_LEXICON_UNITS.get()[batch.units])
+    strings = TABLE.strings
+    for i, u in zip(batch.owner[hit].tolist(), batch.units[hit].tolist(), strict=True):
+        out[i].append((strings[u >> 1], bool(u & 1)))
+    return out
+
+
+def _sentiment_reason(words: list[tuple[str, bool]], label: str) -> str:
     reason = f"{label}: model score"
     if words:
-        reason += "; opinion words " + ", ".join(repr(w) for w in words)
-    if negated:
-        reason += "; negated " + ", ".join(repr(w) for w in negated[:3])
+        reason += "; opinion words " + ", ".join([repr(w) for w, _ in words[:4]])
+        negated = [repr(w) for w, neg in words if neg][:3]
+        if negated:
+            reason += "; negated " + ", ".join(negated)
     return reason
 
 
@@ -102,6 +137,32 @@ def _product_entities(text: str, terms: tuple[str, ...]) -> list[Entity]:
     ]
 
 
+def _products(
+    clf: IntentClassifier, docs: list[list[str]], texts: Sequence[str]
+) -> dict[int, list[ProductMatch]]:
+    # Posts with at least one product above the rejection threshold -> their matches.
+    proba = clf.proba_tokens(docs)
+    known = clf.known_content(docs)
+    threshold = clf.threshold or 0.0
+    order = np.argsort(-proba, axis=1)[:, :MAX_PRODUCTS]
+    top = proba[np.arange(len(docs)), order[:, 0]]
+    out: dict[int, list[ProductMatch]] = {}
+    for i in np.flatnonzero(known & (top >= threshold)).tolist():
+        products: list[ProductMatch] = []
+        for j in order[i].tolist():
+            p = float(proba[i, j])
+            if p < threshold:
+                break
+            if clf.labels[j] == BACKGROUND:
+                continue
+            products.append(
+                ProductMatch(clf.labels[j], round(p, 4), _product_terms(clf, j, texts[i]))
+            )
+        if products:
+            out[i] = products
+    return out
+
+
 def analyze(
     texts: Sequence[str],
     catalog: Catalog | None = None,
@@ -126,97 +187,80 @@ def analyze(
     model = sentiment_model or SentimentModel.default()
     clf = _product_classifier(catalog)
 
-    tokens = [sentiment_tokens(t) for t in texts]
-    scores = model.decision_tokens(tokens)
-    best = scores.argmax(axis=1)
+    with TABLE.lock:  # token ids are valid while the lock is held
+        batch = encode(texts, stems=clf is not None)
+        scores = model.decision_ids(batch)
+        masks = _post_masks(batch)
+        opinion = _opinion_words(batch)
+    best = scores.argmax(axis=1).tolist()
     # Margin between the best and second-best score, squashed to (0, 1): a confidence.
     top2 = np.sort(scores, axis=1)[:, -2:]
-    conf = 1.0 / (1.0 + np.exp(-3.0 * (top2[:, 1] - top2[:, 0])))
-
-    if clf is not None:
-        docs = [stemmed_words(t) for t in texts]
-        proba = clf.proba_tokens(docs)
-        known = clf.known_content(docs)
-        threshold = clf.threshold or 0.0
-        order = np.argsort(-proba, axis=1)[:, :MAX_PRODUCTS]
+    conf = [round(c, 4) for c in (1.0 / (1.0 + np.exp(-3.0 * (top2[:, 1] - top2[:, 0])))).tolist()]
+    matched = _products(clf, cast(list[list[str]], batch.stems), texts) if clf else {}
+    labels = cast(tuple[Sentiment, ...], model.labels)
+    no_catalog = "no catalog" if clf is None else "no product above the rejection threshold"
 
     out: list[Annotation] = []
     for i, text in enumerate(texts):
-        sentiment = cast(Sentiment, model.labels[int(best[i])])
-        words = gate_words(tokens[i])
-        patterns = [PatternMatch(n, s) for n, s in gated_info_seeking(text, words)]
-        rhetorical = bool(patterns) and gated_rhetorical(text, words)
-        entities = gated_entities(text, words)
+        low = batch.lower[i]
+        mask = masks[i]
+        same = lower_equivalent(text, low)
+        sentiment = labels[best[i]]
+        found = info_seeking_masked(text, low, mask)
+        patterns = [PatternMatch(n, s) for n, s in found] if found else []
+        rhetorical = bool(found) and rhetorical_masked(text, low, same, mask)
+        entities = entities_masked(text, low, mask)
+        products = matched.get(i, ())
+        if products:
+            entities += _product_entities(text, products[0].terms)
+            entities.sort(key=lambda e: e.start)
 
-        products: list[ProductMatch] = []
-        if clf is not None and known[i]:
-            for j in order[i]:
-                p = float(proba[i, j])
-                if p < threshold:
-                    break
-                if clf.labels[j] == BACKGROUND:
-                    continue
-                products.append(
-                    ProductMatch(clf.labels[j], round(p, 4), _product_terms(clf, int(j), text))
-                )
-            if products:
-                entities += _product_entities(text, products[0].terms)
-                entities.sort(key=lambda e: e.start)
-
-        spam = spam_cue(text, words)
-        complaint = complaint_cue(text, words)
+        spam = spam_masked(text, low, same, mask)
         intent: IntentType
-        if spam:
-            intent, why = "spam", f"spam cue {spam.group(0).strip()!r}"
+        if spam is not None:
+            intent, why = "spam", f"spam cue {spam.strip()!r}"
         elif patterns and not rhetorical:
             intent, why = "question", f"information-seeking pattern {patterns[0].pattern!r}"
-        elif sentiment == "negative" or complaint:
-            intent = "complaint"
-            why = f"complaint cue {complaint.group(0)!r}" if complaint else "negative sentiment"
+        elif (complaint := complaint_masked(text, low, same, mask)) is not None:
+            intent, why = "complaint", f"complaint cue {complaint!r}"
+        elif sentiment == "negative":
+            intent, why = "complaint", "negative sentiment"
         else:
             intent = "sharing"
             why = "rhetorical question" if rhetorical else "no question, complaint or spam cue"
 
-        cue = purchase_cue(text, words)
-        negated = NEGATED_PURCHASE.search(text) if cue else None
+        cue = purchase_masked(text, low, same, mask)
         if cue is None:
             purchase, pwhy = False, "no purchase cue"
-        elif negated is not None:
-            purchase, pwhy = False, f"purchase cue negated: {negated.group(0)!r}"
+        elif (negated := negated_purchase(text, low, same)) is not None:
+            purchase, pwhy = False, f"purchase cue negated: {negated!r}"
         elif intent == "spam":
             purchase, pwhy = False, "spam"
         elif clf is not None and not products:
-            purchase, pwhy = False, f"cue {cue.group(0)!r} but no catalog product"
+            purchase, pwhy = False, f"cue {cue!r} but no catalog product"
         else:
             purchase = True
-            pwhy = f"cue {cue.group(0)!r}" + (f" for {products[0].product}" if products else "")
+            pwhy = f"cue {cue!r}" + (f" for {products[0].product}" if products else "")
 
-        if clf is None:
-            prod_why = "no catalog"
-        elif products:
+        if products:
             top = products[0]
             prod_why = f"{top.product} (p={top.score:.2f}) on " + (
-                ", ".join(repr(t) for t in top.terms) or "phrasing"
+                ", ".join([repr(t) for t in top.terms]) or "phrasing"
             )
         else:
-            prod_why = "no product above the rejection threshold"
+            prod_why = no_catalog
 
         out.append(
             Annotation(
-                text=text,
-                sentiment=sentiment,
-                sentiment_confidence=round(float(conf[i]), 4),
-                intent=intent,
-                purchase_intent=purchase,
-                products=tuple(products),
-                entities=tuple(entities),
-                info_seeking=tuple(patterns),
-                explanation=Explanation(
-                    sentiment=_sentiment_reason(tokens[i], sentiment),
-                    intent=why,
-                    purchase_intent=pwhy,
-                    products=prod_why,
-                ),
+                text,
+                sentiment,
+                conf[i],
+                intent,
+                purchase,
+                tuple(products),
+                tuple(entities),
+                tuple(patterns),
+                Explanation(_sentiment_reason(opinion[i], sentiment), why, pwhy, prod_why),
             )
         )
     return out

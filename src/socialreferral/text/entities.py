@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 
 from socialreferral.text.annotations import Entity, EntityKind
+from socialreferral.text.patterns import gate_bit, words_mask
 
 _MONTH = (
     r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?"
@@ -129,7 +130,11 @@ def gated_entities(text: str, words: frozenset[str] | set[str]) -> list[Entity]:
 
     ``words`` are the post's lower-cased word tokens (used to skip regexes).
     """
-    low = text.lower()
+    return entities_masked(text, text.lower(), words_mask(words))
+
+
+def entities_masked(text: str, low: str, mask: int) -> list[Entity]:
+    """:func:`gated_entities` with the post's gate bits (see ``patterns.gate_bit``)."""
     if len(low) != len(text):  # rare Unicode whose lower-casing changes length: slow path
         return extract_entities(text)
     found: list[tuple[int, int, str]] = []
@@ -148,26 +153,31 @@ def gated_entities(text: str, words: frozenset[str] | set[str]) -> list[Entity]:
             for m in _MENTION.finditer(low)
             if m.start() == 0 or not (low[m.start() - 1].isalnum() or low[m.start() - 1] == "_")
         ]
-    if has_digit and (not _CURRENCY.isdisjoint(text) or not words.isdisjoint(_MONEY_WORDS)):
+    if has_digit and (not _CURRENCY.isdisjoint(text) or mask & MONEY_BIT):
         found += [(m.start(), m.end(), "money") for m in _MONEY.finditer(low)]
     if has_digit and ("/" in text or "-" in text):
         found += [(m.start(), m.end(), "date") for m in _NUM_DATE.finditer(low)]
-    if not words.isdisjoint(_DATE_WORDS):
+    if mask & DATE_BIT and (
+        # Every match holds a (Unicode) digit or one of the literals: skip the scan if not.
+        has_digit or not text.isascii() or any(map(low.__contains__, _DATE_LITERALS))
+    ):
         found += [(m.start(), m.end(), "date") for m in _TEXT_DATE.finditer(low)]
     if not found:
         return []
-    found.sort()
+    if len(found) > 1:
+        found.sort()
     out: list[Entity] = []
     end = -1
     for a, b, kind in found:  # leftmost wins, like one combined regex
         if a < end:
             continue
-        span = text[a:b]
-        stripped = span.strip()
-        out.append(Entity(kind, stripped, a, b))  # type: ignore[arg-type]
+        out.append(Entity(kind, text[a:b].strip(), a, b))  # type: ignore[arg-type]
         end = b
     return out
 
 
 _DIGITS = frozenset("0123456789")
-_CURRENCY = frozenset("$€£¥")
+_CURRENCY = frozenset("$\u20ac\xa3\xa5")
+DATE_BIT = gate_bit(_DATE_WORDS)
+MONEY_BIT = gate_bit(_MONEY_WORDS)
+_DATE_LITERALS = ("day", "tomorrow", "night", "morning", "evening", "week", "month", "year")

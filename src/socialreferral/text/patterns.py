@@ -8,6 +8,7 @@ per family.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 
 _F = re.IGNORECASE
 
@@ -312,23 +313,181 @@ _INFO_GATES: dict[str, tuple[frozenset[str], ...]] = {
 _INFO_RES = {name: re.compile(src, re.VERBOSE) for name, src in _named_groups(INFO_SEEKING).items()}
 
 
+# ---------------------------------------------------------------------------- word gates
+# Each trigger-word set is one bit; ``analyze`` ORs the bits of a post's tokens (precomputed
+# per token id) and tests bits instead of intersecting word sets per post.
+_GATE_SETS: list[frozenset[str]] = []
+
+
+def gate_bit(words: Iterable[str]) -> int:
+    """Register a trigger-word set; returns its bit."""
+    _GATE_SETS.append(frozenset(words))
+    return 1 << (len(_GATE_SETS) - 1)
+
+
+def words_mask(words: Iterable[str]) -> int:
+    """Bits of every registered set that shares a word with ``words``."""
+    bits = _word_bits()
+    out = 0
+    for w in words:
+        out |= bits.get(w, 0)
+    return out
+
+
+_BITS: dict[str, int] = {}
+_BITS_BUILT = [0]  # number of registered sets _BITS covers
+
+
+def _word_bits() -> dict[str, int]:
+    if _BITS_BUILT[0] != len(_GATE_SETS):
+        _BITS.clear()
+        for i, ws in enumerate(_GATE_SETS):
+            for w in ws:
+                _BITS[w] = _BITS.get(w, 0) | 1 << i
+        _BITS_BUILT[0] = len(_GATE_SETS)
+    return _BITS
+
+
+def token_mask(token: str) -> int:
+    """Gate bits of one sentiment token (as :func:`gate_words` sees it: "today's" also
+    counts as "today")."""
+    bits = _word_bits()
+    out = bits.get(token, 0)
+    if "'" in token:
+        out |= bits.get(token.split("'")[0], 0)
+    return out
+
+
+# Per info-seeking pattern: the bits that must all be set (one per trigger-word group).
+_INFO_NEED = {name: sum(gate_bit(g) for g in gates) for name, gates in _INFO_GATES.items()}
+INFO_BITS = sum(_INFO_NEED.values())
+RHETORICAL_BIT = gate_bit(_RHETORICAL_WORDS)
+PURCHASE_BIT = gate_bit(_PURCHASE_WORDS)
+SPAM_BIT = gate_bit(_SPAM_WORDS)
+COMPLAINT_BIT = gate_bit(_COMPLAINT_WORDS)
+_INFO_PLANS: dict[int, list[tuple[str, re.Pattern[str]]]] = {}
+
+
+def _lowered(rx: re.Pattern[str]) -> re.Pattern[str]:
+    return re.compile(rx.pattern, rx.flags & ~re.IGNORECASE)
+
+
+# Case-insensitive scans are several times slower in ``re``; on lower-cased text the plain
+# patterns match the same spans, unless lower-casing changed the length or the text holds
+# dotless i / long s (U+0131, U+017F), which IGNORECASE matches as "i"/"s"
+# (see :func:`lower_equivalent`).
+_RHETORICAL_LOW = _lowered(RHETORICAL)
+_PURCHASE_LOW = _lowered(PURCHASE)
+_NEGATED_LOW = _lowered(NEGATED_PURCHASE)
+_SPAM_LOW = _lowered(SPAM)
+_COMPLAINT_LOW = _lowered(COMPLAINT)
+# Every COMPLAINT match contains one of these (a cheap test before the scan).
+_COMPLAINT_LITERALS = (
+    "still",
+    "worst",
+    "terrible",
+    "horrible",
+    "awful",
+    "useless",
+    "ridiculous",
+    "unacceptable",
+    "disappoint",
+    "fed",
+    "sick",
+    "tired",
+    "scam",
+    "rip",
+    "refund",
+    "charged",
+    "again",
+    "cancel",
+    "work",
+    "broken",
+    "crash",
+    "one",
+    "hold",
+    "poor",
+    "sucks",
+    "#fail",
+)
+
+
+def lower_equivalent(text: str, low: str) -> bool:
+    """Whether plain patterns on ``low`` match exactly as IGNORECASE ones on ``text``."""
+    return len(low) == len(text) and "\u0131" not in text and "\u017f" not in text
+
+
+def _search(
+    text: str, low: str, same: bool, rx: re.Pattern[str], rx_low: re.Pattern[str]
+) -> str | None:
+    # The matched span of the original text (not of ``low``), or None.
+    if same:
+        m = rx_low.search(low)
+        return None if m is None else text[m.start() : m.end()]
+    m = rx.search(text)
+    return None if m is None else m.group(0)
+
+
+def info_seeking_masked(text: str, low: str, mask: int) -> list[tuple[str, str]]:
+    """:func:`gated_info_seeking` with the post's gate bits instead of its words."""
+    if len(low) != len(text):  # lower-casing changed offsets (rare Unicode): slow path
+        return info_seeking(text)
+    if not mask & INFO_BITS:
+        return []
+    key = mask & INFO_BITS
+    plan = _INFO_PLANS.get(key)
+    if plan is None:
+        plan = [(n, _INFO_RES[n]) for n, need in _INFO_NEED.items() if key & need == need]
+        _INFO_PLANS[key] = plan
+    hits: list[tuple[int, str, str]] = []
+    for name, rx in plan:
+        hits += [(m.start(), name, text[m.start() : m.end()].strip()) for m in rx.finditer(low)]
+    if len(hits) > 1:
+        hits.sort()
+    return [(name, span) for _, name, span in hits]
+
+
+def rhetorical_masked(text: str, low: str, same: bool, mask: int) -> bool:
+    """:func:`gated_rhetorical` with gate bits (``same``: :func:`lower_equivalent`)."""
+    if not mask & RHETORICAL_BIT:
+        return False
+    return (_RHETORICAL_LOW.search(low) if same else RHETORICAL.search(text)) is not None
+
+
+def purchase_masked(text: str, low: str, same: bool, mask: int) -> str | None:
+    """Text of :func:`purchase_cue`'s match, or None."""
+    if not mask & PURCHASE_BIT:
+        return None
+    return _search(text, low, same, PURCHASE, _PURCHASE_LOW)
+
+
+def negated_purchase(text: str, low: str, same: bool) -> str | None:
+    """Text of the ``NEGATED_PURCHASE`` match, or None."""
+    return _search(text, low, same, NEGATED_PURCHASE, _NEGATED_LOW)
+
+
+def spam_masked(text: str, low: str, same: bool, mask: int) -> str | None:
+    """Text of :func:`spam_cue`'s match, or None."""
+    if not mask & SPAM_BIT and "$$" not in text and text.count("#") < 6:
+        return None
+    return _search(text, low, same, SPAM, _SPAM_LOW)
+
+
+def complaint_masked(text: str, low: str, same: bool, mask: int) -> str | None:
+    """Text of :func:`complaint_cue`'s match, or None."""
+    if not mask & COMPLAINT_BIT:
+        return None
+    if same and not any(map(low.__contains__, _COMPLAINT_LITERALS)):
+        return None
+    return _search(text, low, same, COMPLAINT, _COMPLAINT_LOW)
+
+
 def gated_info_seeking(text: str, words: frozenset[str] | set[str]) -> list[tuple[str, str]]:
     """Information-seeking patterns; each pattern runs only if its trigger words occur.
 
     Unlike :func:`info_seeking` (one scan, non-overlapping), patterns may overlap here.
     """
-    low = text.lower()
-    if len(low) != len(text):  # lower-casing changed offsets (rare Unicode): slow path
-        return info_seeking(text)
-    hits: list[tuple[int, str, str]] = []
-    for name, gates in _INFO_GATES.items():
-        if all(not words.isdisjoint(g) for g in gates):
-            hits += [
-                (m.start(), name, text[m.start() : m.end()].strip())
-                for m in _INFO_RES[name].finditer(low)
-            ]
-    hits.sort()
-    return [(name, span) for _, name, span in hits]
+    return info_seeking_masked(text, text.lower(), words_mask(words))
 
 
 def gated_rhetorical(text: str, words: frozenset[str] | set[str]) -> bool:

@@ -20,8 +20,10 @@ from scipy import sparse
 from socialreferral.text._lexicon import (
     N_LEXICON_FEATURES,
     lexicon_features,
+    lexicon_features_flat,
     lexicon_hits,
     negated_negative_only,
+    valence,
 )
 from socialreferral.text._persist import (
     check_kind,
@@ -30,7 +32,15 @@ from socialreferral.text._persist import (
     load_arrays,
     save_arrays,
 )
-from socialreferral.text._tokenize import sentiment_tokens, with_bigrams
+from socialreferral.text._tokenize import (
+    NEG_SUFFIX,
+    TABLE,
+    TokenArrays,
+    TokenBatch,
+    encode,
+    sentiment_tokens,
+    with_bigrams,
+)
 from socialreferral.text._vectorize import AdditiveScorer, NgramTfidf
 
 LABELS = ("negative", "neutral", "positive")
@@ -69,6 +79,7 @@ class SentimentModel:
         self.words = NgramTfidf("word", additive=True)
         self.chars = NgramTfidf("char", 2, 5, additive=True)
         self._scorers: tuple[AdditiveScorer, AdditiveScorer] | None = None
+        self._ids: _IdScorer | None = None
         self.labels: tuple[str, ...] = LABELS
         self.coef: npt.NDArray[np.float32] = np.zeros((0, 0), dtype=np.float32)
         self.intercept: npt.NDArray[np.float32] = np.zeros(0, dtype=np.float32)
@@ -108,17 +119,33 @@ class SentimentModel:
         self.labels = tuple(str(c) for c in clf.classes_)
         self.coef, self.intercept = coef, intercept
         self._scorers = None
+        self._ids = None
         return self
 
     # ------------------------------------------------------------------ inference
     def decision_function(self, texts: Sequence[str]) -> npt.NDArray[np.float32]:
         """Linear scores, shape (n, n_labels), columns in ``self.labels`` order."""
         self._check_fitted()
-        return self.decision_tokens([sentiment_tokens(t) for t in texts])
+        with TABLE.lock:
+            return self.decision_ids(encode(texts))
 
-    def _linear_scores(self, token_docs: Sequence[list[str]]) -> npt.NDArray[np.float32]:
-        # Fast path: per-token cached contributions instead of building the sparse matrix;
-        # equal to ``self._features(token_docs) @ self.coef.T`` (tested).
+    def decision_ids(self, batch: TokenBatch) -> npt.NDArray[np.float32]:
+        """As :meth:`decision_function` for a batch from :func:`encode` (hold ``TABLE.lock``).
+
+        Equal to :meth:`decision_tokens` on the same posts (same sums in the same order), but
+        everything after tokenisation is numpy over the whole batch.
+        """
+        self._check_fitted()
+        if self._ids is None:
+            self._ids = _IdScorer(self, *self._additive_scorers())
+        linear, flip = self._ids.scores(batch)
+        scores = linear + self.intercept
+        if self.negation_rule and "positive" in self.labels and flip.any():
+            pos = self.labels.index("positive")
+            scores[flip, pos] = scores[flip].max(axis=1) + 0.25
+        return scores
+
+    def _additive_scorers(self) -> tuple[AdditiveScorer, AdditiveScorer]:
         if self._scorers is None:
             nw = self.words.n_features
             nc = self.chars.n_features
@@ -126,6 +153,12 @@ class SentimentModel:
                 AdditiveScorer(self.words, self.coef[:, :nw].T),
                 AdditiveScorer(self.chars, self.coef[:, nw : nw + nc].T),
             )
+        return self._scorers
+
+    def _linear_scores(self, token_docs: Sequence[list[str]]) -> npt.NDArray[np.float32]:
+        # Fast path: per-token cached contributions instead of building the sparse matrix;
+        # equal to ``self._features(token_docs) @ self.coef.T`` (tested).
+        self._scorers = self._additive_scorers()
         nw_nc = self.words.n_features + self.chars.n_features
         lex = lexicon_features(token_docs) * self.lexicon_weight
         total = (
@@ -218,6 +251,7 @@ class SentimentModel:
         model.coef = arrays["coef"].astype(np.float32)
         model.intercept = arrays["intercept"].astype(np.float32)
         model.labels = tuple(meta["labels"])
+        model._scorers = model._ids = None
         if meta.get("features") != "additive":
             raise ValueError("model file predates additive features: retrain it")
         return model
@@ -232,3 +266,90 @@ class SentimentModel:
                     with ref.open("rb") as fh:
                         cls._default = cls.load(fh)
         return cls._default
+
+
+class _IdScorer:
+    """:class:`SentimentModel` scores over token ids: per-unit data computed once per token.
+
+    Per unit id (``tok`` and ``tok_NEG``): the char block's summed row and squared norm, the
+    word-vocabulary index of the unigram, the lexicon valence and flags. Word bigrams are found
+    by binary search of ``(unit, unit)`` pairs in the sorted bigram vocabulary.
+    """
+
+    def __init__(self, model: SentimentModel, words: AdditiveScorer, chars: AdditiveScorer):
+        self.model = model
+        self.words = words
+        self.chars = chars
+        self.k = words.k
+        self.lex_coef = model.coef[:, model.words.n_features + model.chars.n_features :].T
+        self.units = TokenArrays(self._unit_rows, per_token=2)
+        self._bigram_gen = -1
+        self._bigram_keys = np.zeros(0, dtype=np.int64)
+        self._bigram_idx = np.zeros(0, dtype=np.int64)
+
+    def _unit_rows(self, strings: list[str]) -> npt.NDArray[np.float64]:
+        # Columns: char s (k), char q, word-unigram index (-1: none), valence, flags.
+        marked = [u for s in strings for u in (s, s + NEG_SUFFIX)]
+        k = self.k
+        out = np.empty((len(marked), k + 4))
+        out[:, :k], out[:, k] = self.chars.token_rows(marked)
+        vocab = self.model.words.vocab
+        out[:, k + 1] = [vocab.get(u, -1) for u in marked]
+        lex = valence()
+        out[:, k + 2] = [lex.get(u, 0.0) for u in marked]
+        out[:, k + 3] = [
+            (u in lex) | (i & 1) << 1 | (u[0] == "!") << 2 | (u[0] == "?") << 3
+            for i, u in enumerate(marked)
+        ]
+        return out
+
+    def _bigrams(self) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+        if self._bigram_gen != TABLE.generation:
+            pairs = [
+                ((TABLE.unit(a) << 32) | TABLE.unit(b), j)
+                for t, j in self.model.words.vocab.items()
+                if " " in t
+                for a, b in [t.split(" ", 1)]
+            ]
+            pairs.sort()
+            self._bigram_keys = np.array([p for p, _ in pairs], dtype=np.int64)
+            self._bigram_idx = np.array([j for _, j in pairs], dtype=np.int64)
+            self._bigram_gen = TABLE.generation
+        return self._bigram_keys, self._bigram_idx
+
+    def scores(self, batch: TokenBatch) -> tuple[npt.NDArray[np.float32], npt.NDArray[np.bool_]]:
+        """Linear scores (no intercept) and the posts the negation rule applies to."""
+        if batch.generation != TABLE.generation:
+            raise RuntimeError("token ids are stale: encode() and score under TABLE.lock")
+        keys, idx = self._bigrams()  # before units.get(): may intern bigram tokens
+        n, k = len(batch), self.k
+        u, owner = batch.units, batch.owner
+        rows = self.units.get()[u]
+        # Words: unigrams of all posts, then bigrams (per post the order of with_bigrams).
+        wi = rows[:, k + 1].astype(np.int64)
+        has = wi >= 0
+        same = owner[1:] == owner[:-1]
+        pair = ((u[:-1] << 32) | u[1:])[same]
+        at = np.minimum(np.searchsorted(keys, pair), max(len(keys) - 1, 0))
+        found = keys[at] == pair if len(keys) else np.zeros(len(pair), dtype=bool)
+        vid = np.concatenate([wi[has], idx[at[found]]])
+        vown = np.concatenate([owner[has], owner[:-1][same][found]])
+        word = self._sum(self.words._unit_s[vid], self.words._unit_q[vid], vown, n)
+        char = self._sum(rows[:, :k], rows[:, k], owner, n)
+        lex, flip = lexicon_features_flat(rows[:, k + 2], rows[:, k + 3].astype(np.int64), owner, n)
+        lex *= self.model.lexicon_weight
+        return np.asarray(word + char + lex @ self.lex_coef, dtype=np.float32), flip
+
+    def _sum(
+        self,
+        s: npt.NDArray[np.float64],
+        q: npt.NDArray[np.float64],
+        owner: npt.NDArray[np.int64],
+        n: int,
+    ) -> npt.NDArray[np.float64]:
+        qs = np.bincount(owner, weights=q, minlength=n)
+        out = np.empty((n, self.k))
+        for c in range(self.k):
+            out[:, c] = np.bincount(owner, weights=s[:, c], minlength=n)
+        qs[qs == 0] = 1.0
+        return out / np.sqrt(qs)[:, None]
