@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
@@ -35,23 +36,18 @@ JsonOption = Annotated[bool, typer.Option("--json", help="machine-readable outpu
 
 
 def _fail(message: str) -> typer.Exit:
-    console.print(f"[bold red]error:[/] {message}", highlight=False, markup=False)
+    console.print(f"[bold red]error:[/] {escape(message)}", highlight=False, soft_wrap=True)
     return typer.Exit(code=2)
 
 
 @contextmanager
 def _providers(settings_file: Path | None, data_dir: Path | None) -> Iterator[Providers]:
     from socialreferral.bootstrap import build_providers
-    from socialreferral.settings import load_settings, settings_from_mapping
+    from socialreferral.settings import load_settings
 
-    loaded = load_settings(settings_file)
-    if data_dir is not None:
-        data = loaded.model_dump(mode="json")
-        local = dict(data["providers"].get("local", {}))
-        # Absolute: batch workers are separate processes and must find the same files.
-        local["data_dir"] = str(data_dir.resolve())
-        data["providers"]["local"] = local
-        loaded = settings_from_mapping(data, source="settings + --data-dir")
+    # Absolute: batch workers are separate processes and must find the same files.
+    overrides = {"local": {"data_dir": str(data_dir.resolve())}} if data_dir else None
+    loaded = load_settings(settings_file, overrides=overrides)
     with build_providers(loaded) as providers:
         yield providers
 

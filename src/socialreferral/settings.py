@@ -31,7 +31,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, model_validator
 
 from socialreferral.domain.scaling import ScalingPolicy
 from socialreferral.domain.settings import ReferralSettings
@@ -86,6 +86,13 @@ class Settings(BaseModel):
     scaling: ScalingPolicy = ScalingPolicy()
     referral: ReferralSettings = Field(default_factory=ReferralSettings)
     providers: dict[str, dict[str, Any]] = Field(default_factory=dict)
+    # The file these settings were read from, if any (not a setting: never serialised).
+    _source_file: Path | None = PrivateAttr(default=None)
+
+    @property
+    def source_file(self) -> Path | None:
+        """The settings file these settings came from (None for defaults or a mapping)."""
+        return self._source_file
 
     @model_validator(mode="before")
     @classmethod
@@ -148,10 +155,14 @@ def describe_validation_error(exc: ValidationError, source: str) -> str:
 
 
 def load_settings(
-    path: str | Path | None = None, *, env: Mapping[str, str] | None = None
+    path: str | Path | None = None,
+    *,
+    env: Mapping[str, str] | None = None,
+    overrides: Mapping[str, Any] | None = None,
 ) -> Settings:
     """Read ``path`` (or ``$SOCIALREFERRAL_SETTINGS``, or ``./socialreferral.toml`` if it
-    exists, or nothing) and the ``SOCIALREFERRAL__*`` variables; validate everything.
+    exists, or nothing), apply ``overrides`` and then the ``SOCIALREFERRAL__*`` variables;
+    validate everything.
 
     Raises :class:`ConfigurationError` naming the file and each invalid field.
     """
@@ -163,19 +174,26 @@ def load_settings(
     data: dict[str, Any] = {}
     source = "defaults"
     if path is not None:
-        file = Path(path)
-        source = str(file)
-        try:
-            data = tomllib.loads(file.read_text(encoding="utf-8"))
-        except FileNotFoundError:
-            raise ConfigurationError(f"settings file not found: {file}") from None
-        except tomllib.TOMLDecodeError as exc:
-            raise ConfigurationError(f"{file}: not valid TOML: {exc}") from None
-    overrides = _env_overrides(environ)
+        source = str(path)
+        data = read_settings_file(path)
     if overrides:
         data = _merge(data, overrides)
-        source += " + environment"
-    return settings_from_mapping(data, source=source)
+        source += " + overrides"
+    settings = settings_from_mapping(data, source=source, env=environ)
+    if path is not None:
+        settings._source_file = Path(path).resolve()
+    return settings
+
+
+def read_settings_file(path: str | Path) -> dict[str, Any]:
+    """Parse a TOML settings file (unvalidated); errors name the file."""
+    file = Path(path)
+    try:
+        return tomllib.loads(file.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ConfigurationError(f"settings file not found: {file}") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigurationError(f"{file}: not valid TOML: {exc}") from None
 
 
 def settings_from_mapping(
@@ -205,5 +223,6 @@ __all__ = [
     "Settings",
     "describe_validation_error",
     "load_settings",
+    "read_settings_file",
     "settings_from_mapping",
 ]

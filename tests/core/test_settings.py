@@ -83,3 +83,19 @@ def test_environment_refines_a_serialised_provider_table() -> None:
     env = {"SOCIALREFERRAL__LOCAL__SECRET_KEY": "k"}
     merged = settings_from_mapping(dumped, env=env)
     assert merged.providers["local"] == {"data_dir": "/data", "workers": 3, "secret_key": "k"}
+
+
+def test_overrides_sit_between_the_file_and_the_environment(tmp_path: Path) -> None:
+    path = write(tmp_path, '[local]\ndata_dir = "/from-file"\nworkers = 4\nsecret_key = "k1"\n')
+    settings = load_settings(
+        path,
+        env={"SOCIALREFERRAL__LOCAL__WORKERS": "6"},
+        overrides={"local": {"data_dir": "/from-payload", "workers": 5}},
+    )
+    assert settings.providers["local"] == {
+        "data_dir": "/from-payload",
+        "workers": "6",
+        "secret_key": "k1",
+    }
+    assert settings.source_file == path.resolve()
+    assert "source_file" not in settings.model_dump()

@@ -438,31 +438,40 @@ def task_payload(settings: Any, **options: Any) -> dict[str, Any]:
     """The JSON payload of a ``referral.process-batch`` job for ``settings``.
 
     Secrets (every ``SecretStr`` provider setting) are left out: payloads may be logged or
-    stored by a batch service. Workers add them from their own environment (the local
-    provider falls back to its key file in ``data_dir``).
+    stored by a batch service. A worker adds them from the submitter's settings file when
+    it can read it (``settings_file``: a worker on the same machine) and from its own
+    ``SOCIALREFERRAL__*`` environment (a container); the local provider's secret store
+    falls back to its key file in ``data_dir``.
     """
     # Imported here: building the payload needs the provider models (composition root).
     from socialreferral.bootstrap import shareable_settings
 
-    return {"settings": shareable_settings(settings), **options}
+    payload: dict[str, Any] = {"settings": shareable_settings(settings), **options}
+    if getattr(settings, "source_file", None) is not None:
+        payload["settings_file"] = str(settings.source_file)
+    return payload
 
 
 def process_batch_task(payload: dict[str, Any], index: int) -> None:
     """Batch task ``referral.process-batch``: drain the events queue, then exit.
 
-    ``payload``: ``settings`` (a settings mapping, see :func:`task_payload`),
+    ``payload``: ``settings`` (a settings mapping, see :func:`task_payload`), optionally
+    ``settings_file`` (read when this worker can see it),
     ``idle_seconds`` (stop after the queue stayed empty that long, default 1),
     ``max_seconds`` (hard stop, default 600). Every array child drains the same queue;
     the queue hands each message to one of them.
     """
     # Imported here: this function is an entry point (a composition root of its own,
     # running in a fresh worker process); the rest of the service never builds adapters.
-    from socialreferral.bootstrap import build_providers
-    from socialreferral.settings import settings_from_mapping
+    from pathlib import Path
 
-    settings = settings_from_mapping(
-        payload.get("settings") or {}, source="task payload", env=os.environ
-    )
+    from socialreferral.bootstrap import build_providers
+    from socialreferral.settings import load_settings
+
+    settings_file = payload.get("settings_file")
+    readable = settings_file if settings_file and Path(settings_file).is_file() else None
+    # File (secrets included), then the payload (everything else, as submitted), then env.
+    settings = load_settings(readable, env=os.environ, overrides=payload.get("settings") or {})
     with build_providers(settings) as providers:
         worker = Worker(queue=providers.queue, store=providers.store, crm=providers.crm,
                         social=providers.social, settings=settings.referral)
