@@ -92,21 +92,30 @@ _TRIGGER_CHARS = frozenset("#@$€£¥0123456789")
 
 
 _NUMERIC_DATE = r"\b\d{4}-\d{2}-\d{2}\b|\b\d{1,2}/\d{1,2}(?:/\d{2,4})?\b"
-_WORD_DATE = (
+_MONTH_DATE = (
     rf"\b{_MONTH}\.?\s+\d{{1,2}}(?:st|nd|rd|th)?(?:,?\s+\d{{4}})?\b"
     rf"|\b\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?{_MONTH}\b(?:\s+\d{{4}})?"
-    r"|\b(?:today|tomorrow|yesterday|tonight|this\s+(?:morning|evening|weekend)"
+)
+_RELATIVE_DATE = (
+    r"\b(?:today|tomorrow|yesterday|tonight|this\s+(?:morning|evening|weekend)"
     r"|next\s+(?:week|month|year)|last\s+(?:week|month|year|night))\b"
     rf"|\b{_DAY}\b"
 )
+_WORD_DATE = _MONTH_DATE + "|" + _RELATIVE_DATE
 # The fast path scans lower-cased text without IGNORECASE (several times faster in `re`)
 # and with literal-first patterns, which `re` finds with a quick prefix search.
 _URL = re.compile(r"https?://\S+|www\.\S+")
-_HASHTAG = re.compile(r"#\w*[a-z_]\w*")
-_MENTION = re.compile(r"@\w{1,30}")
+# The look-behinds equal ENTITY's: a match never contains a later "#"/"@", so testing the
+# preceding character in the pattern finds the same spans as filtering matches afterwards.
+_HASHTAG = re.compile(r"(?<![\w&])#\w*[a-z_]\w*")
+_MENTION = re.compile(r"(?<!\w)@\w{1,30}")
 _MONEY = re.compile(ENTITY.pattern.split("(?P<money>")[1].split("| (?P<date>")[0][:-6], re.VERBOSE)
 _NUM_DATE = re.compile(_NUMERIC_DATE)
 _TEXT_DATE = re.compile(_WORD_DATE)
+# _WORD_DATE's two halves never match at the same place nor overlap (month names and digits
+# vs. relative-day words), so scanning them separately finds the same spans.
+_MONTH_DATE_RE = re.compile(_MONTH_DATE)
+_RELATIVE_DATE_RE = re.compile(_RELATIVE_DATE)
 _MONEY_WORDS = frozenset(
     [
         "dollars",
@@ -140,28 +149,21 @@ def entities_masked(text: str, low: str, mask: int) -> list[Entity]:
     found: list[tuple[int, int, str]] = []
     has_digit = not _DIGITS.isdisjoint(text)
     if "http" in low or "www." in low:
-        found += [(m.start(), m.end(), "url") for m in _URL.finditer(low)]
+        found += [(*m.span(), "url") for m in _URL.finditer(low)]
     if "#" in text:
-        found += [
-            (m.start(), m.end(), "hashtag")
-            for m in _HASHTAG.finditer(low)
-            if m.start() == 0 or not (low[m.start() - 1].isalnum() or low[m.start() - 1] in "_&")
-        ]
+        found += [(*m.span(), "hashtag") for m in _HASHTAG.finditer(low)]
     if "@" in text:
-        found += [
-            (m.start(), m.end(), "mention")
-            for m in _MENTION.finditer(low)
-            if m.start() == 0 or not (low[m.start() - 1].isalnum() or low[m.start() - 1] == "_")
-        ]
+        found += [(*m.span(), "mention") for m in _MENTION.finditer(low)]
     if has_digit and (not _CURRENCY.isdisjoint(text) or mask & MONEY_BIT):
-        found += [(m.start(), m.end(), "money") for m in _MONEY.finditer(low)]
+        found += [(*m.span(), "money") for m in _MONEY.finditer(low)]
     if has_digit and ("/" in text or "-" in text):
-        found += [(m.start(), m.end(), "date") for m in _NUM_DATE.finditer(low)]
-    if mask & DATE_BIT and (
-        # Every match holds a (Unicode) digit or one of the literals: skip the scan if not.
-        has_digit or not text.isascii() or any(map(low.__contains__, _DATE_LITERALS))
-    ):
-        found += [(m.start(), m.end(), "date") for m in _TEXT_DATE.finditer(low)]
+        found += [(*m.span(), "date") for m in _NUM_DATE.finditer(low)]
+    if mask & DATE_BIT:
+        # Every match holds a month name and a (Unicode) digit, or a relative-day literal.
+        if (has_digit or not text.isascii()) and any(map(low.__contains__, _MONTHS)):
+            found += [(*m.span(), "date") for m in _MONTH_DATE_RE.finditer(low)]
+        if any(map(low.__contains__, _DATE_LITERALS)):
+            found += [(*m.span(), "date") for m in _RELATIVE_DATE_RE.finditer(low)]
     if not found:
         return []
     if len(found) > 1:
@@ -180,4 +182,5 @@ _DIGITS = frozenset("0123456789")
 _CURRENCY = frozenset("$\u20ac\xa3\xa5")
 DATE_BIT = gate_bit(_DATE_WORDS)
 MONEY_BIT = gate_bit(_MONEY_WORDS)
+_MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
 _DATE_LITERALS = ("day", "tomorrow", "night", "morning", "evening", "week", "month", "year")
