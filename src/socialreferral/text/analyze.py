@@ -141,16 +141,21 @@ def _products(
     clf: IntentClassifier, docs: list[list[str]], texts: Sequence[str]
 ) -> dict[int, list[ProductMatch]]:
     # Posts with at least one product above the rejection threshold -> their matches.
-    proba = clf.proba_tokens(docs)
-    known = clf.known_content(docs)
+    # A post sharing no content word with the catalog never matches, so only the others are
+    # scored (rows of proba_tokens do not depend on the rest of the batch).
+    known = np.flatnonzero(clf.known_content(docs))
+    out: dict[int, list[ProductMatch]] = {}
+    if len(known) == 0:
+        return out
+    proba = clf.proba_tokens([docs[i] for i in known.tolist()])
     threshold = clf.threshold or 0.0
     order = np.argsort(-proba, axis=1)[:, :MAX_PRODUCTS]
-    top = proba[np.arange(len(docs)), order[:, 0]]
-    out: dict[int, list[ProductMatch]] = {}
-    for i in np.flatnonzero(known & (top >= threshold)).tolist():
+    top = proba[np.arange(len(known)), order[:, 0]]
+    for r in np.flatnonzero(top >= threshold).tolist():
+        i = int(known[r])
         products: list[ProductMatch] = []
-        for j in order[i].tolist():
-            p = float(proba[i, j])
+        for j in order[r].tolist():
+            p = float(proba[r, j])
             if p < threshold:
                 break
             if clf.labels[j] == BACKGROUND:
