@@ -93,24 +93,36 @@ def _post_masks(batch: TokenBatch) -> list[int]:
     return masks
 
 
-def _opinion_words(batch: TokenBatch) -> list[list[tuple[str, bool]]]:
-    # Per post: its lexicon words in order, as (word without _NEG, negated).
-    out: list[list[tuple[str, bool]]] = [[] for _ in range(len(batch))]
+_SUFFIXES: dict[tuple[int, ...], str] = {}
+_SUFFIXES_GENERATION = [-1]
+
+
+def _opinion_suffixes(batch: TokenBatch) -> list[str]:
+    # Per post, the opinion-word part of the sentiment reason: its lexicon words in order
+    # (first 4) and the negated ones (first 3). Cached per sequence of unit ids.
+    out = [""] * len(batch)
     hit = np.flatnonzero(_LEXICON_UNITS.get()[batch.units])
+    if len(hit) == 0:
+        return out
+    if _SUFFIXES_GENERATION[0] != TABLE.generation or len(_SUFFIXES) > 200_000:
+        _SUFFIXES.clear()
+        _SUFFIXES_GENERATION[0] = TABLE.generation
+    owner_ids = batch.owner[hit]
+    cuts = (np.flatnonzero(np.diff(owner_ids)) + 1).tolist()
+    owners = owner_ids.tolist()
+    units = batch.units[hit].tolist()
     strings = TABLE.strings
-    for i, u in zip(batch.owner[hit].tolist(), batch.units[hit].tolist(), strict=True):
-        out[i].append((strings[u >> 1], bool(u & 1)))
+    for a, b in zip([0, *cuts], [*cuts, len(units)], strict=True):
+        key = tuple(units[a:b])
+        suffix = _SUFFIXES.get(key)
+        if suffix is None:
+            suffix = "; opinion words " + ", ".join([repr(strings[u >> 1]) for u in key[:4]])
+            negated = [repr(strings[u >> 1]) for u in key if u & 1][:3]
+            if negated:
+                suffix += "; negated " + ", ".join(negated)
+            _SUFFIXES[key] = suffix
+        out[owners[a]] = suffix
     return out
-
-
-def _sentiment_reason(words: list[tuple[str, bool]], label: str) -> str:
-    reason = f"{label}: model score"
-    if words:
-        reason += "; opinion words " + ", ".join([repr(w) for w, _ in words[:4]])
-        negated = [repr(w) for w, neg in words if neg][:3]
-        if negated:
-            reason += "; negated " + ", ".join(negated)
-    return reason
 
 
 def _product_terms(clf: IntentClassifier, label_idx: int, text: str) -> tuple[str, ...]:
@@ -196,13 +208,14 @@ def analyze(
         batch = encode(texts, stems=clf is not None)
         scores = model.decision_ids(batch)
         masks = _post_masks(batch)
-        opinion = _opinion_words(batch)
+        opinion = _opinion_suffixes(batch)
     best = scores.argmax(axis=1).tolist()
     # Margin between the best and second-best score, squashed to (0, 1): a confidence.
     top2 = np.sort(scores, axis=1)[:, -2:]
     conf = [round(c, 4) for c in (1.0 / (1.0 + np.exp(-3.0 * (top2[:, 1] - top2[:, 0])))).tolist()]
     matched = _products(clf, cast(list[list[str]], batch.stems), texts) if clf else {}
     labels = cast(tuple[Sentiment, ...], model.labels)
+    reasons = {label: f"{label}: model score" for label in labels}
     no_catalog = "no catalog" if clf is None else "no product above the rejection threshold"
 
     out: list[Annotation] = []
@@ -265,7 +278,7 @@ def analyze(
                 tuple(products),
                 tuple(entities),
                 tuple(patterns),
-                Explanation(_sentiment_reason(opinion[i], sentiment), why, pwhy, prod_why),
+                Explanation(reasons[sentiment] + opinion[i], why, pwhy, prod_why),
             )
         )
     return out
