@@ -216,3 +216,12 @@ def test_products_only_scored_for_known_posts_match_full_batch() -> None:
         ]
         want = [w for w in want if w[0] != "__none__"]
         assert [(m.product, m.score) for m in a.products] == want, posts[i]
+
+
+def test_concurrent_calls_give_serial_results() -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    want = analyze(POSTS)
+    with ThreadPoolExecutor(4) as pool:
+        got = list(pool.map(lambda _: analyze(POSTS), range(8)))
+    assert all(g == want for g in got)

@@ -334,18 +334,20 @@ def words_mask(words: Iterable[str]) -> int:
     return out
 
 
-_BITS: dict[str, int] = {}
+_BITS: list[dict[str, int]] = [{}]  # word -> bits, rebuilt (then swapped in) on registration
 _BITS_BUILT = [0]  # number of registered sets _BITS covers
 
 
 def _word_bits() -> dict[str, int]:
     if _BITS_BUILT[0] != len(_GATE_SETS):
-        _BITS.clear()
-        for i, ws in enumerate(_GATE_SETS):
+        n = len(_GATE_SETS)
+        bits: dict[str, int] = {}
+        for i, ws in enumerate(_GATE_SETS[:n]):
             for w in ws:
-                _BITS[w] = _BITS.get(w, 0) | 1 << i
-        _BITS_BUILT[0] = len(_GATE_SETS)
-    return _BITS
+                bits[w] = bits.get(w, 0) | 1 << i
+        _BITS[0] = bits
+        _BITS_BUILT[0] = n
+    return _BITS[0]
 
 
 def token_mask(token: str) -> int:
