@@ -49,6 +49,11 @@ from socialreferral.text.annotations import (
 from socialreferral.text.entities import entities_masked
 from socialreferral.text.intent import IntentClassifier
 from socialreferral.text.patterns import (
+    COMPLAINT_BIT,
+    INFO_BITS,
+    PURCHASE_BIT,
+    RHETORICAL_BIT,
+    SPAM_BIT,
     complaint_masked,
     info_seeking_masked,
     lower_equivalent,
@@ -219,27 +224,37 @@ def analyze(
     no_catalog = "no catalog" if clf is None else "no product above the rejection threshold"
 
     out: list[Annotation] = []
+    lows = batch.lower
+    # The bit tests below only skip calls whose own gates would return nothing.
     for i, text in enumerate(texts):
-        low = batch.lower[i]
+        low = lows[i]
         mask = masks[i]
         same = lower_equivalent(text, low)
         sentiment = labels[best[i]]
-        found = info_seeking_masked(text, low, mask)
+        found = info_seeking_masked(text, low, mask) if mask & INFO_BITS or not same else None
         patterns = [PatternMatch(n, s) for n, s in found] if found else []
-        rhetorical = bool(found) and rhetorical_masked(text, low, same, mask)
+        rhetorical = bool(
+            found and mask & RHETORICAL_BIT and rhetorical_masked(text, low, same, mask)
+        )
         entities = entities_masked(text, low, mask)
         products = matched.get(i, ())
         if products:
             entities += _product_entities(text, products[0].terms)
             entities.sort(key=lambda e: e.start)
 
-        spam = spam_masked(text, low, same, mask)
+        spam = (
+            spam_masked(text, low, same, mask)
+            if mask & SPAM_BIT or "$$" in text or text.count("#") >= 6
+            else None
+        )
         intent: IntentType
         if spam is not None:
             intent, why = "spam", f"spam cue {spam.strip()!r}"
         elif patterns and not rhetorical:
             intent, why = "question", f"information-seeking pattern {patterns[0].pattern!r}"
-        elif (complaint := complaint_masked(text, low, same, mask)) is not None:
+        elif (
+            complaint := complaint_masked(text, low, same, mask) if mask & COMPLAINT_BIT else None
+        ) is not None:
             intent, why = "complaint", f"complaint cue {complaint!r}"
         elif sentiment == "negative":
             intent, why = "complaint", "negative sentiment"
@@ -247,7 +262,7 @@ def analyze(
             intent = "sharing"
             why = "rhetorical question" if rhetorical else "no question, complaint or spam cue"
 
-        cue = purchase_masked(text, low, same, mask)
+        cue = purchase_masked(text, low, same, mask) if mask & PURCHASE_BIT else None
         if cue is None:
             purchase, pwhy = False, "no purchase cue"
         elif (negated := negated_purchase(text, low, same)) is not None:
