@@ -225,3 +225,16 @@ def test_concurrent_calls_give_serial_results() -> None:
     with ThreadPoolExecutor(4) as pool:
         got = list(pool.map(lambda _: analyze(POSTS), range(8)))
     assert all(g == want for g in got)
+
+
+def test_pair_table_lookup() -> None:
+    from socialreferral.text.sentiment import _PairTable
+
+    rng = np.random.default_rng(0)
+    keys = np.unique(rng.integers(0, 2**50, 5000))
+    values = rng.integers(0, 10**6, len(keys))
+    table = _PairTable(dict(zip(keys.tolist(), values.tolist(), strict=True)))
+    queries = np.concatenate([keys, rng.integers(0, 2**50, 3000), np.zeros(0, np.int64)])
+    want = dict(zip(keys.tolist(), values.tolist(), strict=True))
+    assert table.lookup(queries).tolist() == [want.get(q, -1) for q in queries.tolist()]
+    assert _PairTable({}).lookup(keys).tolist() == [-1] * len(keys)
