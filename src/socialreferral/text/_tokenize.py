@@ -200,7 +200,9 @@ def gate_words(tokens: list[str]) -> set[str]:
 # Per-token data (model scores, rule gates) lives in :class:`TokenArrays`, computed once per
 # new token and indexed by id.
 
-_MAX_TOKENS = 500_000  # table is reset beyond this (adversarial streams; bounded memory)
+# Table and chunk caches are reset beyond this many entries (adversarial streams; bounded
+# memory: roughly 300 bytes per token and per chunk).
+_MAX_TOKENS = 300_000
 
 IntArray = npt.NDArray[np.int64]
 
@@ -349,7 +351,7 @@ class _ChunkStems(dict[str, tuple[str, ...]]):
     # Chunk of lower-cased text -> its stemmed_words (the word regex never spans whitespace).
     def __missing__(self, chunk: str) -> tuple[str, ...]:
         out = tuple(map(_stem, _WORD.findall(chunk.replace("\u2019", "'"))))
-        if len(self) >= 2 * _MAX_TOKENS:
+        if len(self) >= _MAX_TOKENS:
             self.clear()
         self[chunk] = out
         return out
@@ -364,7 +366,7 @@ def encode(texts: Sequence[str], table: TokenTable = TABLE, stems: bool = False)
     ``stems=True`` also gives each post's :func:`stemmed_words`. The caller holds
     ``table.lock`` while it uses the ids.
     """
-    if len(table) > _MAX_TOKENS or len(table.chunks) > 2 * _MAX_TOKENS:
+    if len(table) > _MAX_TOKENS or len(table.chunks) > _MAX_TOKENS:
         table.reset()
     getitem = table.raw.__getitem__
     chunk_ids = table.chunks.__getitem__

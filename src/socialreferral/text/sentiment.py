@@ -359,13 +359,13 @@ class _PairTable:
     _MULT = np.uint64(0x9E3779B97F4A7C15)  # Fibonacci hashing
 
     def __init__(self, items: dict[int, int]) -> None:
-        bits = max(4, (4 * len(items)).bit_length())  # load factor <= 1/4: short probes
+        bits = max(4, (2 * len(items)).bit_length())  # load factor <= 1/2: short probes
         self.shift = np.uint64(64 - bits)
         self.mask = (1 << bits) - 1
         self.keys = np.full(1 << bits, -1, dtype=np.int64)
-        self.values = np.full(1 << bits, -1, dtype=np.int64)
+        self.values = np.full(1 << bits, -1, dtype=np.int32)
         keys = np.fromiter(items, dtype=np.int64, count=len(items))
-        values = np.fromiter(items.values(), dtype=np.int64, count=len(items))
+        values = np.fromiter(items.values(), dtype=np.int32, count=len(items))
         # Linear probing, inserted in rounds: per free slot one waiting key takes it, the others
         # move on; a slot never empties again, so every key's probe path stays unbroken.
         slot = self._slots(keys)
