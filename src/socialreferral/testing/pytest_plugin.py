@@ -31,9 +31,10 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]):  
     outcome = yield
     report: pytest.TestReport = outcome.get_result()
     if report.when == "call" or (report.when == "setup" and report.outcome != "passed"):
+        outcome = "xfailed" if hasattr(report, "wasxfail") else report.outcome
         for key, value in report.user_properties:
             if key == "backend":
-                item.config.stash[_OUTCOMES][(str(value), report.outcome)] += 1
+                item.config.stash[_OUTCOMES][(str(value), outcome)] += 1
 
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
