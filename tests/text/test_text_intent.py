@@ -162,3 +162,15 @@ def test_input_validation() -> None:
         IntentClassifier().fit(["a", "b"], ["x", "x"])
     with pytest.raises(RuntimeError):
         IntentClassifier().predict(["a"])
+
+
+def test_analyze_uses_an_embedding_catalog_by_its_own_rule() -> None:
+    """analyze() with a hybrid catalog classifier: paraphrases sharing no word with the
+    seeds still match, and unrelated posts are rejected by the classifier's own rule."""
+    from socialreferral.text import analyze
+
+    hybrid = IntentClassifier.from_catalog(CATALOG, features="hybrid")
+    posts = ["borrowing money to buy a toyota", "sunny day at the beach"]
+    first, second = analyze(posts, catalog=hybrid)
+    assert [m.product for m in first.products][:1] == ["car_loan"]
+    assert not second.products

@@ -160,20 +160,30 @@ def _products(
     # Posts with at least one product above the rejection threshold -> their matches.
     # A post sharing no content word with the catalog never matches, so only the others are
     # scored (rows of proba_tokens do not depend on the rest of the batch).
-    known = np.flatnonzero(clf.known_content(docs))
+    # Embedding models match paraphrases that share no word with the catalog: score all.
+    known = (
+        np.arange(len(docs)) if clf.uses_embeddings else np.flatnonzero(clf.known_content(docs))
+    )
     out: dict[int, list[ProductMatch]] = {}
     if len(known) == 0:
         return out
-    proba = clf.proba_tokens([docs[i] for i in known.tolist()])
+    subset = known.tolist()
+    # Embedding models need the posts themselves, and decide with their own rule
+    # (probability and nearest-neighbour similarity), not the probability alone.
+    raw = [texts[i] for i in subset] if clf.uses_embeddings else None
+    proba = clf.proba_tokens([docs[i] for i in subset], raw)
     threshold = clf.threshold or 0.0
     order = np.argsort(-proba, axis=1)[:, :MAX_PRODUCTS]
     top = proba[np.arange(len(known)), order[:, 0]]
-    for r in np.flatnonzero(top >= threshold).tolist():
+    accepted = top >= threshold
+    if raw is not None and clf.decision_threshold != threshold:
+        accepted = clf.confidence(raw) >= clf.decision_threshold
+    for r in np.flatnonzero(accepted).tolist():
         i = int(known[r])
         products: list[ProductMatch] = []
-        for j in order[r].tolist():
+        for rank, j in enumerate(order[r].tolist()):
             p = float(proba[r, j])
-            if p < threshold:
+            if p < threshold and rank > 0:
                 break
             if clf.labels[j] == BACKGROUND:
                 continue

@@ -322,10 +322,20 @@ class IntentClassifier:
 
     def known_content(self, docs: Sequence[list[str]]) -> npt.NDArray[np.bool_]:
         """Whether each document shares at least one content word with the training data."""
-        vocab = self.words.vocab
-        return np.array(
-            [any(t in vocab and t not in STOPWORDS for t in d) for d in docs], dtype=bool
+        content = self._content_words()
+        return np.fromiter(
+            (not content.isdisjoint(d) for d in docs), dtype=bool, count=len(docs)
         )
+
+    def _content_words(self) -> frozenset[str]:
+        # The training vocabulary less stop words, computed once per fitted vocabulary
+        # (analyze calls known_content on every batch).
+        vocab = self.words.vocab
+        cached = getattr(self, "_content_cache", None)
+        if cached is None or cached[0] is not vocab:
+            cached = (vocab, frozenset(t for t in vocab if t not in STOPWORDS))
+            self._content_cache = cached
+        return cached[1]
 
     def _confidence(self, data: _Data, proba: _F32) -> tuple[_F32, float]:
         top = proba.max(axis=1)
