@@ -803,6 +803,16 @@ class CRM(Adapter):
     def list_tasks(self, *, open_only: bool = False) -> list[CrmTask]:
         """Tasks, oldest first."""
 
+    @abstractmethod
+    def erase_contact(
+        self, *, email: str | None, phone: str | None, lead_ids: Sequence[str] = ()
+    ) -> int:
+        """Right to erasure: delete (or irreversibly anonymise) every lead whose e-mail or
+        phone equals ``email``/``phone`` once normalised (``normalise_email``,
+        ``normalise_phone`` of :mod:`socialreferral.domain.crm`) and every lead in
+        ``lead_ids``; return how many leads were erased. Nothing of an erased lead may stay
+        readable in the CRM's storage. Idempotent: a second call returns 0."""
+
 
 # ======================================================================================
 # SocialChannel
@@ -831,6 +841,12 @@ class SocialChannel(Adapter):
     @abstractmethod
     def get_connections(self, person_id: str) -> list[Connection]:
         """The connections ``person_id`` shared with us (friends who also consented)."""
+
+    @abstractmethod
+    def forget(self, person_id: str) -> None:
+        """Right to erasure: erase everything the channel holds about ``person_id``: their
+        profile, every connection from or to them, and the messages sent to them.
+        Idempotent, and a no-op for an unknown person."""
 
     def send(self, message: OutboundMessage) -> str:
         """Deliver a message to ``message.recipient_id`` (retried; idempotent on id)."""

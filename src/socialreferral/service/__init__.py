@@ -6,6 +6,7 @@
 * :mod:`.contacts` — the contact policy made race-safe over the document store;
 * :mod:`.referrals` — recommend, signed links, lead capture, incentive, fraud, reward;
 * :mod:`.promotions` — the scheduled promotion workflow and reminders;
+* :mod:`.privacy` — ``erase_person``: the right to erasure across every port;
 * :mod:`.reports` — the funnel, rewards and step times from stored data;
 * :mod:`.records` — how domain models are stored (collections, keys).
 
@@ -15,6 +16,7 @@ build their adapters through :mod:`socialreferral.bootstrap`.
 
 from socialreferral.service.authorization import ConnectResult, connect_account
 from socialreferral.service.ingest import IngestResult, ingest_webhook, verify_subscription
+from socialreferral.service.privacy import ErasureReport, erase_person
 from socialreferral.service.promotions import PromotionRun, run_promotions, send_reminders
 from socialreferral.service.referrals import open_link, recommend, submit_lead
 from socialreferral.service.reports import Report, build_report
@@ -22,6 +24,7 @@ from socialreferral.service.worker import Outcome, Worker, collect_manual_offers
 
 __all__ = [
     "ConnectResult",
+    "ErasureReport",
     "IngestResult",
     "Outcome",
     "PromotionRun",
@@ -30,6 +33,7 @@ __all__ = [
     "build_report",
     "collect_manual_offers",
     "connect_account",
+    "erase_person",
     "ingest_webhook",
     "open_link",
     "recommend",

@@ -15,7 +15,7 @@ what the code under test asked of them::
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Any, ClassVar
 
@@ -76,6 +76,14 @@ class RecordingSocialChannel(SocialChannel):
     def get_connections(self, person_id: str) -> list[Connection]:
         """The connections given for ``person_id`` (empty if none)."""
         return list(self.connections.get(person_id, []))
+
+    def forget(self, person_id: str) -> None:
+        """Erase ``person_id``'s profile, connections both ways and messages sent to them."""
+        self.profiles.pop(person_id, None)
+        self.connections.pop(person_id, None)
+        for owner, items in self.connections.items():
+            self.connections[owner] = [c for c in items if c.other_id != person_id]
+        self.sent = [m for m in self.sent if m.recipient_id != person_id]
 
 
 class RecordingCRM(LocalCRM):
@@ -150,6 +158,14 @@ class RecordingCRM(LocalCRM):
         """Record, then list tasks."""
         self._record("list_tasks", open_only=open_only)
         return super().list_tasks(open_only=open_only)
+
+    def erase_contact(
+        self, *, email: str | None, phone: str | None, lead_ids: Sequence[str] = ()
+    ) -> int:
+        """Record, then erase the matching leads."""
+        # Recorded by kind only: the call log must not keep the erased person's details.
+        self._record("erase_contact", lead_ids=len(tuple(lead_ids)))
+        return super().erase_contact(email=email, phone=phone, lead_ids=lead_ids)
 
     def names(self) -> list[str]:
         """The method names called so far, in order (handy for assertions)."""

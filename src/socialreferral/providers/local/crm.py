@@ -7,7 +7,10 @@ Features
     transaction backed by UNIQUE indexes, so two processes creating the same lead at once
     get one lead: ``created=True`` for one of them, ``False`` for the other. Creates are
     idempotent on their ids. ``list_promotions(updated_since=...)`` is strictly-after,
-    oldest update first (a naive datetime is taken as UTC).
+    oldest update first (a naive datetime is taken as UTC). ``erase_contact`` deletes the
+    leads of a person (right to erasure) with SQLite's ``secure_delete`` on, so the deleted
+    rows are overwritten in the file, and checkpoints the write-ahead log so their old page
+    images do not linger there either.
 
 Configuration (section ``[local]``)
     ``data_dir``: the tables live in ``data_dir/crm.sqlite3``. ``":memory:"`` as the path
@@ -19,6 +22,7 @@ Credentials
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import ClassVar, Self
@@ -31,8 +35,10 @@ from socialreferral.domain.crm import (
     Opportunity,
     Product,
     Promotion,
+    normalise_email,
+    normalise_phone,
 )
-from socialreferral.errors import CRMRecordNotFound
+from socialreferral.errors import CRMRecordNotFound, InvalidInput
 from socialreferral.ports import CRM
 from socialreferral.providers import BuildContext
 from socialreferral.providers.local._db import Database, ensure_dir
@@ -78,6 +84,8 @@ class LocalCRM(CRM):
         """Keep the CRM in the SQLite file ``path`` (or ``":memory:"``)."""
         super().__init__()
         self._db = Database(path, _SCHEMA)
+        # Erasure must not leave the deleted rows readable in free pages of the file.
+        self._db.query("PRAGMA secure_delete = ON")
 
     @classmethod
     def from_settings(cls, settings: LocalSettings, context: BuildContext) -> Self:
@@ -168,6 +176,37 @@ class LocalCRM(CRM):
         """All leads, oldest first."""
         rows = self._db.query("SELECT data FROM leads ORDER BY seq")
         return [Lead.model_validate_json(row["data"]) for row in rows]
+
+    def erase_contact(
+        self, *, email: str | None, phone: str | None, lead_ids: Sequence[str] = ()
+    ) -> int:
+        """Delete the leads with this normalised e-mail or phone, and those in ``lead_ids``;
+        return how many. Idempotent (a second call returns 0)."""
+        # The messages name no value: an erasure request's data must not reach the logs.
+        try:
+            wanted_email = normalise_email(email)
+        except ValueError:
+            raise InvalidInput("not an e-mail address", field="email") from None
+        try:
+            wanted_phone = normalise_phone(phone)
+        except ValueError:
+            raise InvalidInput("not a phone number", field="phone") from None
+        ids = sorted({str(i) for i in lead_ids})
+        if wanted_email is None and wanted_phone is None and not ids:
+            return 0
+        return self._call(self._erase_contact, wanted_email, wanted_phone, ids)
+
+    def _erase_contact(self, email: str | None, phone: str | None, ids: list[str]) -> int:
+        marks = ", ".join("?" for _ in ids) or "NULL"
+        with self._db.transaction() as conn:
+            erased = conn.execute(
+                f"DELETE FROM leads WHERE email = ? OR phone = ? OR lead_id IN ({marks})",
+                (email, phone, *ids),
+            ).rowcount
+        if erased:
+            # Old page images stay in the write-ahead log until a checkpoint copies it back.
+            self._db.query("PRAGMA wal_checkpoint(TRUNCATE)")
+        return int(erased)
 
     # -- opportunities and tasks ----------------------------------------------------
     def save_opportunity(self, opportunity: Opportunity) -> Opportunity:
