@@ -94,8 +94,9 @@ def _world(providers: Providers) -> dict[str, Reward]:
                         "page_1001"),
         OTHER: _lead(providers, OTHER, OTHER_NAME, OTHER_EMAIL, OTHER_PHONE, "page_1002"),
     }
-    # An unprocessed-intent post and a manual-offer opportunity by the same prospect.
-    _post(providers, "page_1003", PROSPECT, PROSPECT_NAME, "I need a trading account, any recommendation?")
+    # A manual-offer product: a CRM opportunity quoting the prospect's post.
+    _post(providers, "page_1003", PROSPECT, PROSPECT_NAME,
+          "I need a trading account, any recommendation?")
     make_worker(providers).run_once()
     return rewards
 

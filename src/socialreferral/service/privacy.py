@@ -33,7 +33,9 @@ What is kept, and why
     * **Aggregates**: other customers' eligibility (connection counts, influence) computed
       while the person was a connection is not recomputed; timing samples of kept records.
 
-Not covered: messages still in the Queue (a pending event of the person would be
+Not covered: messages already delivered to *other* people that quote the person (the
+referrer's "your friend Zelda may be interested" ask) belong to their recipients;
+``forget`` erases only messages sent to the person. Messages still in the Queue (a pending event of the person would be
 processed after the erasure and create new records — drain the queue first or erase
 again afterwards); an opt-out is erased with the rest, so an integrator who must keep a
 suppression list keeps it outside the library; physical deletion inside each backend is

@@ -162,3 +162,44 @@ def test_recording_crm_fake_records_calls_and_behaves_like_local() -> None:
     assert fake.names() == ["create_lead", "create_lead"]
     assert fake.calls[1][2] == {"lead_id": "l2"}
     fake.close()
+
+
+def test_erase_contact_deletes_by_normalised_email_phone_and_id(tmp_path: Path) -> None:
+    crm = LocalCRM(tmp_path / "crm.sqlite3")
+    crm.create_lead(_lead(email="Erase.Me@Example.org", name="Eraseme Person"), lead_id="l-1")
+    crm.create_lead(_lead(phone="+1 555 000 7777", name="Phoneonly Person"), lead_id="l-2")
+    crm.create_lead(_lead(email="by-id@example.org", name="Byid Person"), lead_id="l-3")
+    crm.create_lead(_lead(email="keep@example.org", name="Keeper Person"), lead_id="l-4")
+    assert crm.erase_contact(email="  erase.me@EXAMPLE.org ", phone="(+1) 555-000-7777",
+                             lead_ids=["l-3", "l-unknown"]) == 3
+    assert [lead.lead_id for lead in crm.list_leads()] == ["l-4"]
+    assert crm.erase_contact(email="erase.me@example.org", phone="+15550007777",
+                             lead_ids=["l-3"]) == 0
+    assert crm.erase_contact(email=None, phone=None) == 0
+    # The same person may come back later as a new lead.
+    assert crm.create_lead(_lead(email="erase.me@example.org"), lead_id="l-5").created
+    crm.erase_contact(email="erase.me@example.org", phone=None)
+    crm.close()
+    raw = b"".join(p.read_bytes() for p in tmp_path.iterdir())
+    for gone in (b"erase.me@example.org", b"Eraseme", b"Phoneonly", b"+15550007777",
+                 b"by-id@example.org", b"Byid"):
+        assert gone not in raw
+    assert b"keep@example.org" in raw
+
+
+def test_erase_contact_rejects_malformed_contact_without_echoing_it(crm: LocalCRM) -> None:
+    from socialreferral.errors import InvalidInput
+
+    with pytest.raises(InvalidInput) as caught:
+        crm.erase_contact(email="no-at-sign", phone=None)
+    assert caught.value.field == "email" and "no-at-sign" not in str(caught.value)
+    with pytest.raises(InvalidInput, match="phone"):
+        crm.erase_contact(email=None, phone="12")
+
+
+def test_recording_crm_records_erase_without_personal_data() -> None:
+    crm = RecordingCRM()
+    crm.create_lead(_lead(email="gone@example.org"), lead_id="l-1")
+    assert crm.erase_contact(email="gone@example.org", phone=None) == 1
+    assert crm.calls[-1] == ("erase_contact", (), {"lead_ids": 0})
+    assert crm.list_leads() == []
