@@ -35,11 +35,12 @@ What is kept, and why
 
 Not covered: messages already delivered to *other* people that quote the person (the
 referrer's "your friend Zelda may be interested" ask) belong to their recipients;
-``forget`` erases only messages sent to the person. Messages still in the Queue (a pending event of the person would be
-processed after the erasure and create new records — drain the queue first or erase
-again afterwards); an opt-out is erased with the rest, so an integrator who must keep a
-suppression list keeps it outside the library; physical deletion inside each backend is
-the adapter's job (the local CRM and social channel use SQLite ``secure_delete``).
+``forget`` erases only messages sent to the person. Messages still in the Queue (a
+pending event of the person would be processed after the erasure and create new records:
+drain the queue first or erase again afterwards). An opt-out is erased with the rest, so
+an integrator who must keep a suppression list keeps it outside the library. Physical
+deletion inside each backend is the adapter's job (the local CRM and social channel turn
+on SQLite ``secure_delete`` and checkpoint the write-ahead log).
 
 Order and idempotency: the records that resolve a person (customer, person index,
 consents) are deleted last, so a run interrupted half way can simply be repeated. A second
