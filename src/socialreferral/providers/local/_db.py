@@ -44,6 +44,8 @@ class Database:
             if self.path != ":memory:":
                 self._conn.execute("PRAGMA journal_mode=WAL")
             self._conn.execute("PRAGMA synchronous=NORMAL")
+            # Deleted rows are overwritten, not left in free pages: erasure must erase.
+            self._conn.execute("PRAGMA secure_delete=ON")
             # Not executescript(): it commits on its own, outside our transaction.
             with self.transaction() as conn:
                 for statement in _statements(schema):

@@ -77,6 +77,8 @@ class SQLiteFile:
             )
             conn.execute("PRAGMA journal_mode=WAL")
             conn.execute("PRAGMA synchronous=NORMAL")
+            # Deleted rows are overwritten, not left in free pages: erasure must erase.
+            conn.execute("PRAGMA secure_delete=ON")
             conn.execute(f"PRAGMA busy_timeout={int(self._busy_timeout * 1000)}")
             conn.execute("BEGIN IMMEDIATE")
             try:
