@@ -9,9 +9,9 @@ from __future__ import annotations
 import re
 from datetime import datetime
 from enum import StrEnum
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import AfterValidator, Field, model_validator
 
 from socialreferral.domain._base import DomainModel, utcnow
 
@@ -46,6 +46,12 @@ def normalise_phone(phone: str | None, default_country_code: str = "") -> str | 
     if not 7 <= len(digits) <= 15:
         raise ValueError(f"not a phone number: {phone!r}")
     return "+" + digits
+
+
+ContactEmail = Annotated[str | None, AfterValidator(normalise_email)]
+"""An optional e-mail address, normalised (and validated) by :func:`normalise_email`."""
+ContactPhone = Annotated[str | None, AfterValidator(normalise_phone)]
+"""An optional phone number, normalised (and validated) by :func:`normalise_phone`."""
 
 
 class Product(DomainModel):
@@ -92,23 +98,13 @@ class LeadInput(DomainModel):
     """What a prospect submits (validated at the lead-form boundary)."""
 
     name: str = Field(min_length=1, max_length=200)
-    email: str | None = Field(default=None, max_length=254)
-    phone: str | None = Field(default=None, max_length=32)
+    email: ContactEmail = Field(default=None, max_length=254)
+    phone: ContactPhone = Field(default=None, max_length=32)
     product_id: str = Field(pattern=_ID)
     source: str = Field(default="referral", max_length=64)
     referral_id: str | None = Field(default=None, pattern=_ID)
     consent_marketing: bool = False
     notes: str = Field(default="", max_length=2000)
-
-    @field_validator("email")
-    @classmethod
-    def _email(cls, value: str | None) -> str | None:
-        return normalise_email(value)
-
-    @field_validator("phone")
-    @classmethod
-    def _phone(cls, value: str | None) -> str | None:
-        return normalise_phone(value)
 
     @model_validator(mode="after")
     def _contactable(self) -> LeadInput:

@@ -20,11 +20,16 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-from pydantic import Field, field_validator
+from pydantic import Field
 
 from socialreferral.domain._base import DomainModel
 from socialreferral.domain._time import require_aware
-from socialreferral.domain.crm import Lead, LeadInput, normalise_email, normalise_phone
+from socialreferral.domain.crm import (
+    ContactEmail,
+    ContactPhone,
+    Lead,
+    LeadInput,
+)
 from socialreferral.domain.explain import Explanation, Factor
 from socialreferral.domain.people import Customer
 from socialreferral.domain.referrals import Referral, RewardStatus
@@ -55,19 +60,9 @@ class FraudFlag(DomainModel):
 class LeadContact(DomainModel):
     """How to reach the prospect, normalised like the CRM does, plus their social id."""
 
-    email: str | None = None
-    phone: str | None = None
+    email: ContactEmail = None
+    phone: ContactPhone = None
     person_id: str | None = None
-
-    @field_validator("email")
-    @classmethod
-    def _email(cls, value: str | None) -> str | None:
-        return normalise_email(value)
-
-    @field_validator("phone")
-    @classmethod
-    def _phone(cls, value: str | None) -> str | None:
-        return normalise_phone(value)
 
     @classmethod
     def of(cls, lead: Lead | LeadInput, person_id: str | None = None) -> LeadContact:

@@ -10,10 +10,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from pydantic import AwareDatetime, Field, field_validator
+from pydantic import AwareDatetime, Field
 
 from socialreferral.domain._base import DomainModel, utcnow
-from socialreferral.domain.crm import normalise_email, normalise_phone
+from socialreferral.domain.crm import ContactEmail, ContactPhone
 
 _ID = r"^[A-Za-z0-9][A-Za-z0-9_.:-]{0,127}$"
 
@@ -30,19 +30,9 @@ class Customer(DomainModel):
     segments: tuple[str, ...] = ()
     is_customer: bool = True
     opted_out: bool = False
-    email: str | None = Field(default=None, max_length=254)
-    phone: str | None = Field(default=None, max_length=32)
+    email: ContactEmail = Field(default=None, max_length=254)
+    phone: ContactPhone = Field(default=None, max_length=32)
     created_at: AwareDatetime = Field(default_factory=utcnow)
-
-    @field_validator("email")
-    @classmethod
-    def _email(cls, value: str | None) -> str | None:
-        return normalise_email(value)
-
-    @field_validator("phone")
-    @classmethod
-    def _phone(cls, value: str | None) -> str | None:
-        return normalise_phone(value)
 
     def person_id(self, network: str) -> str | None:
         """This customer's person id on ``network``, if an account is linked."""
