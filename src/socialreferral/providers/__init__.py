@@ -61,6 +61,22 @@ class ProviderSpec:
     extra: str | None = None
     description: str = ""
 
+    @classmethod
+    def family(
+        cls,
+        name: str,
+        settings: str,
+        adapters: Mapping[str, tuple[str, str]],
+        *,
+        extra: str | None = None,
+    ) -> list[ProviderSpec]:
+        """One spec per port for a provider whose adapters share one settings model:
+        ``adapters`` maps a port to ``("module:Class", description)``."""
+        return [
+            cls(port, name, adapter, settings, extra=extra, description=description)
+            for port, (adapter, description) in adapters.items()
+        ]
+
     def load_adapter(self) -> type[Any]:
         adapter: type[Any] = _load(self.adapter)
         return adapter

@@ -8,21 +8,14 @@ from socialreferral.hookspecs import hookimpl
 from socialreferral.providers import ProviderSpec
 
 _SETTINGS = "socialreferral_memory.adapters:MemorySettings"
+_ADAPTERS = {
+    "queue": ("socialreferral_memory.adapters:MemoryQueue", "in-memory, one process"),
+    "store": ("socialreferral_memory.adapters:MemoryDocumentStore", "in-memory, one process"),
+    "secrets": ("socialreferral_memory.adapters:MemorySecretStore", "in-memory, one process"),
+}
 
 
 @hookimpl
 def register_providers(register: Callable[[ProviderSpec], None]) -> None:
-    for port, cls in (
-        ("queue", "MemoryQueue"),
-        ("store", "MemoryDocumentStore"),
-        ("secrets", "MemorySecretStore"),
-    ):
-        register(
-            ProviderSpec(
-                port=port,
-                name="memory",
-                adapter=f"socialreferral_memory.adapters:{cls}",
-                settings=_SETTINGS,
-                description="in-memory, one process",
-            )
-        )
+    for spec in ProviderSpec.family("memory", _SETTINGS, _ADAPTERS):
+        register(spec)

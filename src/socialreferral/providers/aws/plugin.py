@@ -35,14 +35,5 @@ _ADAPTERS = {
 
 @hookimpl
 def register_providers(register: Callable[[ProviderSpec], None]) -> None:
-    for port, (adapter, description) in _ADAPTERS.items():
-        register(
-            ProviderSpec(
-                port=port,
-                name="aws",
-                adapter=adapter,
-                settings=_SETTINGS,
-                extra="aws",
-                description=description,
-            )
-        )
+    for spec in ProviderSpec.family("aws", _SETTINGS, _ADAPTERS, extra="aws"):
+        register(spec)

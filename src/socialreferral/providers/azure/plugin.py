@@ -34,14 +34,5 @@ _ADAPTERS = {
 
 @hookimpl
 def register_providers(register: Callable[[ProviderSpec], None]) -> None:
-    for port, (adapter, description) in _ADAPTERS.items():
-        register(
-            ProviderSpec(
-                port=port,
-                name="azure",
-                adapter=adapter,
-                settings=_SETTINGS,
-                extra="azure",
-                description=description,
-            )
-        )
+    for spec in ProviderSpec.family("azure", _SETTINGS, _ADAPTERS, extra="azure"):
+        register(spec)
