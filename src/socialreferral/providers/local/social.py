@@ -99,8 +99,6 @@ class LocalSocialChannel(SocialChannel):
         """Keep everything in the SQLite file ``path`` (or ``":memory:"``)."""
         super().__init__()
         self._db = Database(path, _SCHEMA)
-        # Erasure must not leave the deleted rows readable in free pages of the file.
-        self._db.query("PRAGMA secure_delete = ON")
 
     @classmethod
     def from_settings(cls, settings: LocalSettings, context: BuildContext) -> Self:
