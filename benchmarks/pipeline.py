@@ -38,12 +38,13 @@ from pathlib import Path
 from typing import Any
 
 from socialreferral.bootstrap import Providers, build_providers
+from socialreferral.channels.meta import APP_SECRET
 from socialreferral.demo.bank import build_bank
 from socialreferral.demo.runner import deliver, load_world
-from socialreferral.service.ingest import SECRET_NAMES
-from socialreferral.service.records import Collections
-from socialreferral.service.worker import task_payload
+from socialreferral.repositories.events import EVENTS
+from socialreferral.repositories.referrals import OFFERS
 from socialreferral.settings import Settings
+from socialreferral.tasks.referral import task_payload
 
 PAPER_TABLE3 = {  # users: (max messages in queue, compute nodes, avg response minutes)
     5: (14, 2, 3.17), 10: (31, 3, 4.22), 15: (48, 4, 4.75), 20: (65, 5, 5.07),
@@ -71,7 +72,7 @@ def _percentile(values: list[float], q: float) -> float:
 
 
 def _processed(providers: Providers) -> list[dict[str, Any]]:
-    return [d.value for d in providers.store.iter_query(Collections.EVENTS, page_size=1000)]
+    return [d.value for d in providers.store.iter_query(EVENTS, page_size=1000)]
 
 
 def _wait_processed(providers: Providers, count: int, timeout: float) -> None:
@@ -90,7 +91,7 @@ def run_e2e(events: int, workers: int, seed: int) -> dict[str, float]:
         now = datetime.now(UTC)
         bank = build_bank(max(20, events // 4), events + 1, seed, now, intent_share=0.9)
         secret = "bench-secret-0123456789"
-        providers.secrets.set(SECRET_NAMES["meta"], secret)
+        providers.secrets.set(APP_SECRET, secret)
         load_world(providers, bank, now)
         job = providers.batch.submit("referral.process-batch", task_payload(
             providers.settings, idle_seconds=2.0, max_seconds=600.0), array_size=workers)
@@ -107,7 +108,7 @@ def run_e2e(events: int, workers: int, seed: int) -> dict[str, float]:
         providers.batch.wait(job, timeout=60)
         done = [e for e in _processed(providers) if e["accepted_at"] >= started]
         finished = max(e["processed_at"] for e in done)
-        offers = [d.value for d in providers.store.iter_query(Collections.OFFERS, page_size=1000)
+        offers = [d.value for d in providers.store.iter_query(OFFERS, page_size=1000)
                   if d.value["_accepted_at"] >= started]
         latency = [o["_stored_at"] - o["_accepted_at"] for o in offers]
         return {
@@ -125,7 +126,7 @@ def run_table3_row(users: int, max_workers: int, seed: int) -> dict[str, float]:
             now = datetime.now(UTC)
             bank = build_bank(40, users * 4, seed, now, authors=users, intent_share=0.75)
             secret = "bench-secret-0123456789"
-            providers.secrets.set(SECRET_NAMES["meta"], secret)
+            providers.secrets.set(APP_SECRET, secret)
             load_world(providers, bank, now)
             started = time.time()
             deliver(providers, bank, secret, replay_first=False)

@@ -8,6 +8,7 @@ built at import time; :func:`build_providers` builds on request and the returned
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from types import TracebackType
 from typing import Any, get_args
 
@@ -27,12 +28,14 @@ from socialreferral.ports import (
     SocialChannel,
 )
 from socialreferral.providers import BuildContext, ProviderSettings, ProviderSpec
+from socialreferral.repositories import Repositories
 from socialreferral.settings import Settings, describe_validation_error
 
 
 @dataclass
 class Providers:
-    """One adapter per port, as chosen by the settings. Use as a context manager."""
+    """One adapter per port, as chosen by the settings, and the repositories over the
+    document store. Use as a context manager."""
 
     queue: Queue
     store: DocumentStore
@@ -42,6 +45,11 @@ class Providers:
     social: SocialChannel
     settings: Settings = field(repr=False)
     registry: Registry = field(repr=False)
+
+    @cached_property
+    def repositories(self) -> Repositories:
+        """The repositories over this bundle's document store (built once, on first use)."""
+        return Repositories.over(self.store)
 
     def adapters(self) -> dict[str, Adapter]:
         return {port: getattr(self, port) for port in PORTS}

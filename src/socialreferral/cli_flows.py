@@ -139,7 +139,8 @@ def report(settings: SettingsOption = None, data_dir: DataDirOption = None,
 
     try:
         with _providers(settings, data_dir) as providers:
-            built = build_report(providers.store)
+            built = build_report(providers.repositories,
+                                 currency=providers.settings.referral.currency)
     except SocialReferralError as exc:
         raise _fail(str(exc)) from None
     if as_json:
@@ -151,14 +152,20 @@ def report(settings: SettingsOption = None, data_dir: DataDirOption = None,
 def worker(settings: SettingsOption = None, data_dir: DataDirOption = None,
            idle_seconds: float = 5.0, max_seconds: float = 3600.0) -> None:
     """Drain the events queue in this process until it stays empty for --idle-seconds."""
-    from socialreferral.service.worker import Worker, collect_manual_offers
+    from datetime import UTC, datetime
+
+    from socialreferral.service.offers import collect_manual_offers
+    from socialreferral.service.worker import Worker
 
     try:
         with _providers(settings, data_dir) as providers:
-            runner = Worker(queue=providers.queue, store=providers.store, crm=providers.crm,
-                            social=providers.social, settings=providers.settings.referral)
+            runner = Worker(queue=providers.queue, repositories=providers.repositories,
+                            crm=providers.crm, social=providers.social,
+                            settings=providers.settings.referral)
             done = runner.drain(idle_seconds=idle_seconds, max_seconds=max_seconds)
-            manual = collect_manual_offers(runner)
+            manual = collect_manual_offers(repositories=providers.repositories,
+                                           crm=providers.crm, social=providers.social,
+                                           now=datetime.now(UTC))
     except SocialReferralError as exc:
         raise _fail(str(exc)) from None
     console.print(f"processed {done} events; {manual} manual offers picked up from the CRM")
@@ -167,7 +174,8 @@ def worker(settings: SettingsOption = None, data_dir: DataDirOption = None,
 def ingest(
     directory: Annotated[Path, typer.Argument(help="folder of recorded deliveries "
                                               "(*.json with headers+body, or *.body)")],
-    source: Annotated[str, typer.Option(help="meta or generic")] = "meta",
+    source: Annotated[str, typer.Option(help="the webhook channel the deliveries came "
+                                        "through (meta, generic, ...)")] = "meta",
     settings: SettingsOption = None,
     data_dir: DataDirOption = None,
 ) -> None:
@@ -178,12 +186,14 @@ def ingest(
     totals = {"deliveries": 0, "enqueued": 0, "duplicates": 0, "rejected": 0, "refused": 0}
     try:
         with _providers(settings, data_dir) as providers:
+            channel = providers.registry.channel(source)
             for delivery in replay(directory):
                 totals["deliveries"] += 1
                 try:
-                    result = ingest_webhook(delivery.headers, delivery.body,
-                                            queue=providers.queue, store=providers.store,
-                                            secrets=providers.secrets, source=source)
+                    result = ingest_webhook(channel, delivery.headers, delivery.body,
+                                            queue=providers.queue, secrets=providers.secrets,
+                                            repositories=providers.repositories,
+                                            max_body_bytes=providers.settings.web.max_body_bytes)
                 except SocialReferralError as exc:
                     totals["refused"] += 1
                     console.print(f"{delivery.source}: refused: {exc}", markup=False)
@@ -204,9 +214,10 @@ def promote(settings: SettingsOption = None, data_dir: DataDirOption = None) -> 
 
     try:
         with _providers(settings, data_dir) as providers:
-            run = run_promotions(store=providers.store, crm=providers.crm,
+            run = run_promotions(repositories=providers.repositories, crm=providers.crm,
                                  social=providers.social, settings=providers.settings.referral)
-            reminded = send_reminders(store=providers.store, social=providers.social,
+            reminded = send_reminders(repositories=providers.repositories,
+                                      social=providers.social,
                                       settings=providers.settings.referral)
     except SocialReferralError as exc:
         raise _fail(str(exc)) from None

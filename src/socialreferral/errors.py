@@ -26,8 +26,11 @@ library can still catch ``KeyError``, ``ValueError`` or ``PermissionError``::
     │   └── TaskNotRegistered (NotFound, KeyError)
     ├── CRMError
     │   └── CRMRecordNotFound (NotFound, KeyError)
-    └── SocialChannelError
-        └── ProfileNotFound (NotFound, KeyError)
+    ├── SocialChannelError
+    │   └── ProfileNotFound (NotFound, KeyError)
+    └── WebhookChannelError
+        ├── UnknownChannel (NotFound, KeyError)    no registered channel of that name
+        └── ChannelNotConfigured (ConfigurationError)  its secret is not in the SecretStore
 
 Providers translate SDK errors into these in one place per vendor
 (``map_boto_errors``, ``map_azure_errors``) and mark retryable ones
@@ -177,10 +180,27 @@ class ProfileNotFound(SocialChannelError, NotFound, KeyError):
         return str(self.args[0]) if self.args else "profile not found"
 
 
+class WebhookChannelError(SocialReferralError):
+    """Base of the errors of inbound webhook channels (the channel registry)."""
+
+
+class UnknownChannel(WebhookChannelError, NotFound, KeyError):
+    """No webhook channel of that name is registered."""
+
+    def __str__(self) -> str:  # KeyError would quote the message
+        return str(self.args[0]) if self.args else ""
+
+
+class ChannelNotConfigured(WebhookChannelError, ConfigurationError):
+    """A registered channel's secret is missing: a server misconfiguration, answered as
+    "try again later" so the network redelivers once an operator sets it."""
+
+
 __all__ = [
     "BatchComputeError",
     "CRMError",
     "CRMRecordNotFound",
+    "ChannelNotConfigured",
     "ConcurrencyConflict",
     "ConfigurationError",
     "DocumentExists",
@@ -202,5 +222,8 @@ __all__ = [
     "SocialReferralError",
     "TaskNotRegistered",
     "TransientError",
+    "UnknownChannel",
     "Unsupported",
+    "WebhookChannelError",
 ]
+

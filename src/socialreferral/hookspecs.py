@@ -30,3 +30,11 @@ def register_tasks(register: Callable[[str, str], None]) -> None:
     A task function has the signature ``fn(payload: dict, index: int) -> None`` and must
     be importable by its dotted path (worker processes and cloud workers import it).
     """
+
+
+@hookspec
+def register_channels(register: Callable[[Any], None]) -> None:
+    """Register inbound webhook channels: ``register(MyChannel())`` where ``MyChannel``
+    subclasses :class:`socialreferral.channels.WebhookChannel`. The channel's ``name`` is
+    its URL segment (``/webhooks/<name>``); two plugins may not register the same name.
+    """

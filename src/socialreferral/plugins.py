@@ -1,7 +1,8 @@
 """Finding and loading provider plugins (pluggy).
 
-The built-in ``local``, ``aws`` and ``azure`` plugins and every third-party plugin under
-the entry-point group ``socialreferral`` register through the hooks in
+The built-in ``core`` (batch tasks, webhook channels), ``local``, ``aws`` and ``azure``
+plugins and every third-party plugin under the entry-point group ``socialreferral``
+register through the hooks in
 :mod:`socialreferral.hookspecs`. The environment variable ``SOCIALREFERRAL_PLUGINS`` limits
 what loads: a comma-separated list of plugin names (``local,aws``); unset or empty loads
 everything. ``core`` (the built-in batch tasks) and ``local`` always load, because the
@@ -14,6 +15,7 @@ from __future__ import annotations
 
 import importlib
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import ModuleType
@@ -21,15 +23,17 @@ from types import ModuleType
 import pluggy
 
 from socialreferral import hookspecs
-from socialreferral.errors import ConfigurationError
+from socialreferral.channels import WebhookChannel
+from socialreferral.errors import ConfigurationError, UnknownChannel
 from socialreferral.ports import PORTS
 from socialreferral.providers import ProviderSpec
 
 ENTRY_POINT_GROUP = "socialreferral"
+_CHANNEL_NAME = re.compile(r"^[a-z][a-z0-9-]{0,31}$")
 PLUGINS_ENV = "SOCIALREFERRAL_PLUGINS"
 
 BUILTIN_PLUGINS: dict[str, str] = {
-    "core": "socialreferral.service.plugin",
+    "core": "socialreferral.core_plugin",
     "local": "socialreferral.providers.local.plugin",
     "aws": "socialreferral.providers.aws.plugin",
     "azure": "socialreferral.providers.azure.plugin",
@@ -42,6 +46,7 @@ class Registry:
 
     providers: dict[tuple[str, str], ProviderSpec] = field(default_factory=dict)
     tasks: dict[str, str] = field(default_factory=dict)
+    channels: dict[str, WebhookChannel] = field(default_factory=dict)
     plugins: dict[str, str] = field(default_factory=dict)
     """plugin name -> where it came from ("builtin" or the distribution name)."""
 
@@ -57,6 +62,25 @@ class Registry:
                 f"no provider {name!r} for port {port!r}; installed: {', '.join(choices)} "
                 f"(is its plugin installed and allowed by {PLUGINS_ENV}?)"
             ) from None
+
+    def channel(self, name: str) -> WebhookChannel:
+        """The webhook channel registered as ``name``; ``UnknownChannel`` otherwise."""
+        try:
+            return self.channels[name]
+        except KeyError:
+            known = ", ".join(sorted(self.channels)) or "none"
+            raise UnknownChannel(f"no webhook channel {name!r} (registered: {known})") from None
+
+    def _add_channel(self, channel: WebhookChannel) -> None:
+        if not isinstance(channel, WebhookChannel):
+            raise ConfigurationError(f"{channel!r} is not a WebhookChannel")
+        name = getattr(channel, "name", "")
+        if not isinstance(name, str) or not _CHANNEL_NAME.match(name):
+            raise ConfigurationError(f"channel name {name!r} must match {_CHANNEL_NAME.pattern}")
+        existing = self.channels.get(name)
+        if existing is not None and type(existing) is not type(channel):
+            raise ConfigurationError(f"two plugins register the webhook channel {name!r}")
+        self.channels[name] = channel
 
     def _add_provider(self, spec: ProviderSpec) -> None:
         if spec.port not in PORTS:
@@ -121,6 +145,7 @@ def load_registry(
     registry = Registry()
     manager.hook.register_providers(register=registry._add_provider)
     manager.hook.register_tasks(register=registry._add_task)
+    manager.hook.register_channels(register=registry._add_channel)
     distributions = {id(p): d.project_name for p, d in manager.list_plugin_distinfo()}
     for name, plugin in manager.list_name_plugin():
         if plugin is not None:

@@ -33,13 +33,16 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, model_validator
 
+from socialreferral.domain.json_input import check_depth
 from socialreferral.domain.scaling import ScalingPolicy
 from socialreferral.domain.settings import ReferralSettings
-from socialreferral.errors import ConfigurationError
+from socialreferral.errors import ConfigurationError, InvalidInput
 
 ENV_PREFIX = "SOCIALREFERRAL__"
 SETTINGS_FILE_ENV = "SOCIALREFERRAL_SETTINGS"
 DEFAULT_FILE = Path("socialreferral.toml")
+MAX_SETTINGS_BYTES = 1_000_000
+MAX_SETTINGS_DEPTH = 12
 
 _PROVIDER_NAME = r"^[a-z][a-z0-9_-]{0,31}$"
 
@@ -70,6 +73,35 @@ class RetrySettings(BaseModel):
     max_wait: float = Field(default=2.0, ge=0, le=60)
 
 
+class RateLimit(BaseModel):
+    """A request budget: at most ``requests`` per ``per_seconds`` (moving window)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    requests: int = Field(ge=1, le=1_000_000)
+    per_seconds: int = Field(default=60, ge=1, le=86_400)
+
+
+class WebSettings(BaseModel):
+    """``[web]``: how the web app is reached and what it accepts.
+
+    ``public_base_url`` is where prospects and networks reach the app (behind a proxy:
+    the proxy's https URL); referral links are built from it, so they match the route the
+    app serves. ``max_body_bytes`` bounds every request body while it streams in;
+    ``client_rate``/``channel_rate`` bound requests per client address and per webhook
+    channel (429 with ``Retry-After`` beyond them).
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    public_base_url: str = Field(
+        default="http://127.0.0.1:8000", pattern=r"^https?://[A-Za-z0-9.\-]+(:[0-9]{1,5})?(/[^\s?#]*)?$",
+        max_length=300)
+    max_body_bytes: int = Field(default=2_000_000, ge=1024, le=50_000_000)
+    client_rate: RateLimit = RateLimit(requests=600, per_seconds=60)
+    channel_rate: RateLimit = RateLimit(requests=6000, per_seconds=60)
+
+
 class Settings(BaseModel):
     """The whole validated configuration.
 
@@ -85,6 +117,7 @@ class Settings(BaseModel):
     retry: RetrySettings = RetrySettings()
     scaling: ScalingPolicy = ScalingPolicy()
     referral: ReferralSettings = Field(default_factory=ReferralSettings)
+    web: WebSettings = WebSettings()
     providers: dict[str, dict[str, Any]] = Field(default_factory=dict)
     # The file these settings were read from, if any (not a setting: never serialised).
     _source_file: Path | None = PrivateAttr(default=None)
@@ -189,11 +222,25 @@ def read_settings_file(path: str | Path) -> dict[str, Any]:
     """Parse a TOML settings file (unvalidated); errors name the file."""
     file = Path(path)
     try:
-        return tomllib.loads(file.read_text(encoding="utf-8"))
+        if file.stat().st_size > MAX_SETTINGS_BYTES:
+            raise ConfigurationError(f"{file}: larger than {MAX_SETTINGS_BYTES} bytes")
+        data = tomllib.loads(file.read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise ConfigurationError(f"settings file not found: {file}") from None
-    except tomllib.TOMLDecodeError as exc:
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise ConfigurationError(f"{file}: not valid TOML: {exc}") from None
+    except RecursionError:
+        raise ConfigurationError(f"{file}: nested too deeply") from None
+    _check_nesting(data, str(file))
+    return data
+
+
+def _check_nesting(data: Mapping[str, Any], source: str) -> None:
+    try:
+        check_depth(data, field="settings", max_depth=MAX_SETTINGS_DEPTH)
+    except InvalidInput:
+        raise ConfigurationError(
+            f"{source}: nested deeper than {MAX_SETTINGS_DEPTH} levels") from None
 
 
 def settings_from_mapping(
@@ -205,6 +252,7 @@ def settings_from_mapping(
     """Validate an already-parsed settings mapping, overlaid by ``SOCIALREFERRAL__*``
     variables from ``env`` when given (how a batch worker adds the secrets that were
     deliberately left out of its job payload)."""
+    _check_nesting(data, source)
     overrides = _env_overrides(env) if env is not None else {}
     if overrides:
         data = _merge(dict(data), overrides)
@@ -219,8 +267,10 @@ __all__ = [
     "ENV_PREFIX",
     "SETTINGS_FILE_ENV",
     "PortSelection",
+    "RateLimit",
     "RetrySettings",
     "Settings",
+    "WebSettings",
     "describe_validation_error",
     "load_settings",
     "read_settings_file",

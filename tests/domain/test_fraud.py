@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from socialreferral.domain.crm import LeadInput
+from socialreferral.domain.customers import Customer
 from socialreferral.domain.fraud import (
     FraudCode,
     FraudRules,
@@ -14,7 +15,6 @@ from socialreferral.domain.fraud import (
     LeadContact,
     check_referral,
 )
-from socialreferral.domain.people import Customer
 from socialreferral.domain.referrals import Referral, RewardStatus
 
 NOW = datetime(2026, 4, 1, tzinfo=UTC)

@@ -7,8 +7,8 @@ from decimal import Decimal
 from hypothesis import given
 from hypothesis import strategies as st
 
+from socialreferral.domain.customers import Customer
 from socialreferral.domain.incentives import IncentiveRules, compute_incentive
-from socialreferral.domain.people import Customer
 
 RULES = IncentiveRules(
     base_amount=Decimal("10"),

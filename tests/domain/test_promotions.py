@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from socialreferral.domain.crm import Product, Promotion
-from socialreferral.domain.people import Customer
+from socialreferral.domain.customers import Customer
 from socialreferral.domain.promotions import PromotionTargeting, due_reminders, target_customers
 from socialreferral.domain.referrals import Offer, OfferStatus
 

@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from socialreferral.domain.people import Customer
+from socialreferral.domain.customers import Customer
 from socialreferral.domain.social import Connection, Interaction
 from socialreferral.domain.ties import TieWeights, choose_conduit, tie_strength
 

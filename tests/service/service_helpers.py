@@ -12,12 +12,13 @@ from pathlib import Path
 from typing import Any
 
 from socialreferral.bootstrap import Providers, build_providers
+from socialreferral.channels import MetaChannel
+from socialreferral.channels.meta import APP_SECRET as META_APP_SECRET
 from socialreferral.domain.analysis import KeywordAnalyzer
 from socialreferral.domain.crm import Product
-from socialreferral.domain.people import Customer
+from socialreferral.domain.customers import Customer
 from socialreferral.domain.social import Connection, Interaction, Profile
 from socialreferral.service.authorization import connect_account
-from socialreferral.service.ingest import SECRET_NAMES
 from socialreferral.service.worker import Worker
 from socialreferral.settings import Settings
 
@@ -43,7 +44,7 @@ def make_settings(data_dir: Path, **referral: Any) -> Settings:
 def local_providers(data_dir: Path, **referral: Any) -> Iterator[Providers]:
     """Local providers in ``data_dir`` with the meta app secret and three products."""
     with build_providers(make_settings(data_dir, **referral)) as built:
-        built.secrets.set(SECRET_NAMES["meta"], APP_SECRET)
+        built.secrets.set(META_APP_SECRET, APP_SECRET)
         for product in (
             Product(product_id="personal-loan", name="personal loan",
                     seed_phrases=("car loan",)),
@@ -73,7 +74,8 @@ def add_customer(
     ])
     customer = Customer(customer_id=f"c{number}", display_name=f"C{number}",
                         customer_value=0.5, email=email or f"c{number}@bank.example.com")
-    connect_account(store=providers.store, secrets=providers.secrets, social=providers.social,
+    connect_account(repositories=providers.repositories, secrets=providers.secrets,
+                    social=providers.social,
                     rules=providers.settings.referral.eligibility, customer=customer,
                     network="facebook", person_id=person, token=f"tok-secret-{number}-xyz",
                     scopes=("user_posts",), now=NOW)
@@ -94,9 +96,10 @@ def delivery(
 
 
 def make_worker(providers: Providers, **kwargs: Any) -> Worker:
-    return Worker(queue=providers.queue, store=providers.store, crm=providers.crm,
-                  social=providers.social, settings=providers.settings.referral,
-                  analyzer=analyzer(), clock=lambda: NOW, **kwargs)
+    kwargs.setdefault("analyzer", analyzer())
+    return Worker(queue=providers.queue, repositories=providers.repositories,
+                  crm=providers.crm, social=providers.social,
+                  settings=providers.settings.referral, clock=lambda: NOW, **kwargs)
 
 
 def sign(body: bytes, secret: str = APP_SECRET) -> dict[str, str]:
@@ -110,5 +113,5 @@ def ingest(providers: Providers, posts: list[tuple[str, str, str]]) -> None:
     from socialreferral.service.ingest import ingest_webhook
 
     headers, body = delivery(posts)
-    ingest_webhook(headers, body, queue=providers.queue, store=providers.store,
-                   secrets=providers.secrets)
+    ingest_webhook(MetaChannel(), headers, body, queue=providers.queue,
+                   secrets=providers.secrets, repositories=providers.repositories)

@@ -11,7 +11,7 @@ from service_helpers import NOW, add_customer, ingest, make_worker
 
 from socialreferral.bootstrap import Providers
 from socialreferral.domain.crm import Promotion
-from socialreferral.domain.people import Customer
+from socialreferral.domain.customers import Customer
 from socialreferral.errors import InvalidInput
 from socialreferral.service.authorization import (
     connect_account,
@@ -39,8 +39,8 @@ def test_token_lives_only_in_the_secret_store(providers: Providers,
 def test_eligibility_is_stored_with_its_explanation(providers: Providers) -> None:
     add_customer(providers, 1, {"p1": 5, "p2": 3})
     add_customer(providers, 2, {"p1": 0}, followers=2)
-    good, bad = eligibility_of(providers.store, "c1", "facebook"), eligibility_of(
-        providers.store, "c2", "facebook")
+    good = eligibility_of(providers.repositories, "c1", "facebook")
+    bad = eligibility_of(providers.repositories, "c2", "facebook")
     assert good["eligible"] is True and bad["eligible"] is False
     assert set(bad["failed"]) >= {"connections", "activity_30d"}
     assert [f["name"] for f in good["explanation"]["factors"]] == [
@@ -49,7 +49,7 @@ def test_eligibility_is_stored_with_its_explanation(providers: Providers) -> Non
 
 def test_empty_token_is_refused_naming_the_field(providers: Providers) -> None:
     with pytest.raises(InvalidInput) as info:
-        connect_account(store=providers.store, secrets=providers.secrets,
+        connect_account(repositories=providers.repositories, secrets=providers.secrets,
                         social=providers.social, rules=providers.settings.referral.eligibility,
                         customer=Customer(customer_id="c9"), network="facebook",
                         person_id="fb-c9", token=" ", scopes=(), now=NOW)
@@ -67,8 +67,8 @@ def test_promotions_publish_once_across_reruns(providers: Providers) -> None:
     add_customer(providers, 2, {"p2": 5})
     add_customer(providers, 3, {"p3": 0}, followers=2)  # not eligible: not targeted
     providers.crm.upsert_promotion(_promotion("promo-1", "home-loan", 10))
-    kwargs: Any = dict(store=providers.store, crm=providers.crm, social=providers.social,
-                       settings=providers.settings.referral, now=NOW)
+    kwargs: Any = dict(repositories=providers.repositories, crm=providers.crm,
+                       social=providers.social, settings=providers.settings.referral, now=NOW)
     first = run_promotions(**kwargs)
     assert (first.promotions, first.published) == (1, 2)
     assert run_promotions(**kwargs).published == 0  # watermark: nothing new
@@ -86,12 +86,12 @@ def test_reminders_are_sent_once_after_the_delay(providers: Providers) -> None:
     settings = providers.settings.referral
     early = NOW + timedelta(days=settings.remind_after_days - 1)
     late = NOW + timedelta(days=settings.remind_after_days + 1)
-    assert send_reminders(store=providers.store, social=providers.social, settings=settings,
-                          now=early) == 0
-    assert send_reminders(store=providers.store, social=providers.social, settings=settings,
-                          now=late) == 1
-    assert send_reminders(store=providers.store, social=providers.social, settings=settings,
-                          now=late) == 0
+    assert send_reminders(repositories=providers.repositories, social=providers.social,
+                          settings=settings, now=early) == 0
+    assert send_reminders(repositories=providers.repositories, social=providers.social,
+                          settings=settings, now=late) == 1
+    assert send_reminders(repositories=providers.repositories, social=providers.social,
+                          settings=settings, now=late) == 0
 
 
 def test_report_counts_the_funnel_from_stored_data(providers: Providers) -> None:
@@ -99,7 +99,7 @@ def test_report_counts_the_funnel_from_stored_data(providers: Providers) -> None
     ingest(providers, [("1_1", "p1", "I am looking for a car loan"),
                        ("1_2", "p2", "lovely weather")])
     make_worker(providers).run_once()
-    report = build_report(providers.store)
+    report = build_report(providers.repositories)
     counts = {s.name: s.count for s in report.funnel.total.stages}
     assert counts == {"events": 2, "matched": 1, "offers": 1, "referrals": 0, "leads": 0,
                       "rewards": 0}
@@ -181,12 +181,12 @@ def test_a_fitted_influence_model_can_be_used(providers: Providers) -> None:
     assert loud.explanation.startswith("InfluenceModel:")
 
     customer = Customer(customer_id="c7", display_name="C7")
-    result = connect_account(store=providers.store, secrets=providers.secrets,
+    result = connect_account(repositories=providers.repositories, secrets=providers.secrets,
                              social=_seed_profile(providers, "fb-c7", 50_000),
                              rules=providers.settings.referral.eligibility, customer=customer,
                              network="facebook", person_id="fb-c7", token="tok-xyz-7",
                              scopes=(), now=NOW, influence_model=model)
-    stored = eligibility_of(providers.store, "c7", "facebook")
+    stored = eligibility_of(providers.repositories, "c7", "facebook")
     assert stored["_influence"] == result.influence
     assert stored["_influence_explanation"].startswith("InfluenceModel:")
 
@@ -201,7 +201,7 @@ def _seed_profile(providers: Providers, person: str, followers: int) -> Any:
 
 def test_eligibility_document_carries_the_influence_pillars(providers: Providers) -> None:
     add_customer(providers, 1, {"p1": 5, "p2": 3})
-    stored = eligibility_of(providers.store, "c1", "facebook")
+    stored = eligibility_of(providers.repositories, "c1", "facebook")
     pillars = stored["_influence_pillars"]
     assert set(pillars) == {"reach", "resonance", "relevance"}
     assert stored["_influence"] == pytest.approx(sum(pillars.values()), abs=1e-5)

@@ -14,7 +14,7 @@ from service_helpers import NOW
 
 from socialreferral.domain.policy import ContactPolicy
 from socialreferral.providers.local.store import LocalDocumentStore
-from socialreferral.service.contacts import opt_out, reserve_contact
+from socialreferral.repositories import ContactRepository
 
 POLICY = ContactPolicy(max_offers_per_prospect=2, prospect_window_days=7,
                        product_cooldown_days=3, max_asks_per_referrer=3,
@@ -40,16 +40,16 @@ def test_caps_hold_for_any_stream(stream: list[tuple[str, str, str, float]],
                                   redeliver: bool) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         store = LocalDocumentStore(Path(tmp) / "store.sqlite3")
-        opt_out(store, "p3", NOW)
+        contacts = ContactRepository(store)
+        contacts.opt_out("p3", NOW)
         at = NOW
         allowed: list[tuple[str, str, str, float]] = []
         for n, (prospect, referrer, product, gap) in enumerate(stream):
             at += timedelta(hours=gap)
             offer_id = f"off-{n}"
             for _ in range(2 if redeliver else 1):  # a redelivery must not count twice
-                decision = reserve_contact(store, POLICY, offer_id=offer_id,
-                                           prospect_id=prospect, referrer_id=referrer,
-                                           product_id=product, now=at)
+                decision = contacts.reserve(POLICY, offer_id=offer_id, prospect_id=prospect,
+                                            referrer_id=referrer, product_id=product, now=at)
             if decision.allowed:
                 hours = (at - NOW).total_seconds() / 3600
                 allowed.append((prospect, referrer, product, hours))
@@ -70,15 +70,16 @@ import sys
 from datetime import datetime, timezone
 from socialreferral.domain.policy import ContactPolicy
 from socialreferral.providers.local.store import LocalDocumentStore
-from socialreferral.service.contacts import reserve_contact
+from socialreferral.repositories import ContactRepository
 store = LocalDocumentStore(sys.argv[1])
+contacts = ContactRepository(store)
 policy = ContactPolicy(max_offers_per_prospect=3, product_cooldown_days=0,
                        max_asks_per_referrer=5)
 now = datetime(2026, 3, 2, tzinfo=timezone.utc)
 won = 0
 for n in range(40):
-    d = reserve_contact(store, policy, offer_id=f"{sys.argv[2]}-{n}", prospect_id=f"p{n % 2}",
-                        referrer_id=f"r{n % 3}", product_id=f"x{n}", now=now)
+    d = contacts.reserve(policy, offer_id=f"{sys.argv[2]}-{n}", prospect_id=f"p{n % 2}",
+                         referrer_id=f"r{n % 3}", product_id=f"x{n}", now=now)
     won += d.allowed
 print(won)
 """

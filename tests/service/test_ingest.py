@@ -8,18 +8,17 @@ import pytest
 from service_helpers import APP_SECRET, delivery, sign
 
 from socialreferral.bootstrap import Providers
-from socialreferral.errors import InvalidInput, SignatureInvalid
-from socialreferral.service.ingest import (
-    VERIFY_TOKEN_SECRET,
-    ingest_webhook,
-    verify_subscription,
-)
-from socialreferral.service.messages import decode_event
+from socialreferral.channels.meta import VERIFY_TOKEN
+from socialreferral.errors import ChannelNotConfigured, InvalidInput, SignatureInvalid
+from socialreferral.service.ingest import IngestResult, answer_handshake, ingest_webhook
+from socialreferral.service.queued_events import decode_event
 
 
-def _ingest(providers: Providers, headers: dict[str, str], body: bytes, **kw: object):
-    return ingest_webhook(headers, body, queue=providers.queue, store=providers.store,
-                          secrets=providers.secrets, **kw)  # type: ignore[arg-type]
+def _ingest(providers: Providers, headers: dict[str, str], body: bytes,
+            source: str = "meta", **kw: int) -> IngestResult:
+    return ingest_webhook(providers.registry.channel(source), headers, body,
+                          queue=providers.queue, secrets=providers.secrets,
+                          repositories=providers.repositories, **kw)
 
 
 def test_signed_delivery_enqueues_each_event_once(providers: Providers) -> None:
@@ -110,11 +109,22 @@ def test_generic_format_uses_its_own_secret(providers: Providers) -> None:
 
 
 def test_verification_handshake(providers: Providers) -> None:
-    providers.secrets.set(VERIFY_TOKEN_SECRET, "verify-me")
+    providers.secrets.set(VERIFY_TOKEN, "verify-me")
+    meta = providers.registry.channel("meta")
     query = {"hub.mode": "subscribe", "hub.verify_token": "verify-me", "hub.challenge": "42"}
-    assert verify_subscription(query, providers.secrets) == "42"
+    assert answer_handshake(meta, query, providers.secrets).body == "42"
     with pytest.raises(SignatureInvalid):
-        verify_subscription({**query, "hub.verify_token": "nope"}, providers.secrets)
+        answer_handshake(meta, {**query, "hub.verify_token": "nope"}, providers.secrets)
+
+
+def test_channel_without_its_secret_is_a_configuration_error(providers: Providers) -> None:
+    """Regression (defect 8): a missing channel secret is a server misconfiguration (the
+    web app answers 503 so the sender retries), not a missing resource (404)."""
+    body = b'{"events": []}'
+    with pytest.raises(ChannelNotConfigured, match="generic-webhook-secret") as info:
+        _ingest(providers, sign(body), body, source="generic")
+    assert "secrets set generic-webhook-secret" in str(info.value)
+    assert providers.queue.depth() == 0
 
 
 def test_crash_between_enqueue_and_mark_loses_nothing(providers: Providers,

@@ -10,13 +10,13 @@ from typing import Any
 from service_helpers import NOW, local_providers, make_worker, sign
 
 from socialreferral.bootstrap import Providers
-from socialreferral.domain.people import Customer
-from socialreferral.domain.referrals import Offer, Reward
+from socialreferral.channels import MetaChannel
+from socialreferral.domain.customers import Customer
+from socialreferral.domain.referrals import Reward
 from socialreferral.domain.social import Connection, Interaction, Profile
 from socialreferral.service import ErasureReport, erase_person
 from socialreferral.service.authorization import connect_account, token_secret_name
 from socialreferral.service.ingest import ingest_webhook
-from socialreferral.service.records import Collections, iter_models
 from socialreferral.service.referrals import recommend, submit_lead
 
 # Distinctive values, so a search of raw file bytes cannot hit them by chance.
@@ -52,7 +52,8 @@ def _connect(providers: Providers, customer_id: str, person: str, name: str, ema
     ])
     customer = Customer(customer_id=customer_id, display_name=name, customer_value=0.5,
                         email=email)
-    connect_account(store=providers.store, secrets=providers.secrets, social=providers.social,
+    connect_account(repositories=providers.repositories, secrets=providers.secrets,
+                    social=providers.social,
                     rules=providers.settings.referral.eligibility, customer=customer,
                     network="facebook", person_id=person, token=token,
                     scopes=("user_posts",), now=NOW)
@@ -64,22 +65,24 @@ def _post(providers: Providers, post_id: str, author: str, name: str, text: str)
             "item": "status", "verb": "add", "post_id": post_id,
             "from": {"id": author, "name": name}, "message": text,
             "created_time": int(NOW.timestamp())}}]}]}).encode()
-    ingest_webhook(sign(body), body, queue=providers.queue, store=providers.store,
-                   secrets=providers.secrets)
+    ingest_webhook(MetaChannel(), sign(body), body, queue=providers.queue,
+                   secrets=providers.secrets, repositories=providers.repositories)
 
 
 def _lead(providers: Providers, author: str, name: str, email: str, phone: str,
           post_id: str) -> Reward:
     _post(providers, post_id, author, name, "I am looking for a car loan")
     make_worker(providers).run_once()
-    [offer] = [o for o in iter_models(providers.store, Collections.OFFERS, Offer)
+    [offer] = [o for o in providers.repositories.referrals.offers()
                if o.prospect_id == author]
-    _, token = recommend(offer.offer_id, store=providers.store, secrets=providers.secrets,
-                         social=providers.social, settings=providers.settings.referral,
-                         now=NOW)
+    _, token = recommend(offer.offer_id, repositories=providers.repositories,
+                         secrets=providers.secrets, social=providers.social,
+                         settings=providers.settings.referral,
+                         public_base_url=providers.settings.web.public_base_url, now=NOW)
     return submit_lead(token, {"name": name, "email": email, "phone": phone},
-                       store=providers.store, secrets=providers.secrets, crm=providers.crm,
-                       settings=providers.settings.referral, now=NOW + timedelta(minutes=1))
+                       repositories=providers.repositories, secrets=providers.secrets,
+                       crm=providers.crm, settings=providers.settings.referral,
+                       now=NOW + timedelta(minutes=1))
 
 
 def _world(providers: Providers) -> dict[str, Reward]:
@@ -164,7 +167,7 @@ def test_erasing_a_prospect_leaves_no_trace_and_keeps_the_reward(tmp_path: Path)
         assert social.sent_messages(PROSPECT)
         assert providers.crm.list_opportunities()
         report = erase_person(person_id=PROSPECT, email=PROSPECT_EMAIL, phone=PROSPECT_PHONE,
-                              store=providers.store, secrets=providers.secrets,
+                              repositories=providers.repositories, secrets=providers.secrets,
                               crm=providers.crm, social=providers.social)
         assert report.crm_leads == 1 and report.events >= 2
         assert report.offers_anonymised == 1 and report.referrals_anonymised == 1
@@ -175,14 +178,14 @@ def test_erasing_a_prospect_leaves_no_trace_and_keeps_the_reward(tmp_path: Path)
         needles = [PROSPECT, PROSPECT_NAME, PROSPECT_EMAIL, PROSPECT_PHONE]
         _assert_absent(providers, needles, PROSPECT_NAME)
         # The reward stays for accounting, with its amount; the other prospect is untouched.
-        kept = {r.reward_id: r for r in iter_models(providers.store, Collections.REWARDS,
-                                                    Reward)}
+        kept = {r.reward.reward_id: r.reward
+                for r in providers.repositories.referrals.rewards()}
         assert kept[rewards[PROSPECT].reward_id].amount == rewards[PROSPECT].amount
         assert kept[rewards[OTHER].reward_id] == rewards[OTHER]
         assert [lead.email for lead in providers.crm.list_leads()] == [OTHER_EMAIL]
         assert social.sent_messages(OTHER)
         assert any(o.prospect_id == OTHER
-                   for o in iter_models(providers.store, Collections.OFFERS, Offer))
+                   for o in providers.repositories.referrals.offers())
         assert social.get_profile(REFERRER_PERSON).display_name == REFERRER_NAME
         assert [c.other_id for c in social.get_connections(REFERRER_PERSON)] == sorted(
             [OTHER, KEEPER_PERSON])
@@ -193,7 +196,7 @@ def test_erasing_a_prospect_leaves_no_trace_and_keeps_the_reward(tmp_path: Path)
             == REFERRER_TOKEN
 
         again = erase_person(person_id=PROSPECT, email=PROSPECT_EMAIL, phone=PROSPECT_PHONE,
-                             store=providers.store, secrets=providers.secrets,
+                             repositories=providers.repositories, secrets=providers.secrets,
                              crm=providers.crm, social=providers.social)
         assert again == ErasureReport() and again.total == 0
     _assert_not_in_files(data_dir, [PROSPECT, PROSPECT_NAME, PROSPECT_EMAIL, PROSPECT_PHONE],
@@ -208,7 +211,7 @@ def test_erasing_a_customer_removes_token_consent_profile_and_identity(tmp_path:
         rewards = _world(providers)
         secret_name = token_secret_name("facebook", REFERRER_PERSON)
         providers.secrets.set(secret_name, REFERRER_TOKEN + "-v2")  # a second version
-        report = erase_person(customer_id=REFERRER, store=providers.store,
+        report = erase_person(customer_id=REFERRER, repositories=providers.repositories,
                               secrets=providers.secrets, crm=providers.crm,
                               social=providers.social)
         assert report.secrets == 1 and report.customers == 1 and report.consents == 1
@@ -218,8 +221,8 @@ def test_erasing_a_customer_removes_token_consent_profile_and_identity(tmp_path:
         _assert_absent(providers, needles, REFERRER_NAME)
         assert secret_name not in _secret_names(data_dir)
         # Rewards stay (accounting) with the amounts; the other customer is untouched.
-        kept = {r.reward_id: r for r in iter_models(providers.store, Collections.REWARDS,
-                                                    Reward)}
+        kept = {r.reward.reward_id: r.reward
+                for r in providers.repositories.referrals.rewards()}
         for reward in rewards.values():
             assert kept[reward.reward_id].amount == reward.amount
             assert kept[reward.reward_id].referrer_id.startswith("erased:")
@@ -229,7 +232,7 @@ def test_erasing_a_customer_removes_token_consent_profile_and_identity(tmp_path:
         assert [c.other_id for c in social.get_connections(KEEPER_PERSON)] == sorted(
             [OTHER, PROSPECT])
         again = erase_person(customer_id=REFERRER, email=REFERRER_EMAIL,
-                             store=providers.store, secrets=providers.secrets,
+                             repositories=providers.repositories, secrets=providers.secrets,
                              crm=providers.crm, social=providers.social)
         assert again.total == 0
     _assert_not_in_files(data_dir, [REFERRER, REFERRER_PERSON, REFERRER_NAME,
@@ -243,7 +246,7 @@ def test_unknown_person_reports_zeros_and_changes_nothing(tmp_path: Path) -> Non
         before = _every_document(providers)
         report = erase_person(person_id="nobody-123", email="nobody@example.org",
                               customer_id="c-nobody", phone="+15551112222",
-                              store=providers.store, secrets=providers.secrets,
+                              repositories=providers.repositories, secrets=providers.secrets,
                               crm=providers.crm, social=providers.social)
         assert report == ErasureReport() and report.total == 0
         assert _every_document(providers) == before
@@ -255,9 +258,9 @@ def test_erase_person_needs_an_identifier(providers: Providers) -> None:
     from socialreferral.errors import InvalidInput
 
     with pytest.raises(InvalidInput):
-        erase_person(store=providers.store, secrets=providers.secrets, crm=providers.crm,
-                     social=providers.social)
+        erase_person(repositories=providers.repositories, secrets=providers.secrets,
+                     crm=providers.crm, social=providers.social)
     with pytest.raises(InvalidInput) as caught:
-        erase_person(email="not-an-address", store=providers.store,
+        erase_person(email="not-an-address", repositories=providers.repositories,
                      secrets=providers.secrets, crm=providers.crm, social=providers.social)
     assert "not-an-address" not in str(caught.value)

@@ -11,7 +11,7 @@ from service_helpers import NOW, add_customer, ingest, make_worker
 from socialreferral.bootstrap import Providers
 from socialreferral.domain.referrals import Offer, OfferStatus, Reward, RewardStatus
 from socialreferral.errors import InvalidInput, SignatureInvalid
-from socialreferral.service.records import Collections, get_model, iter_models
+from socialreferral.repositories.referrals import BUDGETS, budget_key
 from socialreferral.service.referrals import open_link, recommend, submit_lead
 
 FORM = {"name": "Pat Prospect", "email": "pat@mail.example.org", "phone": "+15550001111"}
@@ -21,22 +21,25 @@ def _offer(providers: Providers, author: str = "p1", post: str = "1_1",
            text: str = "I am looking for a car loan") -> Offer:
     ingest(providers, [(post, author, text)])
     make_worker(providers).run_once()
-    offers = [o for o in iter_models(providers.store, Collections.OFFERS, Offer)
+    offers = [o for o in providers.repositories.referrals.offers()
               if o.prospect_id == author and o.event_id.startswith(f"facebook:{post}:")]
     assert len(offers) == 1
     return offers[0]
 
 
 def _recommend(providers: Providers, offer: Offer, now: Any = NOW) -> str:
-    _, token = recommend(offer.offer_id, store=providers.store, secrets=providers.secrets,
-                         social=providers.social, settings=providers.settings.referral, now=now)
+    _, token = recommend(offer.offer_id, repositories=providers.repositories,
+                         secrets=providers.secrets, social=providers.social,
+                         settings=providers.settings.referral,
+                         public_base_url=providers.settings.web.public_base_url, now=now)
     return token
 
 
 def _submit(providers: Providers, token: str, form: dict[str, Any] = FORM,
             now: Any = NOW) -> Reward:
-    return submit_lead(token, form, store=providers.store, secrets=providers.secrets,
-                       crm=providers.crm, settings=providers.settings.referral,
+    return submit_lead(token, form, repositories=providers.repositories,
+                       secrets=providers.secrets, crm=providers.crm,
+                       settings=providers.settings.referral,
                        now=now + timedelta(minutes=1))
 
 
@@ -52,9 +55,9 @@ def test_recommendation_sends_a_signed_link_to_the_prospect(providers: Providers
     social: Any = providers.social
     [sent] = [m for m in social.sent_messages("p1") if m.kind == "offer"]
     assert sent.link is not None and sent.link.endswith(token)
-    assert open_link(token, store=providers.store, secrets=providers.secrets,
+    assert open_link(token, repositories=providers.repositories, secrets=providers.secrets,
                      now=NOW).offer_id == offer.offer_id
-    stored = get_model(providers.store, Collections.OFFERS, offer.offer_id, Offer)
+    stored = providers.repositories.referrals.offer(offer.offer_id)
     assert stored is not None and stored.status is OfferStatus.RECOMMENDED
 
 
@@ -64,7 +67,7 @@ def test_tampered_link_is_rejected(providers: Providers, offer: Offer) -> None:
     forged = body[:-2] + ("AA" if body[-2:] != "AA" else "BB") + "." + signature
     for bad in (forged, token[:-3] + "xyz", "garbage"):
         with pytest.raises(SignatureInvalid):
-            open_link(bad, store=providers.store, secrets=providers.secrets, now=NOW)
+            open_link(bad, repositories=providers.repositories, secrets=providers.secrets, now=NOW)
         with pytest.raises(SignatureInvalid):
             _submit(providers, bad)
     assert providers.crm.list_leads() == []
@@ -74,7 +77,7 @@ def test_expired_link_is_rejected(providers: Providers, offer: Offer) -> None:
     token = _recommend(providers, offer)
     later = NOW + timedelta(hours=providers.settings.referral.link_ttl_hours + 1)
     with pytest.raises(SignatureInvalid, match="expired"):
-        open_link(token, store=providers.store, secrets=providers.secrets, now=later)
+        open_link(token, repositories=providers.repositories, secrets=providers.secrets, now=later)
     with pytest.raises(SignatureInvalid):
         _submit(providers, token, now=later)
     assert providers.crm.list_leads() == []
@@ -87,10 +90,10 @@ def test_same_form_twice_gives_one_lead_and_one_reward(providers: Providers,
     second = _submit(providers, token)
     assert first == second
     assert len(providers.crm.list_leads()) == 1
-    assert len(list(iter_models(providers.store, Collections.REWARDS, Reward))) == 1
+    assert len(providers.repositories.referrals.rewards()) == 1
     assert first.status is RewardStatus.APPROVED and first.amount > 0
     assert first.explanation.factors  # the incentive arithmetic is kept
-    stored = get_model(providers.store, Collections.OFFERS, offer.offer_id, Offer)
+    stored = providers.repositories.referrals.offer(offer.offer_id)
     assert stored is not None and stored.status is OfferStatus.AVAILED
 
 
@@ -159,8 +162,6 @@ def test_two_concurrent_leads_cannot_both_fit_under_the_monthly_cap(tmp_path: An
 
     from service_helpers import local_providers
 
-    from socialreferral.service.referrals import BUDGETS, budget_key
-
     # Each lead alone earns the per-reward cap (30); the month allows 45 in all.
     incentives = {"cap_per_reward": "30.00", "monthly_cap_per_referrer": "45.00",
                   "base_amount": "30.00"}
@@ -206,14 +207,8 @@ def test_reservation_is_idempotent_per_reward_and_released_on_rejection(
     from datetime import timedelta
     from decimal import Decimal
 
+    from socialreferral.domain.customers import Customer
     from socialreferral.domain.incentives import IncentiveRules, compute_incentive
-    from socialreferral.domain.people import Customer
-    from socialreferral.service.referrals import (
-        BUDGETS,
-        budget_key,
-        release_incentive,
-        reserve_incentive,
-    )
 
     rules = IncentiveRules(base_amount=Decimal("30"), cap_per_reward=Decimal("30"),
                            monthly_cap_per_referrer=Decimal("50"))
@@ -224,19 +219,19 @@ def test_reservation_is_idempotent_per_reward_and_released_on_rejection(
         seen.append(paid)
         return compute_incentive(customer, 0, 0, 0.0, paid, rules)
 
-    store = providers.store
-    first = reserve_incentive(store, "c1", "rw1", NOW, incentive_for,
-                              legacy=lambda: Decimal("5"))
-    retry = reserve_incentive(store, "c1", "rw1", NOW, incentive_for)
-    second = reserve_incentive(store, "c1", "rw2", NOW, incentive_for)
+    store, referrals = providers.store, providers.repositories.referrals
+    first = referrals.reserve_incentive("c1", "rw1", NOW, incentive_for,
+                                        legacy=lambda: Decimal("5"))
+    retry = referrals.reserve_incentive("c1", "rw1", NOW, incentive_for)
+    second = referrals.reserve_incentive("c1", "rw2", NOW, incentive_for)
     assert (first.amount, retry.amount, second.amount) == (Decimal("30.00"),
                                                            Decimal("30.00"),
                                                            Decimal("15.00"))
     assert seen == [Decimal("5"), Decimal("5"), Decimal("35.00")]  # legacy counted once
     assert Decimal(store.get(BUDGETS, budget_key("c1", NOW)).value["total"]) == Decimal("50")
-    release_incentive(store, "c1", "rw1", NOW)
+    referrals.release_incentive("c1", "rw1", NOW)
     assert Decimal(store.get(BUDGETS, budget_key("c1", NOW)).value["total"]) == Decimal("20")
     # Another month has its own budget.
-    next_month = reserve_incentive(store, "c1", "rw3", NOW + timedelta(days=40),
-                                   incentive_for)
+    next_month = referrals.reserve_incentive("c1", "rw3", NOW + timedelta(days=40),
+                                             incentive_for)
     assert next_month.amount == Decimal("30.00")

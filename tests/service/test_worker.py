@@ -12,12 +12,16 @@ from socialreferral.bootstrap import Providers
 from socialreferral.domain.crm import OpportunityStatus
 from socialreferral.domain.referrals import Offer, OfferKind, OfferStatus
 from socialreferral.service.authorization import revoke_consent
-from socialreferral.service.records import Collections, count, iter_models
-from socialreferral.service.worker import collect_manual_offers
+from socialreferral.service.offers import collect_manual_offers
 
 
 def _offers(providers: Providers) -> list[Offer]:
-    return list(iter_models(providers.store, Collections.OFFERS, Offer))
+    return providers.repositories.referrals.offers()
+
+
+def _collect(providers: Providers) -> int:
+    return collect_manual_offers(repositories=providers.repositories, crm=providers.crm,
+                                 social=providers.social, now=NOW)
 
 
 def _asks(providers: Providers) -> list[Any]:
@@ -74,7 +78,9 @@ def test_same_message_processed_twice_changes_nothing(providers: Providers) -> N
     make_worker(providers).run_once()
     assert len(_offers(providers)) == 1
     assert len(_asks(providers)) == 1
-    assert count(providers.store, Collections.CONTACTS) == 2  # one prospect + one referrer doc
+    # One prospect and one referrer history document, each with one record.
+    contacts = list(providers.store.iter_query("contacts"))
+    assert [len(d.value["records"]) for d in contacts] == [1, 1]
 
 
 def test_manual_offer_goes_to_the_crm_and_comes_back_as_an_offer(
@@ -86,12 +92,12 @@ def test_manual_offer_goes_to_the_crm_and_comes_back_as_an_offer(
     assert [o.status for o in worker.run_once()] == ["manual_offer_routed"]
     [opportunity] = providers.crm.list_opportunities()
     assert opportunity.status is OpportunityStatus.OPEN and _offers(providers) == []
-    assert collect_manual_offers(worker) == 0  # not answered yet
+    assert _collect(providers) == 0  # not answered yet
     providers.crm.save_opportunity(opportunity.model_copy(update={
         "status": OpportunityStatus.ANSWERED, "offer_text": "Zero-fee demat account",
         "answered_at": NOW}))
-    assert collect_manual_offers(worker) == 1
-    assert collect_manual_offers(worker) == 0
+    assert _collect(providers) == 1
+    assert _collect(providers) == 0
     [offer] = _offers(providers)
     assert offer.kind is OfferKind.MANUAL and offer.text == "Zero-fee demat account"
     assert len(_asks(providers)) == 1
@@ -125,7 +131,7 @@ def test_no_offer_without_an_eligible_consenting_conduit(
         author = "p1"
     elif setup == "revoked":
         add_customer(providers, 1, {"p1": 5})
-        revoke_consent(providers.store, "c1", "facebook", NOW.replace(year=2025))
+        revoke_consent(providers.repositories, "c1", "facebook", NOW.replace(year=2025))
         author = "p1"
     else:
         add_customer(providers, 1, {"fb-c2": 5})
@@ -164,13 +170,13 @@ def test_default_worker_uses_the_text_analytics_and_keyword_stays_selectable(
     ingest(providers, [("1_1", "p1", "I am looking for a car loan"),
                        ("1_2", "p2", "can anyone suggest the best house loan"),
                        ("1_3", "p3", "what a match last night!")])
-    worker = Worker(queue=providers.queue, store=providers.store, crm=providers.crm,
-                    social=providers.social, settings=settings, clock=lambda: NOW)
+    worker = Worker(queue=providers.queue, repositories=providers.repositories,
+                    crm=providers.crm, social=providers.social, settings=settings,
+                    clock=lambda: NOW)
     outcomes = {o.event_id: o.status for o in worker.run_once()}
     assert isinstance(worker.analyzer, TextAnalyticsAnalyzer)
     assert sorted(outcomes.values()) == ["no_intent", "offer", "offer"]
     assert sorted((o.prospect_id, o.product_id) for o in _offers(providers)) == [
         ("p1", "personal-loan"), ("p2", "home-loan")]
-    events = {d.value["author_id"]: d.value
-              for d in providers.store.iter_query(Collections.EVENTS)}
-    assert events["p3"]["product_id"] is None and not events["p3"]["matched"]
+    events = {e.author_id: e for e in providers.repositories.events.processed()}
+    assert events["p3"].product_id is None and not events["p3"].matched

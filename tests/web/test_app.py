@@ -101,11 +101,11 @@ def test_malformed_body_names_the_problem(client: TestClient) -> None:
     assert "entry" in response.json()["detail"]
 
 
-def test_unknown_source_is_rejected(client: TestClient) -> None:
+def test_unknown_channel_is_not_found(client: TestClient) -> None:
     body = delivery("x")
     response = client.post("/webhooks/myspace", content=body, headers=signed(body))
-    assert response.status_code == 400
-    assert response.json()["field"] == "source"
+    assert response.status_code == 404
+    assert response.json()["error"] == "UnknownChannel"
 
 
 def test_tampered_referral_link_is_403(client: TestClient, providers: Providers) -> None:

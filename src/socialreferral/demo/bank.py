@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from socialreferral.domain.crm import Product, Promotion
-from socialreferral.domain.people import Customer
+from socialreferral.domain.customers import Customer
 from socialreferral.domain.social import Connection, Interaction, Profile
 
 NETWORK = "facebook"

@@ -20,19 +20,21 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from socialreferral.bootstrap import Providers
+from socialreferral.channels import MetaChannel
+from socialreferral.channels.meta import APP_SECRET
 from socialreferral.demo.bank import NETWORK, Bank, build_bank, meta_delivery
 from socialreferral.domain.crm import OpportunityStatus
-from socialreferral.domain.referrals import Offer, OfferStatus
+from socialreferral.domain.referrals import OfferStatus
 from socialreferral.errors import SocialReferralError
 from socialreferral.records import JobState
+from socialreferral.repositories import TimingSample
 from socialreferral.service.authorization import connect_account
-from socialreferral.service.ingest import SECRET_NAMES, ingest_webhook
-from socialreferral.service.messages import flush_timings, timing_item
+from socialreferral.service.ingest import ingest_webhook
+from socialreferral.service.offers import collect_manual_offers
 from socialreferral.service.promotions import run_promotions, send_reminders
-from socialreferral.service.records import Collections, iter_models
 from socialreferral.service.referrals import recommend, submit_lead
 from socialreferral.service.reports import Report, build_report
-from socialreferral.service.worker import Worker, collect_manual_offers, task_payload
+from socialreferral.tasks.referral import task_payload
 
 Progress = Callable[[str, int, int], None]
 """``progress(stage, done, total)``; the CLI draws a bar from it."""
@@ -74,7 +76,7 @@ def load_world(
     eligible = 0
     for n, customer in enumerate(bank.customers, 1):
         result = connect_account(
-            store=providers.store, secrets=providers.secrets, social=providers.social,
+            repositories=providers.repositories, secrets=providers.secrets, social=providers.social,
             rules=providers.settings.referral.eligibility, customer=customer,
             network=NETWORK, person_id=f"fb-{customer.customer_id}",
             token=f"EAAB{pysecrets.token_hex(16)}", scopes=("user_posts", "user_friends"),
@@ -92,26 +94,28 @@ def deliver(
     """Deliver the bank's posts as signed Meta webhooks (and replay the first one)."""
     counts = {"deliveries": 0, "enqueued": 0, "duplicates": 0, "rejected": 0}
     posts = bank.posts
+    channel, repositories = MetaChannel(), providers.repositories
+    max_bytes = providers.settings.web.max_body_bytes
     first: tuple[dict[str, str], bytes] | None = None
     for start in range(0, len(posts), DELIVERY_SIZE):
         chunk = posts[start : start + DELIVERY_SIZE]
         began = time.perf_counter()
         headers, body = meta_delivery(chunk, app_secret)
         share = (time.perf_counter() - began) / len(chunk)
-        flush_timings(providers.store, [timing_item("post", post.post_id, share)
-                                        for post in chunk])
+        repositories.timings.add(TimingSample("post", post.post_id, share) for post in chunk)
         first = first or (headers, body)
-        result = ingest_webhook(headers, body, queue=providers.queue, store=providers.store,
-                                secrets=providers.secrets,
-                                max_body_bytes=providers.settings.referral.max_webhook_body_bytes)
+        result = ingest_webhook(channel, headers, body, queue=providers.queue,
+                                secrets=providers.secrets, repositories=repositories,
+                                max_body_bytes=max_bytes)
         counts["deliveries"] += 1
         counts["enqueued"] += len(result.enqueued)
         counts["duplicates"] += len(result.duplicates)
         counts["rejected"] += len(result.rejected)
         progress("deliver webhooks", min(start + DELIVERY_SIZE, len(posts)), len(posts))
     if replay_first and first is not None:  # Meta retries: the replay must enqueue nothing
-        result = ingest_webhook(first[0], first[1], queue=providers.queue,
-                                store=providers.store, secrets=providers.secrets)
+        result = ingest_webhook(channel, first[0], first[1], queue=providers.queue,
+                                secrets=providers.secrets, repositories=repositories,
+                                max_body_bytes=max_bytes)
         counts["deliveries"] += 1
         counts["duplicates"] += len(result.duplicates)
         counts["enqueued"] += len(result.enqueued)
@@ -121,17 +125,18 @@ def deliver(
 def _simulate_referrals(
     providers: Providers, bank: Bank, rng: random.Random, now: datetime, progress: Progress
 ) -> dict[str, int]:
-    store, settings = providers.store, providers.settings.referral
+    repositories, settings = providers.repositories, providers.settings.referral
     counts = {"recommended": 0, "forms": 0, "repeated_forms": 0, "self_referrals": 0}
-    offers = sorted(iter_models(store, Collections.OFFERS, Offer,
-                                {"status": OfferStatus.ASKED.value}), key=lambda o: o.offer_id)
+    offers = repositories.referrals.offers_with_status(OfferStatus.ASKED)
     emails = {c.customer_id: c.email for c in bank.customers}
     for n, offer in enumerate(offers, 1):
         progress("recommend and submit", n, len(offers))
         if rng.random() > 0.85:
             continue
-        _, token = recommend(offer.offer_id, store=store, secrets=providers.secrets,
-                             social=providers.social, settings=settings, now=now)
+        _, token = recommend(offer.offer_id, repositories=repositories,
+                             secrets=providers.secrets, social=providers.social,
+                             settings=settings,
+                             public_base_url=providers.settings.web.public_base_url, now=now)
         counts["recommended"] += 1
         if rng.random() > 0.75:
             continue
@@ -141,12 +146,12 @@ def _simulate_referrals(
             counts["self_referrals"] += 1
         form = {"name": bank.prospects.get(offer.prospect_id, "Prospect"), "email": email,
                 "phone": f"+1555{rng.randint(1000000, 9999999)}", "consent_marketing": True}
-        submit_lead(token, form, store=store, secrets=providers.secrets, crm=providers.crm,
-                    settings=settings, now=now + timedelta(minutes=5))
+        submit_lead(token, form, repositories=repositories, secrets=providers.secrets,
+                    crm=providers.crm, settings=settings, now=now + timedelta(minutes=5))
         counts["forms"] += 1
         if n % 5 == 0:  # the prospect presses "submit" twice
-            submit_lead(token, form, store=store, secrets=providers.secrets, crm=providers.crm,
-                        settings=settings, now=now + timedelta(minutes=6))
+            submit_lead(token, form, repositories=repositories, secrets=providers.secrets,
+                        crm=providers.crm, settings=settings, now=now + timedelta(minutes=6))
             counts["repeated_forms"] += 1
     return counts
 
@@ -166,7 +171,7 @@ def run_demo(
     rng = random.Random(seed)
     bank = build_bank(customers, posts, seed, now)
     app_secret = pysecrets.token_hex(16)
-    providers.secrets.set(SECRET_NAMES["meta"], app_secret)
+    providers.secrets.set(APP_SECRET, app_secret)
     load_world(providers, bank, now, progress)
     ingest = deliver(providers, bank, app_secret, progress)
 
@@ -188,23 +193,24 @@ def run_demo(
             "offer_text": "A free demat account and advice from our investment desk.",
         }))
     # ...and the next worker run picks the answers up.
-    worker = Worker(queue=providers.queue, store=providers.store, crm=providers.crm,
-                    social=providers.social, settings=providers.settings.referral)
-    manual = collect_manual_offers(worker)
+    manual = collect_manual_offers(repositories=providers.repositories, crm=providers.crm,
+                                   social=providers.social, now=datetime.now(UTC))
     simulated = _simulate_referrals(providers, bank, rng, now, progress)
     for promotion in bank.promotions:
         providers.crm.upsert_promotion(promotion)
-    promo = run_promotions(store=providers.store, crm=providers.crm, social=providers.social,
-                           settings=providers.settings.referral, now=now)
-    again = run_promotions(store=providers.store, crm=providers.crm, social=providers.social,
-                           settings=providers.settings.referral, now=now)
-    reminders = send_reminders(store=providers.store, social=providers.social,
+    repositories = providers.repositories
+    promo = run_promotions(repositories=repositories, crm=providers.crm,
+                           social=providers.social, settings=providers.settings.referral, now=now)
+    again = run_promotions(repositories=repositories, crm=providers.crm,
+                           social=providers.social, settings=providers.settings.referral, now=now)
+    reminders = send_reminders(repositories=repositories, social=providers.social,
                                settings=providers.settings.referral,
                                now=now + timedelta(days=providers.settings.referral
                                                    .remind_after_days + 1))
     simulated.update(manual_offers=manual, promotions_published=promo.published,
                      promotions_republished_on_rerun=again.published, reminders=reminders)
-    return DemoResult(report=build_report(providers.store), ingest=ingest, simulated=simulated,
+    report = build_report(repositories, currency=providers.settings.referral.currency)
+    return DemoResult(report=report, ingest=ingest, simulated=simulated,
                       seconds=time.perf_counter() - started, job_state=status.state.value)
 
 

@@ -30,8 +30,8 @@ from socialreferral.domain.crm import (
     Lead,
     LeadInput,
 )
+from socialreferral.domain.customers import Customer
 from socialreferral.domain.explain import Explanation, Factor
-from socialreferral.domain.people import Customer
 from socialreferral.domain.referrals import Referral, RewardStatus
 
 

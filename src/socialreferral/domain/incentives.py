@@ -22,8 +22,8 @@ from decimal import ROUND_HALF_UP, Decimal
 from pydantic import Field
 
 from socialreferral.domain._base import DomainModel
+from socialreferral.domain.customers import Customer
 from socialreferral.domain.explain import Explanation, Factor
-from socialreferral.domain.people import Customer
 
 _CENT = Decimal("0.01")
 

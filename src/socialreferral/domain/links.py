@@ -29,6 +29,9 @@ from socialreferral.domain._base import DomainModel
 from socialreferral.domain._time import require_aware
 from socialreferral.errors import InvalidInput, SignatureInvalid
 
+REFERRAL_PATH = "/referrals/{token}"
+"""Where the web app serves a referral link's landing page (links are built from it)."""
+
 _VERSION = 1
 _MIN_KEY_BYTES = 16
 _MAX_TOKEN_CHARS = 2048
@@ -53,6 +56,11 @@ def _b64decode(text: str) -> bytes:
 
 def _mac(key: bytes, signed: str) -> bytes:
     return hmac.new(key, signed.encode("ascii"), hashlib.sha256).digest()
+
+
+def referral_url(public_base_url: str, token: str) -> str:
+    """The link a prospect follows: ``<public base URL>/referrals/<token>``."""
+    return public_base_url.rstrip("/") + REFERRAL_PATH.format(token=token)
 
 
 def sign_referral_token(referral_id: str, expires_at: datetime, key: bytes, key_id: str) -> str:
@@ -108,4 +116,10 @@ def verify_referral_token(token: str, keys: Mapping[str, bytes], now: datetime) 
     return LinkClaims(referral_id=rid, expires_at=expires_at, key_id=payload["kid"])
 
 
-__all__ = ["LinkClaims", "sign_referral_token", "verify_referral_token"]
+__all__ = [
+    "REFERRAL_PATH",
+    "LinkClaims",
+    "referral_url",
+    "sign_referral_token",
+    "verify_referral_token",
+]

@@ -15,8 +15,8 @@ from pydantic import Field, model_validator
 from socialreferral.domain._base import DomainModel
 from socialreferral.domain._time import require_aware
 from socialreferral.domain.crm import Product, Promotion
+from socialreferral.domain.customers import Customer
 from socialreferral.domain.explain import Explanation
-from socialreferral.domain.people import Customer
 from socialreferral.domain.referrals import Offer, OfferStatus
 
 

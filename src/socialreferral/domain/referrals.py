@@ -39,6 +39,12 @@ def referral_id_for(offer_id: str) -> str:
     return _derived_id("ref", offer_id)
 
 
+def lead_id_for(referral_id: str) -> str:
+    """The CRM lead id a referral's form creates (the CRM may answer with an older lead of
+    the same person instead: leads are de-duplicated on e-mail and phone)."""
+    return _derived_id("lead", referral_id)
+
+
 def reward_id_for(referral_id: str, lead_id: str) -> str:
     """The reward for the lead ``lead_id`` captured through ``referral_id``."""
     return _derived_id("rwd", referral_id, lead_id)
@@ -104,6 +110,20 @@ class Offer(DomainModel):
     def mark_reminded(self, at: datetime) -> Offer:
         """A copy recording that a reminder was sent at ``at``."""
         return self.model_copy(update={"reminded_at": at})
+
+
+class PendingManualOffer(DomainModel):
+    """A manual-offer product matched for a prospect, waiting for the bank's answer on the
+    CRM opportunity ``opportunity_id`` (seed 000: offers the bank words itself)."""
+
+    opportunity_id: str = Field(pattern=_ID)
+    event_id: str = Field(min_length=1, max_length=256)
+    network: str = Field(min_length=1, max_length=32)
+    product_id: str = Field(pattern=_ID)
+    prospect_id: str = Field(min_length=1, max_length=128)
+    referrer_id: str = Field(min_length=1, max_length=128)
+    accepted_at: float = Field(ge=0)
+    explanation: Explanation = Explanation(summary="")
 
 
 class ReferralStatus(StrEnum):
@@ -193,10 +213,12 @@ __all__ = [
     "Offer",
     "OfferKind",
     "OfferStatus",
+    "PendingManualOffer",
     "Referral",
     "ReferralStatus",
     "Reward",
     "RewardStatus",
+    "lead_id_for",
     "message_id_for",
     "offer_id_for",
     "opportunity_id_for",

@@ -31,7 +31,6 @@ class ReferralSettings(DomainModel):
     link_ttl_hours: float = Field(default=72.0, gt=0)
     remind_after_days: float = Field(default=3.0, gt=0)
     currency: str = Field(default="USD", pattern=r"^[A-Z]{3}$")
-    max_webhook_body_bytes: int = Field(default=2_000_000, ge=1)
 
 
 __all__ = ["ReferralSettings"]

@@ -23,8 +23,8 @@ from pydantic import Field, model_validator
 
 from socialreferral.domain._base import DomainModel
 from socialreferral.domain._time import require_aware
+from socialreferral.domain.customers import Customer
 from socialreferral.domain.explain import Explanation, Factor
-from socialreferral.domain.people import Customer
 from socialreferral.domain.social import Connection
 
 

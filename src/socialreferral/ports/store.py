@@ -228,11 +228,14 @@ class DocumentStore(Adapter):
             cursor = page.cursor
 
     def put_many(self, collection: str, items: Iterable[WriteItem]) -> BatchResult:
-        """Write many documents in chunks of ``max_batch``; report per-key outcomes.
+        """Write many documents; report per-key outcomes.
 
-        Items that fail validation are reported as failed without being sent.
+        With the ``batch`` capability the items go in chunks of ``max_batch``; without it
+        they are written one by one (same outcomes, more round trips), so callers never
+        need to ask which. Items that fail validation are reported as failed without
+        being sent; a condition that fails (``if_match``, ``create_only``) fails its item
+        only.
         """
-        self.require(Capability.BATCH)
         self._check(collection)
         written: dict[str, str] = {}
         failed: dict[str, Exception] = {}
@@ -243,6 +246,17 @@ class DocumentStore(Adapter):
                 valid.append(self._validate_item(item))
             except (InvalidInput, DocumentTooLarge, Unsupported) as exc:
                 failed[item.key] = exc
+        if not self.supports(Capability.BATCH):
+            for item in valid:
+                try:
+                    document = self._call(self._put, collection, item.key, item.value,
+                                          if_match=item.if_match,
+                                          create_only=item.create_only, ttl=item.ttl)
+                except (ConcurrencyConflict, DocumentTooLarge, InvalidInput) as exc:
+                    failed[item.key] = exc
+                else:
+                    written[item.key] = document.etag
+            return BatchResult(written, failed)
         for chunk in _chunks(valid, self.max_batch):
             result = self._call(self._put_batch, collection, chunk)
             written.update(result.written)

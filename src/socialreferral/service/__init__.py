@@ -1,26 +1,27 @@
-"""The application layer: use cases over a Providers bundle (ports) and ReferralSettings.
+"""The application layer: use cases over repositories and ports.
 
 * :mod:`.authorization` — connect a social account (token → SecretStore, eligibility);
 * :mod:`.ingest` — ``ingest_webhook``: signature, normalisation, de-duplication, enqueue;
-* :mod:`.worker` — ``Worker.process_batch`` and the ``referral.process-batch`` task;
-* :mod:`.contacts` — the contact policy made race-safe over the document store;
-* :mod:`.referrals` — recommend, signed links, lead capture, incentive, fraud, reward;
+* :mod:`.worker` — ``Worker``: queue batches in, offers and asks out;
+* :mod:`.offers` — creating an offer and asking its referrer; CRM manual offers;
+* :mod:`.referrals` — recommend, signed links, lead capture, incentive, fraud, review;
 * :mod:`.promotions` — the scheduled promotion workflow and reminders;
-* :mod:`.privacy` — ``erase_person``: the right to erasure across every port;
-* :mod:`.reports` — the funnel, rewards and step times from stored data;
-* :mod:`.records` — how domain models are stored (collections, keys).
+* :mod:`.privacy` — ``erase_person``: the right to erasure across every repository and port;
+* :mod:`.reports` — the funnel, rewards and step times from stored data.
 
-No module here imports an SDK or reads the environment; the two batch-task entry points
-build their adapters through :mod:`socialreferral.bootstrap`.
+Use cases take a :class:`~socialreferral.repositories.Repositories` bundle and the ports
+they need; none of them imports an SDK, builds adapters or reads the environment (that is
+the composition root's job: :mod:`socialreferral.bootstrap` and the entry points).
 """
 
 from socialreferral.service.authorization import ConnectResult, connect_account
-from socialreferral.service.ingest import IngestResult, ingest_webhook, verify_subscription
+from socialreferral.service.ingest import IngestResult, answer_handshake, ingest_webhook
+from socialreferral.service.offers import collect_manual_offers
 from socialreferral.service.privacy import ErasureReport, erase_person
 from socialreferral.service.promotions import PromotionRun, run_promotions, send_reminders
-from socialreferral.service.referrals import open_link, recommend, submit_lead
+from socialreferral.service.referrals import open_link, recommend, review_reward, submit_lead
 from socialreferral.service.reports import Report, build_report
-from socialreferral.service.worker import Outcome, Worker, collect_manual_offers
+from socialreferral.service.worker import Outcome, Worker
 
 __all__ = [
     "ConnectResult",
@@ -30,6 +31,7 @@ __all__ = [
     "PromotionRun",
     "Report",
     "Worker",
+    "answer_handshake",
     "build_report",
     "collect_manual_offers",
     "connect_account",
@@ -37,8 +39,8 @@ __all__ = [
     "ingest_webhook",
     "open_link",
     "recommend",
+    "review_reward",
     "run_promotions",
     "send_reminders",
     "submit_lead",
-    "verify_subscription",
 ]

@@ -32,14 +32,14 @@ from datetime import datetime, timedelta
 from pydantic import Field
 
 from socialreferral.domain._base import DomainModel
+from socialreferral.domain.customers import Consent, Customer
 from socialreferral.domain.eligibility import Eligibility, EligibilityRules, assess_eligibility
-from socialreferral.domain.people import Consent, Customer
 from socialreferral.domain.social import Connection, Profile
 from socialreferral.errors import InvalidInput
-from socialreferral.ports import DocumentStore, SecretStore, SocialChannel
+from socialreferral.ports import SecretStore, SocialChannel
+from socialreferral.repositories import Repositories
 from socialreferral.scoring import PILLARS, InfluenceModel
 from socialreferral.scoring import Profile as InfluenceProfile
-from socialreferral.service.records import Collections, get_model, put_model, safe_key
 
 ACTIVITY_WINDOW = timedelta(days=30)
 
@@ -178,7 +178,7 @@ def influence_score(
 
 def connect_account(
     *,
-    store: DocumentStore,
+    repositories: Repositories,
     secrets: SecretStore,
     social: SocialChannel,
     rules: EligibilityRules,
@@ -204,38 +204,28 @@ def connect_account(
         raise InvalidInput("must not be empty", field="person_id")
     secret = secrets.set(token_secret_name(network, person_id), token)
 
-    accounts = {**customer.social_accounts, network: person_id}
-    customer = customer.model_copy(update={"social_accounts": accounts})
-    put_model(store, Collections.CUSTOMERS, customer.customer_id, customer)
-    store.put(Collections.PERSONS, safe_key(network, person_id),
-              {"customer_id": customer.customer_id, "network": network, "person_id": person_id})
-    previous = get_model(store, Collections.CONSENTS, safe_key(customer.customer_id, network),
-                         Consent)
-    consent = Consent(customer_id=customer.customer_id, network=network, person_id=person_id,
-                      scopes=tuple(scopes),
-                      granted_at=previous.granted_at if previous and previous.active else now)
-    put_model(store, Collections.CONSENTS, safe_key(customer.customer_id, network), consent,
-              secret_name=secret.name)
+    customer = repositories.customers.link_account(customer, network, person_id)
+    previous = repositories.customers.consent(customer.customer_id, network)
+    repositories.customers.save_consent(
+        Consent(customer_id=customer.customer_id, network=network, person_id=person_id,
+                scopes=tuple(scopes),
+                granted_at=previous.granted_at if previous and previous.active else now),
+        secret_name=secret.name)
 
     profile = social.get_profile(person_id)
     connections = [c for c in social.get_connections(person_id) if c.person_id == person_id]
-    put_model(store, Collections.PROFILES, safe_key(network, person_id), profile)
-    for connection in connections:
-        put_model(store, Collections.CONNECTIONS,
-                  safe_key(customer.customer_id, network, connection.other_id), connection,
-                  customer_id=customer.customer_id)
+    repositories.graph.save_profile(profile)
+    repositories.graph.save_connections(customer.customer_id, network, connections)
 
     pillars = pillar_influence(influence_profile(profile, connections, now), influence_model)
-    influence = pillars.influence
     eligibility = assess_eligibility(profile, connections, recent_activity(connections, now),
-                                     influence, rules)
-    put_model(store, Collections.ELIGIBILITY, safe_key(customer.customer_id, network),
-              eligibility, customer_id=customer.customer_id, network=network,
-              person_id=person_id, influence=influence,
-              influence_pillars={"reach": pillars.reach, "resonance": pillars.resonance,
-                                 "relevance": pillars.relevance},
-              influence_explanation=pillars.explanation,
-              connections=len(connections), assessed_at=now.isoformat())
+                                     pillars.influence, rules)
+    repositories.graph.save_eligibility(
+        customer.customer_id, network, person_id, eligibility, influence=pillars.influence,
+        connections=len(connections),
+        pillars={"reach": pillars.reach, "resonance": pillars.resonance,
+                 "relevance": pillars.relevance},
+        influence_explanation=pillars.explanation, at=now)
     return ConnectResult(
         customer_id=customer.customer_id,
         network=network,
@@ -243,23 +233,22 @@ def connect_account(
         secret_name=secret.name,
         secret_version=secret.version,
         connections=len(connections),
-        influence=influence,
+        influence=pillars.influence,
         eligibility=eligibility,
     )
 
 
-def revoke_consent(store: DocumentStore, customer_id: str, network: str, at: datetime) -> None:
+def revoke_consent(repositories: Repositories, customer_id: str, network: str,
+                   at: datetime) -> None:
     """Stop listening to ``customer_id`` on ``network`` (the worker skips revoked consents)."""
-    key = safe_key(customer_id, network)
-    consent = get_model(store, Collections.CONSENTS, key, Consent)
-    if consent is not None:
-        put_model(store, Collections.CONSENTS, key, consent.revoke(at))
+    repositories.customers.revoke_consent(customer_id, network, at)
 
 
-def eligibility_of(store: DocumentStore, customer_id: str, network: str) -> dict[str, object]:
-    """The stored eligibility document (verdict, explanation, influence) or ``{}``."""
-    document = store.find(Collections.ELIGIBILITY, safe_key(customer_id, network))
-    return {} if document is None else dict(document.value)
+def eligibility_of(repositories: Repositories, customer_id: str,
+                   network: str) -> dict[str, object]:
+    """The stored eligibility (verdict, explanation, influence figures) or ``{}``."""
+    facts = repositories.graph.eligibility(customer_id, network)
+    return {} if facts is None else dict(facts.document)
 
 
 __all__ = [

@@ -1,8 +1,8 @@
 """The web service: the endpoints social networks and prospects reach (FastAPI).
 
 ==========================================  ==============================================
-``GET  /webhooks/meta``                     Meta's subscription handshake (echo challenge)
-``POST /webhooks/{source}``                 a webhook delivery (``meta`` or ``generic``)
+``GET  /webhooks/{channel}``                a channel's subscription handshake
+``POST /webhooks/{channel}``                a webhook delivery (any registered channel)
 ``GET  /referrals/{token}``                 the offer behind a signed referral link
 ``POST /referrals/{token}/lead``            the prospect's lead form
 ``GET  /healthz``                           liveness
@@ -21,28 +21,30 @@ import logging
 from typing import Any
 
 from fastapi import FastAPI, Request
-from fastapi.responses import JSONResponse, PlainTextResponse
+from fastapi.responses import JSONResponse, Response
 
 from socialreferral.bootstrap import Providers
-from socialreferral.domain.settings import ReferralSettings
+from socialreferral.domain.json_input import parse_json_object
+from socialreferral.domain.links import REFERRAL_PATH
 from socialreferral.errors import (
+    ConfigurationError,
     InvalidInput,
     NotFound,
     SignatureInvalid,
     SocialReferralError,
     TransientError,
 )
-from socialreferral.service.ingest import ingest_webhook, verify_subscription
+from socialreferral.service.ingest import answer_handshake, ingest_webhook
 from socialreferral.service.referrals import open_link, submit_lead
 
 log = logging.getLogger(__name__)
 
-MAX_BODY_BYTES = 2_000_000
 
-
-def create_app(providers: Providers, *, referral: ReferralSettings | None = None) -> FastAPI:
+def create_app(providers: Providers) -> FastAPI:
     """Build the FastAPI application over a :class:`Providers` bundle."""
-    rules = referral or _referral_settings(providers)
+    rules = providers.settings.referral
+    web = providers.settings.web
+    repositories = providers.repositories
     app = FastAPI(title="socialreferral", version="0.1.0")
 
     @app.exception_handler(SocialReferralError)
@@ -58,17 +60,20 @@ def create_app(providers: Providers, *, referral: ReferralSettings | None = None
     async def healthz() -> dict[str, str]:
         return {"status": "ok"}
 
-    @app.get("/webhooks/meta")
-    async def meta_handshake(request: Request) -> PlainTextResponse:
-        challenge = verify_subscription(dict(request.query_params), providers.secrets)
-        return PlainTextResponse(challenge)
+    @app.get("/webhooks/{name}")
+    async def handshake(name: str, request: Request) -> Response:
+        reply = answer_handshake(providers.registry.channel(name),
+                                 dict(request.query_params), providers.secrets)
+        return Response(reply.body, media_type=reply.media_type)
 
-    @app.post("/webhooks/{source}")
-    async def webhook(source: str, request: Request) -> Any:
+    @app.post("/webhooks/{name}")
+    async def webhook(name: str, request: Request) -> Any:
+        channel = providers.registry.channel(name)
         raw = await request.body()
         result = ingest_webhook(
-            dict(request.headers), raw, queue=providers.queue, store=providers.store,
-            secrets=providers.secrets, source=source, max_body_bytes=MAX_BODY_BYTES,
+            channel, dict(request.headers), raw, queue=providers.queue,
+            secrets=providers.secrets, repositories=repositories,
+            max_body_bytes=web.max_body_bytes,
         )
         return {
             "enqueued": len(result.enqueued),
@@ -76,22 +81,18 @@ def create_app(providers: Providers, *, referral: ReferralSettings | None = None
             "rejected": [{"path": r.path, "reason": r.reason} for r in result.rejected],
         }
 
-    @app.get("/referrals/{token}")
+    @app.get(REFERRAL_PATH)
     async def referral_landing(token: str) -> Any:
-        referral = open_link(token, store=providers.store, secrets=providers.secrets)
+        referral = open_link(token, repositories=repositories, secrets=providers.secrets)
         return {"referral_id": referral.referral_id, "product_id": referral.product_id,
                 "expires_at": referral.link_expires_at.isoformat()}
 
-    @app.post("/referrals/{token}/lead", status_code=201)
+    @app.post(REFERRAL_PATH + "/lead", status_code=201)
     async def lead_form(token: str, request: Request) -> Any:
-        try:
-            form = await request.json()
-        except ValueError:
-            raise InvalidInput("must be a JSON object", field="body") from None
-        if not isinstance(form, dict):
-            raise InvalidInput("must be a JSON object", field="body")
-        reward = submit_lead(token, form, store=providers.store, secrets=providers.secrets,
-                             crm=providers.crm, settings=rules)
+        form = parse_json_object(await request.body(), field="body",
+                                 max_bytes=web.max_body_bytes)
+        reward = submit_lead(token, form, repositories=repositories,
+                             secrets=providers.secrets, crm=providers.crm, settings=rules)
         # The prospect sees only that the form was taken; reward details are the bank's.
         return {"status": "received", "referral_id": reward.referral_id}
 
@@ -105,16 +106,10 @@ def _status_for(exc: SocialReferralError) -> tuple[int, dict[str, str]]:
         return 400, {}
     if isinstance(exc, NotFound):
         return 404, {}
-    if isinstance(exc, TransientError):
+    if isinstance(exc, TransientError | ConfigurationError):
+        # A missing channel secret is the server's problem: the sender should retry.
         return 503, {"Retry-After": "30"}
     return 500, {}
-
-
-def _referral_settings(providers: Providers) -> ReferralSettings:
-    configured = providers.settings.referral
-    if isinstance(configured, ReferralSettings):
-        return configured
-    return ReferralSettings.model_validate(configured)
 
 
 __all__ = ["create_app"]

@@ -28,12 +28,14 @@ rest of the delivery is kept; a body that is not a page delivery at all raises
 from __future__ import annotations
 
 import hashlib
+import hmac
+from collections.abc import Mapping
 from typing import Any
 
 from pydantic import ValidationError
 
-from socialreferral.domain.social import EventKind, SocialEvent
-from socialreferral.domain.webhooks.batch import (
+from socialreferral.channels._base import HandshakeReply, SecretLookup, WebhookChannel
+from socialreferral.channels._parsing import (
     MAX_CHANGES_PER_DELIVERY,
     RejectedItem,
     WebhookBatch,
@@ -41,7 +43,15 @@ from socialreferral.domain.webhooks.batch import (
     load_json_object,
     parse_time,
 )
-from socialreferral.errors import InvalidInput
+from socialreferral.channels._signatures import (
+    check_digest,
+    header,
+    hex_digest,
+    hmac_sha256,
+    prefixed,
+)
+from socialreferral.domain.social import EventKind, SocialEvent
+from socialreferral.errors import InvalidInput, SignatureInvalid
 
 NETWORK = "facebook"
 
@@ -136,7 +146,7 @@ def _feed_event(value: dict[str, Any], path: str, page_id: str, entry_time: Any)
     if kind is EventKind.LIKE:
         event_id += f":{author_id}" + (f":{reaction}" if reaction else "")
     if verb in ("edited", "edit") and kind is not EventKind.LIKE:
-        event_id += ":" + hashlib.sha256(message.encode("utf-8")).hexdigest()[:12]
+        event_id += ":" + hashlib.sha256(message.encode("utf-8", "surrogatepass")).hexdigest()[:12]
 
     extra = {
         k: v
@@ -237,4 +247,77 @@ def parse_meta_webhook(raw_body: bytes) -> WebhookBatch:
     return WebhookBatch(events=dedupe(events), rejected=tuple(rejected), skipped=tuple(skipped))
 
 
-__all__ = ["NETWORK", "parse_meta_webhook"]
+SIGNATURE_HEADER = "X-Hub-Signature-256"
+APP_SECRET = "meta-app-secret"
+VERIFY_TOKEN = "meta-verify-token"
+
+
+def verify_meta_signature(raw_body: bytes, headers: Mapping[str, str],
+                          app_secret: str | bytes) -> None:
+    """Raise ``SignatureInvalid`` unless ``X-Hub-Signature-256`` (``sha256=<hex HMAC>``)
+    signs ``raw_body`` with the app secret."""
+    given = hex_digest(prefixed(header(headers, SIGNATURE_HEADER), "sha256=",
+                                SIGNATURE_HEADER), SIGNATURE_HEADER)
+    check_digest(hmac_sha256(app_secret, raw_body), given, SIGNATURE_HEADER)
+
+
+def meta_handshake(query: Mapping[str, str], verify_token: str) -> str:
+    """The body to answer Meta's subscription GET with: the echoed ``hub.challenge``.
+
+    ``SignatureInvalid`` (naming the parameter) if the mode is not ``subscribe``, the
+    challenge is missing or malformed, or the verify token does not match (compared in
+    constant time).
+    """
+    if not verify_token:
+        raise InvalidInput("verify token is empty", field="verify_token")
+    if query.get("hub.mode") != "subscribe":
+        raise SignatureInvalid("expected hub.mode=subscribe", field="hub.mode")
+    challenge = query.get("hub.challenge")
+    if not challenge:
+        raise SignatureInvalid("challenge missing", field="hub.challenge")
+    # The challenge is echoed verbatim: keep it short and printable so the echo cannot
+    # carry markup or header injection (the web layer also answers text/plain).
+    if len(challenge) > 256 or not challenge.isprintable() or "<" in challenge:
+        raise SignatureInvalid("challenge malformed", field="hub.challenge")
+    given = query.get("hub.verify_token", "")
+    if not hmac.compare_digest(given.encode("utf-8", "surrogatepass"),
+                               verify_token.encode("utf-8")):
+        raise SignatureInvalid("verify token does not match", field="hub.verify_token")
+    return challenge
+
+
+class MetaChannel(WebhookChannel):
+    """Facebook Pages (and Instagram, which signs the same way): ``feed`` changes.
+
+    Secrets: ``meta-app-secret`` (the app secret deliveries are signed with) and
+    ``meta-verify-token`` (the token chosen when subscribing the webhook).
+    """
+
+    name = "meta"
+    network = NETWORK
+    signing_secret = APP_SECRET
+    secret_names = (APP_SECRET, VERIFY_TOKEN)
+
+    def verify(self, raw_body: bytes, headers: Mapping[str, str], secret: str) -> None:
+        """``X-Hub-Signature-256: sha256=<hex HMAC-SHA256(app secret, raw body)>``."""
+        verify_meta_signature(raw_body, headers, secret)
+
+    def parse(self, raw_body: bytes) -> WebhookBatch:
+        """Normalise a ``page`` delivery (module docstring)."""
+        return parse_meta_webhook(raw_body)
+
+    def handshake(self, query: Mapping[str, str], secret: SecretLookup) -> HandshakeReply:
+        """Echo ``hub.challenge`` when ``hub.verify_token`` matches (text/plain)."""
+        return HandshakeReply(meta_handshake(query, secret(VERIFY_TOKEN)))
+
+
+__all__ = [
+    "APP_SECRET",
+    "NETWORK",
+    "SIGNATURE_HEADER",
+    "VERIFY_TOKEN",
+    "MetaChannel",
+    "meta_handshake",
+    "parse_meta_webhook",
+    "verify_meta_signature",
+]

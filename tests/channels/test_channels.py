@@ -1,4 +1,5 @@
-"""Webhook signatures, handshakes and normalisation (Meta, X, LinkedIn, generic)."""
+"""Webhook channels: signatures, handshakes, normalisation (Meta, X, LinkedIn, generic)
+and the channel registry."""
 
 from __future__ import annotations
 
@@ -10,20 +11,17 @@ from typing import Any
 
 import pytest
 
-from socialreferral.domain.social import EventKind
-from socialreferral.domain.webhooks import (
-    MAX_CHANGES_PER_DELIVERY,
+from socialreferral.channels import MAX_CHANGES_PER_DELIVERY
+from socialreferral.channels.generic import parse_generic_webhook
+from socialreferral.channels.linkedin import (
     linkedin_challenge_response,
-    meta_handshake,
-    parse_generic_webhook,
-    parse_meta_webhook,
     verify_linkedin_signature,
-    verify_meta_signature,
-    verify_signature,
-    verify_x_signature,
-    x_crc_response,
 )
-from socialreferral.errors import InvalidInput, SignatureInvalid
+from socialreferral.channels.meta import meta_handshake, parse_meta_webhook, verify_meta_signature
+from socialreferral.channels.x import verify_x_signature, x_crc_response
+from socialreferral.domain.social import EventKind
+from socialreferral.errors import InvalidInput, SignatureInvalid, UnknownChannel
+from socialreferral.plugins import load_registry
 
 SECRET = b"app-secret-0123456789"
 BODY = b'{"object":"page","entry":[]}'
@@ -111,16 +109,19 @@ class TestLinkedInSignature:
             verify_linkedin_signature(BODY, {"X-Hub-Signature-256": "x"}, SECRET)
 
 
-def test_dispatch_by_network() -> None:
-    verify_signature("facebook", BODY, {"X-Hub-Signature-256": "sha256=" + _hex(BODY)}, SECRET)
-    verify_signature("X", BODY, {"x-twitter-webhooks-signature": "sha256=" + _b64(BODY)}, SECRET)
-    verify_signature("linkedin", BODY, {"X-LI-Signature": _hex(BODY)}, SECRET)
+def test_registry_finds_each_channel_by_name() -> None:
+    registry = load_registry(env={})
+    secret = SECRET.decode()
+    registry.channel("meta").verify(BODY, {"X-Hub-Signature-256": "sha256=" + _hex(BODY)},
+                                    secret)
+    registry.channel("generic").verify(BODY, {"X-Hub-Signature-256": "sha256=" + _hex(BODY)},
+                                       secret)
     with pytest.raises(SignatureInvalid):
-        # A Meta signature is not accepted as LinkedIn's, although both are hex HMACs.
-        verify_signature("linkedin", BODY, {"X-Hub-Signature-256": "sha256=" + _hex(BODY)}, SECRET)
-    with pytest.raises(InvalidInput) as info:
-        verify_signature("myspace", BODY, {}, SECRET)
-    assert info.value.field == "network"
+        # Each channel checks its own scheme: a forged digest fails whatever the header.
+        registry.channel("meta").verify(BODY, {"X-Hub-Signature-256": "sha256=" + _hex(b"x")},
+                                        secret)
+    with pytest.raises(UnknownChannel, match="myspace"):
+        registry.channel("myspace")
 
 
 # --- handshakes ---------------------------------------------------------------------------

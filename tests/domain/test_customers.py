@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from pydantic import ValidationError
 
-from socialreferral.domain.people import Consent, Customer
+from socialreferral.domain.customers import Consent, Customer
 
 T = datetime(2026, 1, 1, tzinfo=UTC)
 

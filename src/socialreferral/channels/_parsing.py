@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Any
@@ -10,8 +9,8 @@ from typing import Any
 from pydantic import Field
 
 from socialreferral.domain._base import DomainModel
+from socialreferral.domain.json_input import parse_json_object
 from socialreferral.domain.social import SocialEvent
-from socialreferral.errors import InvalidInput
 
 MAX_CHANGES_PER_DELIVERY = 1000
 """Meta's documented maximum of changes in one delivery; more is refused outright."""
@@ -42,14 +41,9 @@ class WebhookBatch(DomainModel):
 
 
 def load_json_object(raw_body: bytes) -> dict[str, Any]:
-    """Parse the body; ``InvalidInput(field="body")`` if it is not a JSON object."""
-    try:
-        data = json.loads(raw_body)
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise InvalidInput(f"not valid JSON: {exc}", field="body") from exc
-    if not isinstance(data, dict):
-        raise InvalidInput("expected a JSON object", field="body")
-    return data
+    """Parse the body; ``InvalidInput(field="body")`` if it is not a JSON object, not
+    UTF-8, or nested deeper than :data:`~socialreferral.domain.json_input.MAX_DEPTH`."""
+    return parse_json_object(raw_body, field="body")
 
 
 def parse_time(value: Any, path: str) -> datetime:

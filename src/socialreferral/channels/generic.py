@@ -13,17 +13,21 @@
                  "page_id": "page-1",           # optional
                  "extra": {}}]}                 # optional object
 
-At most :data:`MAX_CHANGES_PER_DELIVERY` events. Unknown keys in an event are rejected
+Signed like a W3C WebSub delivery: ``X-Hub-Signature-256: sha256=<hex HMAC-SHA256(secret,
+raw body)>`` with the secret ``generic-webhook-secret``. At most
+:data:`MAX_CHANGES_PER_DELIVERY` events. Unknown keys in an event are rejected
 (a typo must not be silently dropped). Bad events land in ``rejected`` with their path
 (``events[3].author_id``); good ones are kept.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from pydantic import ValidationError
 
-from socialreferral.domain.social import SocialEvent
-from socialreferral.domain.webhooks.batch import (
+from socialreferral.channels._base import WebhookChannel
+from socialreferral.channels._parsing import (
     MAX_CHANGES_PER_DELIVERY,
     RejectedItem,
     WebhookBatch,
@@ -31,7 +35,18 @@ from socialreferral.domain.webhooks.batch import (
     load_json_object,
     parse_time,
 )
+from socialreferral.channels._signatures import (
+    check_digest,
+    header,
+    hex_digest,
+    hmac_sha256,
+    prefixed,
+)
+from socialreferral.domain.social import SocialEvent
 from socialreferral.errors import InvalidInput
+
+SIGNATURE_HEADER = "X-Hub-Signature-256"
+SECRET = "generic-webhook-secret"
 
 
 def parse_generic_webhook(raw_body: bytes) -> WebhookBatch:
@@ -72,4 +87,23 @@ def parse_generic_webhook(raw_body: bytes) -> WebhookBatch:
     return WebhookBatch(events=dedupe(events), rejected=tuple(rejected))
 
 
-__all__ = ["parse_generic_webhook"]
+class GenericChannel(WebhookChannel):
+    """The library's own JSON format (replays, custom sources), WebSub-signed."""
+
+    name = "generic"
+    network = "generic"
+    signing_secret = SECRET
+    secret_names = (SECRET,)
+
+    def verify(self, raw_body: bytes, headers: Mapping[str, str], secret: str) -> None:
+        """``X-Hub-Signature-256: sha256=<hex HMAC-SHA256(secret, raw body)>`` (WebSub)."""
+        given = hex_digest(prefixed(header(headers, SIGNATURE_HEADER), "sha256=",
+                                    SIGNATURE_HEADER), SIGNATURE_HEADER)
+        check_digest(hmac_sha256(secret, raw_body), given, SIGNATURE_HEADER)
+
+    def parse(self, raw_body: bytes) -> WebhookBatch:
+        """Normalise a generic delivery (module docstring)."""
+        return parse_generic_webhook(raw_body)
+
+
+__all__ = ["SECRET", "SIGNATURE_HEADER", "GenericChannel", "parse_generic_webhook"]

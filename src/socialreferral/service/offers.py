@@ -1,0 +1,81 @@
+"""Creating an offer and asking its referrer: the step every kind of offer ends with.
+
+Personalised offers (the worker) and manual offers (the CRM's answers, picked up by
+:func:`collect_manual_offers`) both go through :func:`create_and_ask`: the offer is
+created once (deterministic id, create-only), the referrer is asked through the
+SocialChannel (idempotent on the message id), and the offer moves to ASKED — so a retry
+at any point completes the rest without repeating what was done.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from datetime import datetime
+
+from socialreferral.domain.crm import OpportunityStatus
+from socialreferral.domain.customers import Customer
+from socialreferral.domain.referrals import (
+    Offer,
+    OfferKind,
+    OfferStatus,
+    message_id_for,
+    offer_id_for,
+)
+from socialreferral.domain.social import OutboundMessage
+from socialreferral.ports import CRM, SocialChannel
+from socialreferral.repositories import Repositories
+
+StepHook = Callable[[str, str], None]
+"""Called as ``hook(step, record_id)`` after each durable step (tests simulate crashes)."""
+
+
+def create_and_ask(offer: Offer, referrer: Customer, network: str, accepted_at: float, *,
+                   repositories: Repositories, social: SocialChannel,
+                   hook: StepHook | None = None) -> bool:
+    """Create the offer (once), ask the referrer, mark it ASKED; True if created now."""
+    account = referrer.person_id(network)
+    created = repositories.referrals.create_offer(
+        offer, network=network, accepted_at=accepted_at, stored_at=time.time(),
+        referrer_person_id=account)
+    if hook is not None:
+        hook("offer_stored", offer.offer_id)
+    social.send(OutboundMessage(
+        message_id=message_id_for(offer.offer_id, "ask"),
+        recipient_id=account or referrer.customer_id,
+        text=f"Your friend may be interested: {offer.text} Would you recommend it?",
+        kind="ask",
+    ))
+    if hook is not None:
+        hook("referrer_asked", offer.offer_id)
+    repositories.referrals.advance_offer(offer.offer_id, OfferStatus.ASKED)
+    return created
+
+
+def collect_manual_offers(*, repositories: Repositories, crm: CRM, social: SocialChannel,
+                          now: datetime) -> int:
+    """Turn the CRM's answered manual-offer opportunities into offers (idempotent).
+
+    Returns how many offers this run created.
+    """
+    created = 0
+    for opportunity in crm.list_opportunities(status=OpportunityStatus.ANSWERED.value):
+        pending = repositories.referrals.pending_manual(opportunity.opportunity_id)
+        if pending is None or not opportunity.offer_text:
+            continue
+        referrer = repositories.customers.get(pending.referrer_id)
+        if referrer is None:
+            continue
+        offer = Offer(
+            offer_id=offer_id_for(pending.event_id, pending.product_id, pending.prospect_id),
+            event_id=pending.event_id, product_id=pending.product_id,
+            prospect_id=pending.prospect_id, referrer_id=referrer.customer_id,
+            text=opportunity.offer_text, kind=OfferKind.MANUAL,
+            created_at=opportunity.answered_at or now,
+        )
+        created += create_and_ask(offer, referrer, pending.network, pending.accepted_at,
+                                  repositories=repositories, social=social)
+    return created
+
+
+__all__ = ["StepHook", "collect_manual_offers", "create_and_ask"]

@@ -1,0 +1,59 @@
+"""The body of a queue message between ingestion and the workers.
+
+One message carries one normalised :class:`~socialreferral.domain.social.SocialEvent` plus
+the time the webhook was accepted (for the accepted → offer-stored latency). One event per
+message makes a poison event cost only itself: the others of the same delivery are acked
+and only the bad one is isolated.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+
+from pydantic import ValidationError
+
+from socialreferral.domain.json_input import parse_json_object
+from socialreferral.domain.social import SocialEvent
+from socialreferral.errors import InvalidInput
+
+MESSAGE_VERSION = 1
+MAX_MESSAGE_BYTES = 256 * 1024
+"""No body of ours is near this; anything larger was not written by ingestion."""
+
+
+@dataclass(frozen=True, slots=True)
+class QueuedEvent:
+    """A decoded queue message."""
+
+    event: SocialEvent
+    accepted_at: float
+
+
+def encode_event(event: SocialEvent, accepted_at: float) -> str:
+    """The queue body for ``event`` accepted at ``accepted_at`` (epoch seconds)."""
+    return json.dumps(
+        {"v": MESSAGE_VERSION, "accepted_at": accepted_at, "event": event.model_dump(mode="json")},
+        separators=(",", ":"),
+    )
+
+
+def decode_event(body: str) -> QueuedEvent:
+    """Parse a queue body; ``InvalidInput`` naming the field when it is not one of ours
+    (not JSON, too large, too deeply nested, another version, an invalid event)."""
+    data = parse_json_object(body, field="body", max_bytes=MAX_MESSAGE_BYTES)
+    if data.get("v") != MESSAGE_VERSION:
+        raise InvalidInput(f"expected an object with v={MESSAGE_VERSION}", field="body.v")
+    try:
+        event = SocialEvent.model_validate(data.get("event"))
+    except ValidationError as exc:
+        where = ".".join(str(p) for p in exc.errors()[0]["loc"])
+        raise InvalidInput(exc.errors()[0]["msg"], field=f"body.event.{where}") from None
+    accepted = data.get("accepted_at")
+    if isinstance(accepted, bool) or not isinstance(accepted, int | float):
+        raise InvalidInput("must be a number", field="body.accepted_at")
+    return QueuedEvent(event=event, accepted_at=float(accepted))
+
+
+__all__ = ["MAX_MESSAGE_BYTES", "MESSAGE_VERSION", "QueuedEvent", "decode_event",
+           "encode_event"]
