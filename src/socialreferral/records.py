@@ -30,6 +30,7 @@ class Capability(enum.StrEnum):
     BATCH = "batch"
     # secret store
     VERSIONS = "versions"
+    LIST = "list"
     # batch compute
     ARRAY_JOBS = "array_jobs"
     AUTOSCALE = "autoscale"

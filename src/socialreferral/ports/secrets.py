@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from abc import abstractmethod
+from collections.abc import Iterable
 
 from socialreferral.errors import (
     InvalidInput,
@@ -18,6 +19,10 @@ from socialreferral.records import (
 
 _SECRET_NAME = re.compile(r"^[A-Za-z0-9-]{1,127}$")  # Key Vault's rule, the strictest of all
 
+MAX_SECRET_BYTES = 25_000
+"""Largest value accepted (UTF-8 bytes): Key Vault's limit, the smallest of the backends
+(Secrets Manager takes 65,536), so a value that works locally works everywhere."""
+
 
 # ======================================================================================
 # SecretStore
@@ -26,7 +31,9 @@ class SecretStore(Adapter):
     """Named secrets (OAuth tokens, app secrets, signing keys) with versions.
 
     Names are 1-127 letters, digits or dashes (Key Vault's rule, so a name works on every
-    backend). Values never appear in ``repr``/``str`` of a :class:`Secret`.
+    backend); values are non-empty text of at most :data:`MAX_SECRET_BYTES`. Values never
+    appear in ``repr``/``str`` of a :class:`Secret`. Adapters that can enumerate their
+    secrets declare the ``list`` capability and implement :meth:`_names`.
     """
 
     def __init__(self, *, retry: RetryPolicy | None = None) -> None:
@@ -48,6 +55,10 @@ class SecretStore(Adapter):
     def _versions(self, name: str) -> list[SecretVersion]:
         raise Unsupported(self.adapter_name, Capability.VERSIONS)
 
+    def _names(self) -> Iterable[str]:
+        """Every secret name this store holds (any order; values are never read)."""
+        raise Unsupported(self.adapter_name, Capability.LIST)
+
     def get(self, name: str, *, version: str | None = None) -> Secret:
         """The secret (current version unless ``version`` is given)."""
         self._check(name)
@@ -64,6 +75,8 @@ class SecretStore(Adapter):
         self._check(name)
         if not isinstance(value, str) or not value:
             raise InvalidInput("must be a non-empty string", field="value")
+        if len(value.encode("utf-8", "surrogatepass")) > MAX_SECRET_BYTES:
+            raise InvalidInput(f"longer than {MAX_SECRET_BYTES} bytes", field="value")
         return self._call(self._set, name, value)
 
     def versions(self, name: str) -> list[SecretVersion]:
@@ -71,6 +84,16 @@ class SecretStore(Adapter):
         self._check(name)
         self.require(Capability.VERSIONS)
         return self._call(self._versions, name)
+
+    def names(self) -> list[str]:
+        """The names of every stored secret, sorted (capability ``list``).
+
+        Only names a port can address are returned: a backend entry outside the name
+        rule (created by other tools in the same account or vault) is left out.
+        """
+        self.require(Capability.LIST)
+        found = self._call(lambda: list(self._names()))
+        return sorted({n for n in found if isinstance(n, str) and _SECRET_NAME.match(n)})
 
     def delete(self, name: str) -> None:
         """Delete the secret and all its versions."""

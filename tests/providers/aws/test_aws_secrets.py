@@ -1,5 +1,5 @@
 """SecretsManagerStore behaviour beyond the conformance kit: the TTL cache, staging-label
-versions and rollback, the name prefix, retried throttling. Backends: moto in-process and
+versions and rollback, the name prefix (also for listing), retried throttling. Backends: moto in-process and
 the moto_server subprocess (see each class's ``backend``)."""
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from aws_moto import InProcess, OnServer, fail_first, record_operations, setting
 from socialreferral.errors import SecretNotFound
 from socialreferral.ports import RetryPolicy
 from socialreferral.providers import BuildContext
+from socialreferral.providers.aws import secrets as aws_secrets
 from socialreferral.providers.aws.secrets import SecretsManagerStore
 
 pytestmark = pytest.mark.aws
@@ -89,6 +90,22 @@ class _SecretsTests:
         store.delete("app-secret")
         with pytest.raises(SecretNotFound):
             store.get("app-secret")
+
+    def test_names_are_this_prefix_only_and_paged(
+        self, make: Make, backend: str, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        monkeypatch.setattr(aws_secrets, "_LIST_PAGE_SIZE", 2)  # force several pages
+        store = make()
+        for name in ("alpha", "beta", "gamma"):
+            store.set(name, "value")
+        store.set("beta", "value-2")  # a second version is still one name
+        store.sm.create_secret(Name=f"other-{store.prefix}delta", SecretString="x")
+        store.sm.create_secret(Name=f"{store.prefix}nested/path", SecretString="x")
+        calls = record_operations(store.sm)
+        assert store.names() == ["alpha", "beta", "gamma"], backend
+        assert calls.count("ListSecrets") >= 2, "pagination not followed"
+        store.delete("gamma")
+        assert store.names() == ["alpha", "beta"]
 
     def test_throttling_is_retried(self, make: Make, backend: str) -> None:
         store = make(cache_ttl=0)

@@ -1,11 +1,14 @@
 """A small HTTPS fake of the Key Vault secrets REST API, for the real ``SecretClient``.
 
 No Key Vault emulator exists. This fake serves, over TLS with a trustme CA, the routes the
-SDK calls for get/set/versions/delete/recover/purge, and Key Vault's challenge
+SDK calls for get/set/versions/list/delete/recover/purge, and Key Vault's challenge
 authentication: a request without the expected bearer token gets 401 with a
 ``WWW-Authenticate: Bearer authorization=..., resource=...`` challenge, which makes the
 SDK ask the credential for a token and retry. ``created`` timestamps have whole-second
 resolution, as the service's do.
+
+The list of secrets is paged like the service's (``maxresults``, default 25, and a
+``nextLink``); names in ``managed`` are reported as certificate-backed (``managed: true``).
 
 Not covered: RBAC decisions, throttling, secret attributes (expiry, content type, tags),
 paging over many versions, the service's exact error texts.
@@ -44,6 +47,7 @@ class KeyVaultFake:
 
     live: dict[str, list[_Version]] = field(default_factory=dict)
     deleted: dict[str, list[_Version]] = field(default_factory=dict)
+    managed: set[str] = field(default_factory=set)
     requests: list[tuple[str, str, bool]] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -58,6 +62,8 @@ class KeyVaultFake:
 
     def _route(self, request: Request, base: str) -> Response:
         method, path = request.method, request.path.rstrip("/")
+        if path == "/secrets" and method == "GET":
+            return self._list(request, base)
         if match := re.fullmatch(r"/secrets/([A-Za-z0-9-]+)", path):
             name = match[1]
             if method == "PUT":
@@ -115,6 +121,21 @@ class KeyVaultFake:
             for v in reversed(self.live[name])  # the service does not promise an order
         ]
         return _json({"value": items, "nextLink": None})
+
+    def _list(self, request: Request, base: str) -> Response:
+        size = int(request.args.get("maxresults", "25"))
+        start = int(request.args.get("$skiptoken", "0"))
+        names = sorted(self.live)
+        items = [
+            {"id": f"{base}/secrets/{name}", "attributes": _attributes(self.live[name][-1]),
+             **({"managed": True} if name in self.managed else {})}
+            for name in names[start : start + size]
+        ]
+        following = start + size
+        api = request.args.get("api-version", "7.5")
+        next_link = (f"{base}/secrets?api-version={api}&$skiptoken={following}&maxresults={size}"
+                     if following < len(names) else None)
+        return _json({"value": items, "nextLink": next_link})
 
     def _delete(self, name: str, base: str) -> Response:
         if name not in self.live:

@@ -318,7 +318,9 @@ class MemorySecretStore(SecretStore):
     """Versioned secrets in a dict (for tests; nothing is encrypted)."""
 
     provider: ClassVar[str] = "memory"
-    capabilities: ClassVar[frozenset[Capability]] = frozenset({Capability.VERSIONS})
+    capabilities: ClassVar[frozenset[Capability]] = frozenset(
+        {Capability.VERSIONS, Capability.LIST}
+    )
 
     def __init__(self) -> None:
         super().__init__()
@@ -366,6 +368,10 @@ class MemorySecretStore(SecretStore):
                 SecretVersion(name, s.version, s.created_at, i == len(versions) - 1)
                 for i, s in enumerate(versions)
             ]
+
+    def _names(self) -> list[str]:
+        with self._lock:
+            return list(self._secrets)
 
 
 __all__ = ["MemoryDocumentStore", "MemoryQueue", "MemorySecretStore", "MemorySettings"]

@@ -8,7 +8,10 @@ Features
     (rollback). An in-process cache keeps current values for ``secrets_cache_ttl`` seconds
     (0 disables it) and version-pinned values for good (versions are immutable); writes
     through this instance refresh it, writes by other processes are seen after the TTL.
-    Capabilities: ``versions``.
+    ``names`` (capability ``list``) pages through ListSecrets, filtered to the prefix on
+    the server and again here (the service's name filter ignores case), so a deployment
+    sees only its own secrets; secrets scheduled for deletion are not listed.
+    Capabilities: ``versions``, ``list``.
 
 Names
     The port's names (letters, digits, dashes) are stored under ``secret_prefix``
@@ -20,8 +23,8 @@ Configuration and permissions
     delete at once, 7-30 = recoverable; a name cannot be reused while in recovery).
     Least privilege on the prefix: ``secretsmanager:GetSecretValue``,
     ``CreateSecret``, ``PutSecretValue``, ``ListSecretVersionIds``, ``DescribeSecret`` and
-    ``DeleteSecret``,
-    and ``UpdateSecretVersionStage`` only for ``promote``.
+    ``DeleteSecret``; ``UpdateSecretVersionStage`` only for ``promote``;
+    ``ListSecrets`` (which IAM cannot scope to a resource) only for ``names``.
 """
 
 from __future__ import annotations
@@ -39,12 +42,15 @@ from socialreferral.providers.aws.settings import AwsSettings
 from socialreferral.records import Capability, Secret, SecretVersion
 
 _CURRENT = "AWSCURRENT"
+_LIST_PAGE_SIZE = 100  # ListSecrets' maximum
 
 
 class SecretsManagerStore(SecretStore):
     """Secret store on AWS Secrets Manager (see the module docstring)."""
 
-    capabilities: ClassVar[frozenset[Capability]] = frozenset({Capability.VERSIONS})
+    capabilities: ClassVar[frozenset[Capability]] = frozenset(
+        {Capability.VERSIONS, Capability.LIST}
+    )
     provider: ClassVar[str] = "aws"
 
     def __init__(
@@ -168,6 +174,23 @@ class SecretsManagerStore(SecretStore):
         # newest unless promote() moved the label back, so it breaks ties last
         found.sort(key=lambda v: (v.created_at, v.current))
         return found
+
+    def _names(self) -> list[str]:
+        request: dict[str, Any] = {"MaxResults": _LIST_PAGE_SIZE}
+        if self.prefix:
+            request["Filters"] = [{"Key": "name", "Values": [self.prefix]}]
+        found: list[str] = []
+        while True:
+            with map_boto_errors(SecretStoreError, what="ListSecrets"):
+                answer = self.sm.list_secrets(**request)
+            found.extend(
+                entry["Name"][len(self.prefix) :]
+                for entry in answer.get("SecretList", ())
+                if entry.get("Name", "").startswith(self.prefix)
+            )
+            if not answer.get("NextToken"):
+                return found
+            request["NextToken"] = answer["NextToken"]
 
     # -- extras --------------------------------------------------------------------
     def promote(self, name: str, version: str) -> None:

@@ -7,7 +7,10 @@ Features
     * soft-delete aware: ``set`` on a name that is deleted but recoverable recovers it
       first (Key Vault refuses the write with 409 otherwise) and then writes the new
       version; ``delete`` waits for the deletion and, with
-      ``key_vault_purge_on_delete``, purges it so the name is free at once.
+      ``key_vault_purge_on_delete``, purges it so the name is free at once;
+    * names (capability ``list``): every secret of the vault, read from the secrets'
+      properties (no value is fetched); secrets Key Vault manages for certificates are
+      left out, as are deleted ones.
 
 Configuration (``[azure]``): ``key_vault_url``; ``key_vault_purge_on_delete``;
 ``key_vault_verify_challenge_resource`` (False only for test fakes on 127.0.0.1);
@@ -39,7 +42,9 @@ _POLL_SECONDS = 1  # the SDK's default of 2 s is slow for deletes that finish at
 class KeyVaultSecretStore(SecretStore):
     """Secrets in one Azure Key Vault."""
 
-    capabilities: ClassVar[frozenset[Capability]] = frozenset({Capability.VERSIONS})
+    capabilities: ClassVar[frozenset[Capability]] = frozenset(
+        {Capability.VERSIONS, Capability.LIST}
+    )
     provider: ClassVar[str] = "azure"
 
     def __init__(
@@ -111,6 +116,16 @@ class KeyVaultSecretStore(SecretStore):
             )
             for p in sorted(listed, key=order)
         ]
+
+    def _names(self) -> list[str]:
+        # The SDK's pager follows nextLink; one vault belongs to one deployment, so there
+        # is no prefix to filter by (unlike Secrets Manager).
+        with map_azure_errors("secrets", "list"):
+            return [
+                str(p.name)
+                for p in self._client.list_properties_of_secrets()
+                if not getattr(p, "managed", False)
+            ]
 
     def close(self) -> None:
         """Close the client's HTTP session."""

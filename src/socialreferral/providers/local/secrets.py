@@ -4,6 +4,7 @@ Features
     Capability ``versions``: every :meth:`~socialreferral.ports.SecretStore.set` appends a
     version ("1", "2", ...); older versions stay readable by number; ``versions()`` lists
     them oldest first with the newest flagged ``current``. ``delete`` removes all versions.
+    Capability ``list``: ``names()`` reads the names only (nothing is decrypted).
 
 Configuration (section ``[local]``)
     ``data_dir``: the secrets live in ``data_dir/secrets.sqlite3``; only Fernet tokens are
@@ -46,7 +47,9 @@ CREATE TABLE IF NOT EXISTS secrets (
 class LocalSecretStore(SecretStore):
     """Secrets encrypted with Fernet (AES-128-CBC + HMAC-SHA256) in a SQLite file."""
 
-    capabilities: ClassVar[frozenset[Capability]] = frozenset({Capability.VERSIONS})
+    capabilities: ClassVar[frozenset[Capability]] = frozenset(
+        {Capability.VERSIONS, Capability.LIST}
+    )
     provider: ClassVar[str] = "local"
 
     def __init__(self, path: Path | str, *, key: bytes | None = None, key_file: Path) -> None:
@@ -157,6 +160,9 @@ class LocalSecretStore(SecretStore):
             )
             for i, row in enumerate(rows)
         ]
+
+    def _names(self) -> list[str]:
+        return [row["name"] for row in self._db.query("SELECT DISTINCT name FROM secrets")]
 
     def close(self) -> None:
         """Close the database connection."""

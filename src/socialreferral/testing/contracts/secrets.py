@@ -20,8 +20,10 @@ Usage::
             yield store
             store.close()
 
-Tests of the ``versions`` capability check the behaviour when the adapter declares it, and
-that :class:`~socialreferral.errors.Unsupported` is raised when it does not.
+Tests of the ``versions`` and ``list`` capabilities check the behaviour when the adapter
+declares them, and that :class:`~socialreferral.errors.Unsupported` is raised when it does
+not. The listing test only looks for the names it wrote, so the store may hold others
+(a shared account, a session-wide fake).
 """
 
 from __future__ import annotations
@@ -33,6 +35,7 @@ import pytest
 
 from socialreferral.errors import InvalidInput, SecretNotFound, Unsupported
 from socialreferral.ports import SecretStore
+from socialreferral.ports.secrets import MAX_SECRET_BYTES
 from socialreferral.records import Capability
 
 
@@ -98,6 +101,23 @@ class SecretStoreContract:
         with pytest.raises(SecretNotFound):
             secret_store.get(name, version="999999")
 
+    def test_names_lists_each_stored_secret_once(self, secret_store: SecretStore) -> None:
+        first, second = _name(), _name()
+        if not secret_store.supports(Capability.LIST):
+            with pytest.raises(Unsupported):
+                secret_store.names()
+            return
+        secret_store.set(first, "v1")
+        secret_store.set(first, "v2")  # two versions, one name
+        secret_store.set(second, "v1")
+        names = secret_store.names()
+        assert names.count(first) == 1 and names.count(second) == 1
+        assert names == sorted(names)
+        assert "v1" not in names and "v2" not in names
+        secret_store.delete(first)
+        after = secret_store.names()
+        assert first not in after and second in after
+
     def test_delete_then_get_raises(self, secret_store: SecretStore) -> None:
         name = _name()
         secret_store.set(name, "v1")
@@ -120,3 +140,13 @@ class SecretStoreContract:
     def test_empty_value_rejected(self, secret_store: SecretStore) -> None:
         with pytest.raises(InvalidInput):
             secret_store.set(_name(), "")
+
+    def test_oversized_value_rejected_before_the_backend(self, secret_store: SecretStore) -> None:
+        name = _name()
+        with pytest.raises(InvalidInput):
+            secret_store.set(name, "x" * (MAX_SECRET_BYTES + 1))
+        with pytest.raises(SecretNotFound):
+            secret_store.get(name)
+        largest = "é" * (MAX_SECRET_BYTES // 2)  # the limit counts UTF-8 bytes
+        secret_store.set(name, largest)
+        assert secret_store.get_value(name) == largest
