@@ -26,7 +26,7 @@ from socialreferral.demo.bank import NETWORK, Bank, build_bank, meta_delivery
 from socialreferral.domain.crm import OpportunityStatus
 from socialreferral.domain.referrals import OfferStatus
 from socialreferral.errors import SocialReferralError
-from socialreferral.records import JobState
+from socialreferral.records import JobState, JobStatus
 from socialreferral.repositories import TimingSample
 from socialreferral.service.authorization import connect_account
 from socialreferral.service.ingest import ingest_webhook
@@ -40,6 +40,11 @@ Progress = Callable[[str, int, int], None]
 """``progress(stage, done, total)``; the CLI draws a bar from it."""
 
 DELIVERY_SIZE = 10
+STALL_SECONDS = 300.0
+"""How long the queue may stand still before the demo gives up on its worker job."""
+WORKER_MAX_SECONDS = 3600.0
+"""Each worker's own hard stop; the demo's stall check normally ends a bad run first."""
+POLL_SECONDS = 2.0
 
 
 @dataclass
@@ -156,6 +161,45 @@ def _simulate_referrals(
     return counts
 
 
+def drain_with_workers(
+    providers: Providers, workers: int, progress: Progress = _noop, *,
+    stall_seconds: float = STALL_SECONDS,
+) -> JobStatus:
+    """Run ``referral.process-batch`` on BatchCompute and wait until it has drained the
+    queue; ``SocialReferralError`` if it fails, or makes no progress for ``stall_seconds``
+    (then it is cancelled).
+
+    The wait has no fixed deadline: on a busy machine the same work takes longer, and
+    only a queue that stops moving means something is wrong.
+    """
+    queue, batch = providers.queue, providers.batch
+    total = max(queue.depth(), 1)
+    progress("workers drain the queue", 0, total)
+    job = batch.submit(
+        "referral.process-batch",
+        task_payload(providers.settings, idle_seconds=1.0, max_seconds=WORKER_MAX_SECONDS),
+        array_size=workers if batch.supports("array_jobs") else 1,
+    )
+    lowest, moved_at = total, time.monotonic()
+    while True:
+        status = batch.wait(job, timeout=POLL_SECONDS)
+        depth = queue.depth()
+        progress("workers drain the queue", total - min(depth, total), total)
+        if status.state.finished:
+            break
+        if depth < lowest:
+            lowest, moved_at = depth, time.monotonic()
+        elif time.monotonic() - moved_at > stall_seconds:
+            batch.cancel(job)
+            raise SocialReferralError(
+                f"worker job {job} made no progress for {stall_seconds:.0f} s "
+                f"({depth} events still queued); it was cancelled"
+            )
+    if status.state is not JobState.SUCCEEDED:
+        raise SocialReferralError(f"worker job {job} ended {status.state}: {status.error}")
+    return status
+
+
 def run_demo(
     providers: Providers,
     *,
@@ -175,16 +219,7 @@ def run_demo(
     load_world(providers, bank, now, progress)
     ingest = deliver(providers, bank, app_secret, progress)
 
-    progress("workers drain the queue", 0, 1)
-    job = providers.batch.submit(
-        "referral.process-batch",
-        task_payload(providers.settings, idle_seconds=1.0, max_seconds=120.0),
-        array_size=workers if providers.batch.supports("array_jobs") else 1,
-    )
-    status = providers.batch.wait(job, timeout=180.0)
-    progress("workers drain the queue", 1, 1)
-    if status.state is not JobState.SUCCEEDED:
-        raise SocialReferralError(f"worker job {job} ended {status.state}: {status.error}")
+    status = drain_with_workers(providers, workers, progress)
 
     # A bank agent answers the manual-offer opportunities in the CRM...
     for opportunity in providers.crm.list_opportunities(status=OpportunityStatus.OPEN.value):
@@ -214,4 +249,4 @@ def run_demo(
                       seconds=time.perf_counter() - started, job_state=status.state.value)
 
 
-__all__ = ["DemoResult", "Progress", "deliver", "load_world", "run_demo"]
+__all__ = ["DemoResult", "Progress", "deliver", "drain_with_workers", "load_world", "run_demo"]

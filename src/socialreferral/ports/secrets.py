@@ -102,5 +102,11 @@ class SecretStore(Adapter):
 
     @staticmethod
     def _check(name: str) -> None:
-        if not isinstance(name, str) or not _SECRET_NAME.match(name):
-            raise InvalidInput("must be 1-127 letters, digits or '-'", field="name")
+        check_secret_name(name)
+
+
+def check_secret_name(name: str) -> None:
+    """``InvalidInput(field="name")`` unless ``name`` follows the port's name rule (so a
+    caller can reject a name before it asks anyone for the value)."""
+    if not isinstance(name, str) or not _SECRET_NAME.match(name):
+        raise InvalidInput("must be 1-127 letters, digits or '-'", field="name")

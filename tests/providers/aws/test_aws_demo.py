@@ -17,7 +17,6 @@ import pytest
 from typer.testing import CliRunner
 
 from socialreferral.cli import app
-from socialreferral.cli_flows import register
 
 pytestmark = pytest.mark.aws
 EXAMPLE = Path(__file__).resolve().parents[3] / "examples" / "aws-moto.toml"
@@ -34,7 +33,6 @@ def test_demo_runs_with_every_aws_port_on_moto_server(moto_server: str, tmp_path
     text = text.replace('"socialreferral-events-dlq"', '"demo-events-dlq"')
     settings = tmp_path / "aws-moto.toml"
     settings.write_text(text, encoding="utf-8")
-    register(app)
     result = CliRunner().invoke(
         app, ["demo", "--settings", str(settings), "--customers", "8", "--posts", "24",
               "--seed", "5", "--json"],

@@ -1,6 +1,6 @@
 """SecretsManagerStore behaviour beyond the conformance kit: the TTL cache, staging-label
-versions and rollback, the name prefix (also for listing), retried throttling. Backends: moto in-process and
-the moto_server subprocess (see each class's ``backend``)."""
+versions and rollback, the name prefix (also for listing), retried throttling. Backends:
+moto in-process and the moto_server subprocess (see each class's ``backend``)."""
 
 from __future__ import annotations
 

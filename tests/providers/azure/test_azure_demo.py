@@ -18,7 +18,6 @@ from azure_emulators import Azurite
 from typer.testing import CliRunner
 
 from socialreferral.cli import app
-from socialreferral.cli_flows import register
 
 pytestmark = pytest.mark.azure
 EXAMPLE = Path(__file__).resolve().parents[3] / "examples" / "azure-emulators.toml"
@@ -39,7 +38,6 @@ def test_demo_runs_with_queue_and_store_on_azure_emulators(
     text = text.replace('queue_name = "events"', 'queue_name = "demo-events"')
     settings = tmp_path / "azure-emulators.toml"
     settings.write_text(text, encoding="utf-8")
-    register(app)
     result = CliRunner().invoke(
         app, ["demo", "--settings", str(settings), "--customers", "8", "--posts", "24",
               "--seed", "5", "--json"],

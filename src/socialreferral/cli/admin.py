@@ -1,8 +1,8 @@
-"""The ``socialreferral`` command line (typer + rich).
+"""Operator commands: ``providers``, ``check-settings``, ``run-task``, ``serve``.
 
-Commands: ``providers`` (installed plugins, ports and capabilities), ``check-settings``,
-``run-task`` (what cloud batch workers execute), and the flow commands registered from
-:mod:`socialreferral.cli_flows` (``demo``, ``report``, ``worker``...).
+``run-task`` is what batch workers execute (AWS Batch and Azure Batch run
+``socialreferral run-task <task> --payload <json>``); its payload is parsed with the same
+bounds as every other JSON the library takes from outside.
 """
 
 from __future__ import annotations
@@ -11,49 +11,35 @@ import json
 import os
 import sys
 import traceback
-from pathlib import Path
+from collections.abc import Mapping
 from typing import Annotated, Any
 
 import typer
-from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from socialreferral.cli._common import (
+    OPERATION_FAILED,
+    JsonOption,
+    SettingsOption,
+    console,
+    fail,
+    fail_from,
+)
 from socialreferral.errors import SocialReferralError
 
-app = typer.Typer(
-    name="socialreferral",
-    help="Social activity in; referrals, leads, rewards and a care queue out.",
-    no_args_is_help=True,
-    add_completion=False,
-)
-console = Console()
+commands = typer.Typer()
+"""Top-level commands (registered without a group name)."""
 
-SettingsOption = Annotated[
-    Path | None,
-    typer.Option(
-        "--settings",
-        "-s",
-        help="TOML settings file (default: $SOCIALREFERRAL_SETTINGS or ./socialreferral.toml)",
-        exists=True,
-        dir_okay=False,
-    ),
-]
+MAX_PAYLOAD_BYTES = 128 * 1024
+"""Largest ``--payload`` accepted: Linux's limit for one command-line argument."""
 
 # Environment variables that carry an array child's index on each batch service.
 _ARRAY_INDEX_VARS = ("AWS_BATCH_JOB_ARRAY_INDEX", "SOCIALREFERRAL_TASK_INDEX")
 
 
-def fail(message: str) -> typer.Exit:
-    """Print a clear error and return the exit to raise (code 2 = bad input/config)."""
-    console.print(f"[bold red]error:[/] {escape(message)}", highlight=False, soft_wrap=True)
-    return typer.Exit(code=2)
-
-
-@app.command()
-def providers(
-    as_json: Annotated[bool, typer.Option("--json", help="machine-readable output")] = False,
-) -> None:
+@commands.command()
+def providers(as_json: JsonOption = False) -> None:
     """List installed provider plugins, the ports they serve and their capabilities."""
     from socialreferral.plugins import load_registry
 
@@ -94,7 +80,7 @@ def providers(
     console.print(f"plugins loaded: {', '.join(sorted(registry.plugins))}")
 
 
-@app.command("check-settings")
+@commands.command("check-settings")
 def check_settings(settings: SettingsOption = None) -> None:
     """Validate a settings file (and the environment) without building anything remote."""
     from socialreferral.bootstrap import check_provider_tables, provider_settings
@@ -108,30 +94,27 @@ def check_settings(settings: SettingsOption = None) -> None:
         for port, name in loaded.ports.items():
             provider_settings(loaded, registry.spec(port, name))
     except SocialReferralError as exc:
-        raise fail(str(exc)) from None
+        raise fail_from(exc) from None
     for port, name in loaded.ports.items():
         console.print(f"{port:8} → {name}")
     console.print("[green]settings are valid[/]")
 
 
-@app.command("run-task")
+@commands.command("run-task")
 def run_task_command(
     task: Annotated[str, typer.Argument(help="registered task name")],
     payload: Annotated[str, typer.Option(help="JSON object passed to the task")] = "{}",
-    index: Annotated[int | None, typer.Option(help="array child index (default: from env)")] = None,
+    index: Annotated[
+        int | None, typer.Option(min=0, help="array child index (default: from env)")
+    ] = None,
 ) -> None:
     """Run one registered task in this process (what batch workers execute)."""
     from socialreferral.plugins import load_registry
     from socialreferral.tasks import run_task
 
-    try:
-        body = json.loads(payload)
-    except json.JSONDecodeError as exc:
-        raise fail(f"--payload is not JSON: {exc}") from None
-    if not isinstance(body, dict):
-        raise fail("--payload must be a JSON object")
+    body = parse_payload(payload)
     if index is None:
-        index = next((int(os.environ[v]) for v in _ARRAY_INDEX_VARS if v in os.environ), 0)
+        index = array_index(os.environ)
     registry = load_registry()
     if task not in registry.tasks:
         raise fail(f"no task {task!r}; registered: {', '.join(sorted(registry.tasks)) or 'none'}")
@@ -143,16 +126,44 @@ def run_task_command(
         traceback.print_exc(file=sys.stderr)
         reason = " ".join(f"{type(exc).__name__}: {exc}".split())
         print(f"task failed: {reason}", file=sys.stderr)
-        raise typer.Exit(code=1) from None
+        raise typer.Exit(code=OPERATION_FAILED) from None
 
 
-@app.command()
+def parse_payload(payload: str) -> dict[str, Any]:
+    """``--payload`` as a JSON object, bounded in size and depth; a clean exit 2 otherwise."""
+    from socialreferral.domain.json_input import parse_json_object
+
+    try:
+        # The shell hands over bytes; surrogateescape gives back exactly those bytes, so a
+        # payload that is not UTF-8 is reported as such instead of failing later.
+        raw = payload.encode("utf-8", "surrogateescape")
+    except UnicodeEncodeError:
+        raise fail("--payload: not UTF-8 text") from None
+    try:
+        return parse_json_object(raw, field="--payload", max_bytes=MAX_PAYLOAD_BYTES)
+    except SocialReferralError as exc:
+        raise fail_from(exc) from None
+
+
+def array_index(environ: Mapping[str, str]) -> int:
+    """The array child index the batch service set (0 when none is set)."""
+    for variable in _ARRAY_INDEX_VARS:
+        raw = environ.get(variable)
+        if raw is None:
+            continue
+        if not raw.strip().isdigit():
+            raise fail(f"{variable}={raw[:20]!r} is not a non-negative integer")
+        return int(raw)
+    return 0
+
+
+@commands.command()
 def serve(
     settings: SettingsOption = None,
     host: Annotated[str, typer.Option(help="interface to bind")] = "127.0.0.1",
     port: Annotated[int, typer.Option(min=1, max=65535, help="TCP port")] = 8000,
 ) -> None:
-    """Serve the webhook and referral endpoints (needs the ``web`` extra)."""
+    """Serve the webhook and referral endpoints (needs the web extra)."""
     from socialreferral.bootstrap import build_providers
     from socialreferral.providers import import_sdk
     from socialreferral.settings import load_settings
@@ -168,13 +179,4 @@ def serve(
         uvicorn.run(create_app(providers), host=host, port=port, log_level="info")
 
 
-def main() -> None:
-    """Console-script entry point."""
-    from socialreferral.cli_flows import register
-
-    register(app)
-    app()
-
-
-if __name__ == "__main__":
-    main()
+__all__ = ["MAX_PAYLOAD_BYTES", "array_index", "commands", "parse_payload"]

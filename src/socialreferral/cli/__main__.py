@@ -1,0 +1,6 @@
+"""``python -m socialreferral.cli``: what batch emulators run when the console script is
+not on ``PATH``."""
+
+from socialreferral.cli import main
+
+main()
