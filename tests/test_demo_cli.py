@@ -5,10 +5,17 @@ from __future__ import annotations
 import json
 import re
 from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
 
+import pytest
 from typer.testing import CliRunner
 
 from socialreferral.cli import app
+from socialreferral.demo.runner import drain_with_workers
+from socialreferral.errors import SocialReferralError
+from socialreferral.records import JobState, JobStatus
+from socialreferral.settings import Settings
 
 runner = CliRunner()
 
@@ -43,3 +50,38 @@ def test_demo_prints_readable_lines_with_the_currency(tmp_path: Path) -> None:
     again = runner.invoke(app, ["report", "--settings", str(settings), "--data-dir", str(data),
                                 "--json"])
     assert json.loads(again.stdout)["currency"] == "EUR"
+
+
+class _StuckBatch:
+    """A job that never finishes; records cancellation."""
+
+    def __init__(self) -> None:
+        self.cancelled: list[str] = []
+
+    def supports(self, capability: str) -> bool:
+        return False
+
+    def submit(self, task: str, payload: dict[str, Any], *, array_size: int = 1) -> str:
+        return "job-1"
+
+    def wait(self, job_id: str, *, timeout: float = 60.0) -> JobStatus:
+        return JobStatus(job_id, "referral.process-batch", JobState.RUNNING)
+
+    def cancel(self, job_id: str) -> None:
+        self.cancelled.append(job_id)
+
+
+class _StillQueue:
+    def depth(self) -> int:
+        return 7
+
+
+def test_the_demo_gives_up_only_when_the_queue_stops_moving() -> None:
+    batch = _StuckBatch()
+    providers: Any = SimpleNamespace(queue=_StillQueue(), batch=batch, settings=Settings())
+    seen: list[tuple[int, int]] = []
+    with pytest.raises(SocialReferralError, match="no progress for 0 s"):
+        drain_with_workers(providers, 2, lambda _, done, total: seen.append((done, total)),
+                           stall_seconds=0.2)
+    assert batch.cancelled == ["job-1"]
+    assert seen[0] == (0, 7) and all(total == 7 for _, total in seen)

@@ -182,7 +182,8 @@ class _ReadOnlyStore(SecretStore):
 
 
 def _rows(store: SecretStore, names: Iterable[str]) -> dict[str, secrets_cli.SecretRow]:
-    return {n: secrets_cli.describe(store, n, False, False, ("meta",)) for n in names}
+    return {n: secrets_cli.describe(store, n, listed=False, listable=False, channels=("meta",))
+            for n in names}
 
 
 def test_describe_works_on_a_store_that_can_neither_list_nor_version() -> None:

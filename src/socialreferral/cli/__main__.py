@@ -3,4 +3,5 @@ not on ``PATH``."""
 
 from socialreferral.cli import main
 
-main()
+if __name__ == "__main__":
+    main()

@@ -80,6 +80,8 @@ def read_value(name: str) -> str:
                                  confirmation_prompt=True))
     else:
         stream: Any = sys.stdin
+        if stream is None:  # started without any stdin (some service managers do that)
+            raise fail(f"no value for {name}: stdin is closed and there is no terminal")
         raw = stream.buffer.read(MAX_SECRET_BYTES + 3) if hasattr(stream, "buffer") else (
             stream.read(MAX_SECRET_BYTES + 3).encode("utf-8", "surrogateescape"))
         if len(raw) > MAX_SECRET_BYTES + 2:
@@ -152,8 +154,10 @@ def list_secrets(
         listable = store.supports(Capability.LIST)
         stored = store.names() if listable else []
         tokens = [n for n in stored if PERSON_TOKEN.match(n)]
-        shown = sorted(set(stored if show_all else set(stored) - set(tokens)) | set(expected))
-        rows = [describe(store, name, name in stored, listable, expected.get(name, ()))
+        hidden = set() if show_all else set(tokens)
+        shown = sorted((set(stored) - hidden) | set(expected))
+        rows = [describe(store, name, listed=name in stored, listable=listable,
+                         channels=expected.get(name, ()))
                 for name in shown]
         adapter = store.adapter_name
     missing = [row.name for row in rows if row.status == "missing"]
@@ -186,10 +190,12 @@ def channel_secrets(registry: Registry) -> dict[str, tuple[str, ...]]:
     return {secret: tuple(names) for secret, names in readers.items()}
 
 
-def describe(store: SecretStore, name: str, listed: bool, listable: bool,
-             channels: tuple[str, ...]) -> SecretRow:
-    """Metadata of ``name``: versions when the store keeps them; a value is read only to
-    learn that it exists, on a store that can neither list nor version, and never shown."""
+def describe(store: SecretStore, name: str, *, listed: bool, listable: bool,
+             channels: tuple[str, ...] = ()) -> SecretRow:
+    """Metadata of ``name`` (``listed``: it was among the store's names; ``listable``: the
+    store can list names at all). Versions come from the store when it keeps them; on a
+    store that can neither list nor version, the value is read only to learn that it
+    exists, and never shown."""
     missing = SecretRow(name, "missing", None, None, None, channels)
     if store.supports(Capability.VERSIONS):
         try:
