@@ -74,8 +74,10 @@ def test_set_in_a_subprocess_keeps_the_value_out_of_argv_and_output(tmp_path: Pa
 def test_a_value_given_as_an_argument_is_refused_and_not_echoed(tmp_path: Path) -> None:
     result = set_secret(tmp_path, APP_SECRET, "", VALUE)
     assert result.exit_code == 2
+    as_option = set_secret(tmp_path, APP_SECRET, "", f"--value={VALUE}")
+    assert as_option.exit_code == 2 and VALUE not in as_option.output
     assert VALUE not in result.output
-    assert "never from the command line" in result.output
+    assert "must never be on the command line" in result.output
     assert not (tmp_path / "secrets.sqlite3").exists()
 
 

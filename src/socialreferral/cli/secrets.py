@@ -115,9 +115,10 @@ def set_secret(
         # Extra arguments are collected rather than rejected by the parser, because its
         # message would repeat them, and the likeliest extra argument is the value.
         raise fail(
-            "secrets set takes only NAME: the value is read from stdin or a hidden "
-            "prompt, never from the command line (it would stay in the shell history); "
-            "nothing was stored and the extra arguments were not echoed"
+            f"secrets set takes NAME and the options --settings, --data-dir and --json; "
+            f"{len(context.args)} other argument(s) given, not shown here. A value must "
+            "never be on the command line, where it stays in the shell history: pipe it "
+            "in or let the command prompt for it. Nothing was stored."
         )
     try:
         check_secret_name(name)
