@@ -223,8 +223,8 @@ class CRM(Adapter):
 
     # -- promotions (capability ``promotions``) ------------------------------------
     def upsert_promotion(self, promotion: Promotion) -> Promotion:
-        """Create or replace a promotion; its ``updated_at`` (a naive value is taken as
-        UTC and stored as such) is what :meth:`list_promotions` compares."""
+        """Create or replace a promotion; return it as stored. Its ``updated_at`` is what
+        :meth:`list_promotions` compares; it is stored in UTC (a naive value is UTC)."""
         self.require(Capability.PROMOTIONS)
         checked = self._validated(CrmRecordKind.PROMOTION, promotion, "promotion")
         checked = checked.model_copy(update={"updated_at": as_utc(checked.updated_at)})
