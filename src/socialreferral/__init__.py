@@ -38,6 +38,7 @@ from socialreferral.ports import (
 from socialreferral.records import (
     BatchResult,
     Capability,
+    CrmRecordKind,
     Document,
     Filter,
     JobState,
@@ -60,6 +61,7 @@ __all__ = [
     "Capability",
     "ConcurrencyConflict",
     "ConfigurationError",
+    "CrmRecordKind",
     "Document",
     "DocumentExists",
     "DocumentNotFound",

@@ -7,6 +7,8 @@ built at import time; :func:`build_providers` builds on request and the returned
 
 from __future__ import annotations
 
+import importlib
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 from types import TracebackType
@@ -157,6 +159,19 @@ def build_adapter(
     return adapter
 
 
+#: Emulators only: what runs AWS Batch jobs' commands locally when the settings say
+#: ``[aws] emulator_runs_jobs = true`` (moto runs no container). Named by path and imported
+#: only when such an adapter is built, so production code never loads it.
+EMULATOR_JOB_RUNNER = "socialreferral.testing.emulators.aws_batch:EmulatedJobs"
+
+
+def emulator_job_runner(env: Mapping[str, str]) -> Any:
+    """Build the emulator job runner (``BuildContext.extra["emulator_job_runner"]``) with
+    the environment its job subprocesses get on top of this process's."""
+    module, _, name = EMULATOR_JOB_RUNNER.partition(":")
+    return getattr(importlib.import_module(module), name)(env)
+
+
 def build_providers(
     settings: Settings | None = None,
     *,
@@ -171,8 +186,9 @@ def build_providers(
         tasks=dict(registry.tasks),
         namespace=settings.namespace,
         # The application's [scaling] policy, so a batch adapter sizes workers by the same
-        # rule the service uses (one table in the settings file, not one per provider).
-        extra={"scaling": settings.scaling},
+        # rule the service uses (one table in the settings file, not one per provider);
+        # and the emulator job runner, which an adapter uses only if its settings ask.
+        extra={"scaling": settings.scaling, "emulator_job_runner": emulator_job_runner},
     )
     built: dict[str, Adapter] = {}
     try:
@@ -186,9 +202,11 @@ def build_providers(
 
 
 __all__ = [
+    "EMULATOR_JOB_RUNNER",
     "Providers",
     "build_adapter",
     "build_providers",
+    "emulator_job_runner",
     "provider_settings",
     "shareable_settings",
 ]

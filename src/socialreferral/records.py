@@ -1,4 +1,4 @@
-"""Value types that cross the infrastructure ports (queue, store, secrets, batch).
+"""Value types that cross the ports (queue, store, secrets, batch; CRM record kinds).
 
 They are plain frozen dataclasses rather than pydantic models because they sit on
 the hot path (thousands of messages a second) and carry no validation of their own:
@@ -34,6 +34,15 @@ class Capability(enum.StrEnum):
     # batch compute
     ARRAY_JOBS = "array_jobs"
     AUTOSCALE = "autoscale"
+    # CRM: products, leads and erasure are mandatory; these entities are not in every CRM
+    # (HubSpot has no promotion entity, a lead-capture-only CRM keeps no tasks)
+    PROMOTIONS = "promotions"
+    OPPORTUNITIES = "opportunities"
+    TASKS = "tasks"
+    # social channel: sending and forgetting are mandatory; reading a consenting person's
+    # data is not (an e-mail channel has no profile; X shares no friend list)
+    PROFILES = "profiles"
+    CONNECTIONS = "connections"
 
 
 # --- Queue -----------------------------------------------------------------------------
@@ -145,6 +154,19 @@ class SecretVersion:
     current: bool
 
 
+# --- CRM -------------------------------------------------------------------------------
+class CrmRecordKind(enum.StrEnum):
+    """The kinds of CRM record, one entity set each in a CRM (Dynamics 365: ``products``,
+    a promotion entity, ``leads``, ``opportunities``, ``tasks``). The CRM port's record
+    primitives are keyed by kind; leads are only created through ``_create_lead``."""
+
+    PRODUCT = "product"
+    PROMOTION = "promotion"
+    LEAD = "lead"
+    OPPORTUNITY = "opportunity"
+    TASK = "task"
+
+
 # --- Batch compute ---------------------------------------------------------------------
 class JobState(enum.StrEnum):
     """Portable job states; adapters map their vendor's states onto these."""
@@ -175,6 +197,7 @@ class JobStatus:
 __all__ = [
     "BatchResult",
     "Capability",
+    "CrmRecordKind",
     "Document",
     "Filter",
     "FilterOp",

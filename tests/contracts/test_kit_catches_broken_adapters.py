@@ -3,14 +3,21 @@ that say what was expected, what happened and on which backend.
 
 Each test writes a small provider test module into pytest's ``pytester`` sandbox (a
 deliberately broken subclass of a local adapter plus the contract mixin), runs pytest on
-it in-process and checks the outcome. Backend of the inner runs: local SQLite files.
+it in-process and checks the outcome: a queue whose acks are dropped or that accepts stale
+receipts or ignores an undeclared delay, a store that ignores etags or gets ``ne`` wrong,
+a CRM that creates a duplicate lead, a social channel that delivers one message id twice.
+Backend of the inner runs: local SQLite files.
 """
 
 from __future__ import annotations
 
 import pytest
 
-from socialreferral.testing.contracts import DocumentStoreContract
+from socialreferral.testing.contracts import (
+    CRMContract,
+    DocumentStoreContract,
+    SocialChannelContract,
+)
 
 pytest_plugins = ["pytester"]
 
@@ -40,7 +47,11 @@ class TestKit(QueueContract):
 _STORE_HEADER = """
 import pytest
 from socialreferral.providers.local.store import LocalDocumentStore
-from socialreferral.testing.contracts import DocumentStoreContract
+from socialreferral.testing.contracts import (
+    CRMContract,
+    DocumentStoreContract,
+    SocialChannelContract,
+)
 
 {adapter}
 
@@ -56,8 +67,63 @@ class TestKit(DocumentStoreContract):
         store.close()
 """
 
+_CRM_HEADER = """
+import pytest
+from socialreferral.domain.crm import LeadResult
+from socialreferral.providers.local.crm import LocalCRM
+from socialreferral.records import CrmRecordKind
+from socialreferral.testing.contracts import CRMContract
+
+{adapter}
+
+class TestKit(CRMContract):
+    @pytest.fixture
+    def backend(self):
+        return "{backend}"
+
+    @pytest.fixture
+    def crm(self, tmp_path):
+        crm = Adapter(tmp_path / "crm.sqlite3")
+        yield crm
+        crm.close()
+"""
+
+_SOCIAL_HEADER = """
+import uuid
+import pytest
+from socialreferral.providers.local.social import LocalSocialChannel
+from socialreferral.testing.contracts import SocialChannelContract
+
+{adapter}
+
+class TestKit(SocialChannelContract):
+    @pytest.fixture
+    def backend(self):
+        return "{backend}"
+
+    @pytest.fixture
+    def social(self, tmp_path):
+        channel = Adapter(tmp_path / "social.sqlite3")
+        yield channel
+        channel.close()
+
+    @pytest.fixture
+    def seed_social(self, social):
+        def seed(profiles, connections):
+            for profile in profiles:
+                social.add_profile(profile)
+            social.add_connections(connections)
+        return seed
+
+    @pytest.fixture
+    def delivered(self, social):
+        return social.sent_messages
+"""
+
 _HEALTHY_QUEUE = "Adapter = LocalQueue"
 _HEALTHY_STORE = "Adapter = LocalDocumentStore"
+_HEALTHY_CRM = "Adapter = LocalCRM"
+_HEALTHY_SOCIAL = "Adapter = LocalSocialChannel"
 
 _ACK_DOES_NOTHING = """
 class Adapter(LocalQueue):
@@ -114,6 +180,33 @@ class Adapter(LocalDocumentStore):
                  "Oslo", "Rome", "Lima", "ann", "bob", "cy", "dee", "eve", "unknown"])
                  for f in filters if f.op == "ne"]
         return super()._query(collection, [*filters, *extra], **kwargs)
+"""
+
+_DUPLICATE_LEADS = """
+class Adapter(LocalCRM):
+    def _create_lead(self, lead):
+        # broken: de-duplicates on the lead id only, so one person becomes several leads
+        held = self._get_record(CrmRecordKind.LEAD, lead.lead_id)
+        if held is not None:
+            return LeadResult(lead=held, created=False)
+        with self._db.transaction() as conn:
+            conn.execute(
+                "INSERT INTO leads (lead_id, email, phone, data) VALUES (?, NULL, NULL, ?)",
+                (lead.lead_id, lead.model_dump_json()),
+            )
+        return LeadResult(lead=lead, created=True)
+"""
+
+_SENDS_TWICE = """
+class Adapter(LocalSocialChannel):
+    def _send(self, message):
+        # broken: no idempotency key, so every send of one message id delivers again
+        with self._db.transaction() as conn:
+            conn.execute(
+                "INSERT INTO messages (message_id, recipient_id, data) VALUES (?, ?, ?)",
+                (uuid.uuid4().hex, message.recipient_id, message.model_dump_json()),
+            )
+        return uuid.uuid4().hex
 """
 
 
@@ -188,6 +281,53 @@ def test_store_with_wrong_ne_semantics_fails(pytester: pytest.Pytester) -> None:
     result = _run(pytester, _STORE_HEADER, _NE_DROPS_MISSING, "bad ne", "test_query_in_and_ne")
     result.assert_outcomes(failed=1)
     result.stdout.fnmatch_lines(["*[[]bad ne[]] score ne 3.0 (c has no score)*"])
+
+
+def test_crm_creating_a_duplicate_lead_fails(pytester: pytest.Pytester) -> None:
+    """A CRM that matches leads on the id only fails every de-duplication case."""
+    result = _run(
+        pytester,
+        _CRM_HEADER,
+        _DUPLICATE_LEADS,
+        "dup leads",
+        "test_same_email or test_same_phone or test_concurrent_duplicate",
+    )
+    result.assert_outcomes(failed=3)
+    result.stdout.fnmatch_lines(
+        [
+            "*[[]dup leads[]] a second lead with the same e-mail (other case/spaces) must "
+            "return the existing lead*",
+            "*[[]dup leads[]] 6 concurrent creates of one e-mail must create exactly one lead*",
+        ],
+        consecutive=False,
+    )
+
+
+def test_social_channel_sending_twice_for_one_message_id_fails(
+    pytester: pytest.Pytester,
+) -> None:
+    """A channel without an idempotency key delivers a re-sent message again."""
+    result = _run(pytester, _SOCIAL_HEADER, _SENDS_TWICE, "double send", "test_send_is_idempotent")
+    result.assert_outcomes(failed=1)
+    result.stdout.fnmatch_lines(
+        ["*[[]double send[]] message * was sent 3 times and delivered 3 times*"]
+    )
+
+
+def test_healthy_crm_and_social_channel_pass(pytester: pytest.Pytester) -> None:
+    """The unmodified local CRM and social channel pass their whole contracts."""
+    pytester.makepyfile(
+        test_crm=_CRM_HEADER.format(adapter=_HEALTHY_CRM, backend="healthy crm"),
+        test_social=_SOCIAL_HEADER.format(adapter=_HEALTHY_SOCIAL, backend="healthy social"),
+    )
+    outcomes = pytester.runpytest(*_INNER_ARGS).parseoutcomes()
+    cases = sum(
+        name.startswith("test_")
+        for contract in (CRMContract, SocialChannelContract)
+        for name in dir(contract)
+    )
+    assert outcomes.get("failed", 0) == outcomes.get("errors", 0) == 0, outcomes
+    assert outcomes["passed"] >= cases, outcomes  # parametrized cases count more than once
 
 
 def test_healthy_adapters_pass(pytester: pytest.Pytester) -> None:

@@ -8,7 +8,7 @@ from typing import ClassVar
 import pytest
 
 from socialreferral.errors import InvalidInput, MessageTooLarge, TransientError, Unsupported
-from socialreferral.ports import Queue, RetryPolicy, matches
+from socialreferral.ports import PORTS, Queue, RetryPolicy, matches
 from socialreferral.records import Capability, Filter, OutgoingMessage, ReceivedMessage
 
 
@@ -101,3 +101,12 @@ def test_receive_validates_arguments() -> None:
 )
 def test_reference_filter_semantics(value: dict[str, object], flt: Filter, expected: bool) -> None:
     assert matches(value, [flt]) is expected
+
+
+@pytest.mark.parametrize("port", sorted(PORTS))
+def test_every_port_has_three_to_seven_underscore_primitives(port: str) -> None:
+    """The convention: adapters implement a handful of primitives; the public API is the
+    base's (a public abstract method would make every adapter re-implement behaviour)."""
+    primitives = sorted(PORTS[port].__abstractmethods__)
+    assert 3 <= len(primitives) <= 7, primitives
+    assert all(name.startswith("_") for name in primitives), primitives

@@ -37,7 +37,10 @@ class BuildContext:
     """What a factory may need besides its own settings.
 
     ``tasks`` maps task names to ``"module:function"`` paths (from ``register_tasks``);
-    ``namespace`` is the deployment's name, used to derive resource names.
+    ``namespace`` is the deployment's name, used to derive resource names. ``extra``
+    carries what the composition root hands to adapters that want it, for example
+    ``"scaling"`` (the application's ``[scaling]`` table) and ``"emulator_job_runner"``
+    (a factory ``(env) -> JobRunner`` for ``[aws] emulator_runs_jobs``).
     """
 
     tasks: Mapping[str, str] = field(default_factory=dict)

@@ -29,16 +29,21 @@ from socialreferral.domain.crm import (
     Promotion,
 )
 from socialreferral.domain.social import Connection, OutboundMessage, Profile
-from socialreferral.errors import ProfileNotFound
 from socialreferral.ports import NO_RETRY, SocialChannel
 from socialreferral.providers.local.crm import LocalCRM
+from socialreferral.records import Capability
 
 
 class RecordingSocialChannel(SocialChannel):
     """A social channel in memory: ``sent`` lists delivered messages (once per
-    ``message_id``, like a real idempotent channel); profiles and connections come from
-    the dicts given. ``fail_sends`` makes the next n sends raise ``error``."""
+    ``message_id``, like a real idempotent channel) and ``send_attempts`` counts the
+    calls that reached the channel; profiles and connections come from the dicts given
+    (``profiles``/``connections`` stay editable). ``fail_sends`` makes the next n sends
+    raise ``error``; no retries, so failures reach the test as they happen."""
 
+    capabilities: ClassVar[frozenset[Capability]] = frozenset(
+        {Capability.PROFILES, Capability.CONNECTIONS}
+    )
     provider: ClassVar[str] = "fake"
     network: ClassVar[str] = "fake"
 
@@ -66,19 +71,13 @@ class RecordingSocialChannel(SocialChannel):
             self.sent.append(message)
         return message.message_id
 
-    def get_profile(self, person_id: str) -> Profile:
-        """The profile given for ``person_id``; raise ``ProfileNotFound``."""
-        try:
-            return self.profiles[person_id]
-        except KeyError:
-            raise ProfileNotFound(f"no profile for {person_id!r}") from None
+    def _get_profile(self, person_id: str) -> Profile | None:
+        return self.profiles.get(person_id)
 
-    def get_connections(self, person_id: str) -> list[Connection]:
-        """The connections given for ``person_id`` (empty if none)."""
+    def _get_connections(self, person_id: str) -> list[Connection]:
         return list(self.connections.get(person_id, []))
 
-    def forget(self, person_id: str) -> None:
-        """Erase ``person_id``'s profile, connections both ways and messages sent to them."""
+    def _forget(self, person_id: str) -> None:
         self.profiles.pop(person_id, None)
         self.connections.pop(person_id, None)
         for owner, items in self.connections.items():
@@ -88,7 +87,8 @@ class RecordingSocialChannel(SocialChannel):
 
 class RecordingCRM(LocalCRM):
     """The local CRM in memory; ``calls`` records ``(method, args, kwargs)`` of every
-    public call in order."""
+    public call in order, then the call runs through the CRM base and LocalCRM's
+    primitives like any adapter's (same validation, de-duplication and errors)."""
 
     provider: ClassVar[str] = "fake"
 

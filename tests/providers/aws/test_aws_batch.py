@@ -256,11 +256,16 @@ def test_emulator_runs_jobs_executes_the_command_locally(moto_server: str, tmp_p
     run-task ...``) runs locally and its outcome is the status. Covers the real
     ``referral.process-batch`` task (an empty local queue: drains nothing, exits 0) and a
     failing one (settings naming a provider that does not exist)."""
+    from socialreferral.bootstrap import emulator_job_runner
     from socialreferral.plugins import load_registry
 
     batch = AwsBatchCompute.from_settings(
         settings(moto_server, emulator_runs_jobs=True),
-        BuildContext(tasks=load_registry().tasks, namespace="t"),
+        BuildContext(
+            tasks=load_registry().tasks,
+            namespace="t",
+            extra={"emulator_job_runner": emulator_job_runner},  # what bootstrap passes
+        ),
     )
     try:
         good = {"settings": {"local": {"data_dir": str(tmp_path)}}, "idle_seconds": 0.2}
@@ -278,3 +283,58 @@ def test_emulator_runs_jobs_is_refused_without_an_emulator_endpoint() -> None:
     """Pure settings validation: the switch is for emulators only."""
     with pytest.raises(ValueError, match="emulators only"):
         settings(None, emulator_runs_jobs=True)
+
+
+def test_emulator_runs_jobs_needs_the_runner_from_the_composition_root(
+    moto_server: str,
+) -> None:
+    """The adapter holds no emulator code: without bootstrap's runner factory in the
+    build context, the switch is a configuration error, not a silent no-op."""
+    with pytest.raises(ConfigurationError, match="emulator_job_runner"):
+        AwsBatchCompute.from_settings(
+            settings(moto_server, emulator_runs_jobs=True), BuildContext(tasks=TASKS)
+        )
+
+
+def test_job_runner_outcome_replaces_the_emulator_status(moto_server: str) -> None:
+    """moto_server + an injected runner: the adapter hands it every submitted job (the
+    container's command, the array size) and reports the runner's outcome."""
+    started: list[tuple[str, list[str], int]] = []
+
+    class Runner:
+        def start(self, job_id: str, command: Any, array_size: int) -> None:
+            started.append((job_id, list(command), array_size))
+
+        def outcome(self, job_id: str) -> Any:
+            return (JobState.FAILED, {JobState.FAILED: 1, JobState.SUCCEEDED: 1}, "boom")
+
+    batch = AwsBatchCompute.from_settings(
+        settings(moto_server, emulator_runs_jobs=True),
+        BuildContext(
+            tasks=TASKS, namespace="t", extra={"emulator_job_runner": lambda env: Runner()}
+        ),
+    )
+    try:
+        job_id = batch.submit("referrals.process", {"n": 1}, array_size=2)
+        status = batch.status(job_id)
+    finally:
+        batch.close()
+    assert started == [(job_id, ["socialreferral", "run-task", "referrals.process",
+                                 "--payload", '{"n":1}'], 2)]  # fmt: skip
+    assert (status.state, status.error) == (JobState.FAILED, "boom")
+    assert dict(status.children) == {JobState.FAILED: 1, JobState.SUCCEEDED: 1}
+
+
+def test_production_adapters_hold_no_emulator_code() -> None:
+    """Emulator support lives in socialreferral.testing.emulators, not under providers."""
+    import socialreferral.providers.aws as aws
+
+    package = Path(aws.__file__).parent
+    sources = {p.name: p.read_text(encoding="utf-8") for p in package.glob("*.py")}
+    assert "emulated_jobs.py" not in sources
+    offenders = [
+        name
+        for name, text in sources.items()
+        if "import socialreferral.testing" in text or "from socialreferral.testing" in text
+    ]
+    assert offenders == []

@@ -1,4 +1,5 @@
-"""LocalCRM behaviour: dedup (also across two processes), idempotent creates, watermarks.
+"""LocalCRM and the RecordingCRM fake: the CRM conformance kit, plus local-specific tests
+(two processes racing on one file, persistence, the fake's call log, the base's filters).
 
 Backend: real SQLite files under tmp_path (":memory:" for the RecordingCRM fake); the race
 test runs two real ``spawn`` processes against one file.
@@ -7,32 +8,93 @@ test runs two real ``spawn`` processes against one file.
 from __future__ import annotations
 
 import multiprocessing
+from collections.abc import Iterator, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import pytest
 
-from socialreferral.domain.crm import (
-    CrmTask,
-    LeadInput,
-    Opportunity,
-    OpportunityStatus,
-    Product,
-    Promotion,
-)
-from socialreferral.errors import CRMRecordNotFound
+from socialreferral.domain.crm import CrmTask, LeadInput, Opportunity, Product, Promotion
+from socialreferral.ports import CRM
+from socialreferral.ports.crm import CrmRecord
 from socialreferral.providers import BuildContext
 from socialreferral.providers.local.crm import LocalCRM
 from socialreferral.providers.local.settings import LocalSettings
+from socialreferral.records import Capability, CrmRecordKind
+from socialreferral.testing.contracts import CRMContract
 from socialreferral.testing.fakes import RecordingCRM
 
 T0 = datetime(2026, 1, 1, tzinfo=UTC)
+MICROSECOND = timedelta(microseconds=1)
+
+
+def _raw_bytes(path: Path) -> bytes:
+    """The CRM file and its write-ahead log, as stored on disk."""
+    return b"".join(p.read_bytes() for p in path.parent.glob(f"{path.name}*"))
+
+
+class LocalCRMFixtures:
+    """A LocalCRM on a fresh SQLite file; erasure is also checked in the raw file."""
+
+    @pytest.fixture
+    def backend(self) -> str:
+        return "local SQLite"
+
+    @pytest.fixture
+    def crm(self, tmp_path: Path) -> Iterator[LocalCRM]:
+        adapter = LocalCRM.from_settings(LocalSettings(data_dir=tmp_path / "d"), BuildContext())
+        yield adapter
+        adapter.close()
+
+    def assert_erased_from_storage(self, crm: CRM, erased: Sequence[str]) -> None:
+        assert isinstance(crm, LocalCRM)
+        raw = _raw_bytes(crm.path)
+        left = [text for text in erased if text.encode() in raw]
+        assert left == [], f"[local SQLite] erased data still in the file: {left}"
+
+
+class TestLocalCRM(LocalCRMFixtures, CRMContract):
+    """The CRM contract on LocalCRM (every capability declared)."""
+
+
+class _BareLocalCRM(LocalCRM):
+    """LocalCRM declaring none of the optional record kinds."""
+
+    capabilities: ClassVar[frozenset[Capability]] = frozenset()
+
+
+class TestLocalCRMWithoutOptionalKinds(CRMContract):
+    """The contract's Unsupported branches: promotions, opportunities, tasks undeclared."""
+
+    @pytest.fixture
+    def backend(self) -> str:
+        return "local SQLite (no optional kinds)"
+
+    @pytest.fixture
+    def crm(self, tmp_path: Path) -> Iterator[LocalCRM]:
+        adapter = _BareLocalCRM(tmp_path / "crm.sqlite3")
+        yield adapter
+        adapter.close()
+
+
+class TestRecordingCRM(CRMContract):
+    """The CRM contract on the RecordingCRM fake (in-memory SQLite)."""
+
+    @pytest.fixture
+    def backend(self) -> str:
+        return "RecordingCRM fake (in-memory SQLite)"
+
+    @pytest.fixture
+    def crm(self) -> Iterator[RecordingCRM]:
+        adapter = RecordingCRM()
+        yield adapter
+        adapter.close()
 
 
 @pytest.fixture
-def crm(tmp_path: Path) -> Any:
-    adapter = LocalCRM.from_settings(LocalSettings(data_dir=tmp_path / "d"), BuildContext())
+def crm(tmp_path: Path) -> Iterator[LocalCRM]:
+    adapter = LocalCRM(tmp_path / "crm.sqlite3")
     yield adapter
     adapter.close()
 
@@ -41,39 +103,19 @@ def _lead(email: str | None = None, phone: str | None = None, name: str = "Ann")
     return LeadInput(name=name, email=email, phone=phone, product_id="p1")
 
 
-def test_lead_dedup_on_normalised_email_and_phone(crm: LocalCRM) -> None:
-    first = crm.create_lead(_lead(email=" Ann@Example.COM "), lead_id="l1")
-    assert first.created and first.lead.email == "ann@example.com"
-    same_email = crm.create_lead(_lead(email="ann@example.com", name="Other"), lead_id="l2")
-    assert not same_email.created and same_email.lead.lead_id == "l1"
-    by_phone = crm.create_lead(_lead(phone="+44 20 7946 0000"), lead_id="l3")
-    assert by_phone.created
-    same_phone = crm.create_lead(_lead(phone="0044-20-7946-0000"), lead_id="l4")
-    assert not same_phone.created and same_phone.lead.lead_id == "l3"
-    assert [lead.lead_id for lead in crm.list_leads()] == ["l1", "l3"]
-
-
-def test_create_lead_idempotent_on_id(crm: LocalCRM) -> None:
-    assert crm.create_lead(_lead(email="a@b.io"), lead_id="l1").created
-    again = crm.create_lead(_lead(email="a@b.io"), lead_id="l1")
-    assert not again.created and again.lead.lead_id == "l1"
-    assert crm.get_lead("l1").email == "a@b.io"
-    with pytest.raises(CRMRecordNotFound):
-        crm.get_lead("nope")
-
-
 def _race(path: str, lead_id: str, emails: list[str], barrier: Any, out: Any) -> None:
     crm = LocalCRM(path)
     results = []
-    for email in emails:
+    for number, email in enumerate(emails):
         barrier.wait()
-        result = crm.create_lead(_lead(email=email), lead_id=f"{lead_id}-{email}")
+        result = crm.create_lead(_lead(email=email), lead_id=f"{lead_id}-{number}")
         results.append((email, result.created, result.lead.lead_id))
     crm.close()
     out.put(results)
 
 
 def test_two_processes_creating_the_same_lead_get_one(tmp_path: Path) -> None:
+    """Two spawned processes, one file: the kit's thread race, across processes."""
     path = str(tmp_path / "crm.sqlite3")
     LocalCRM(path).close()  # create the schema before the race
     emails = [f"p{i}@race.test" for i in range(8)]
@@ -94,65 +136,52 @@ def test_two_processes_creating_the_same_lead_get_one(tmp_path: Path) -> None:
     crm.close()
 
 
-def test_promotions_strictly_after_watermark_oldest_first(crm: LocalCRM) -> None:
-    for i, minutes in enumerate([30, 10, 20]):
-        crm.upsert_promotion(
-            Promotion(
-                promotion_id=f"pr{i}",
-                product_id="p1",
-                title=f"Promo {i}",
-                updated_at=T0 + timedelta(minutes=minutes),
-            )
-        )
-    assert [p.promotion_id for p in crm.list_promotions()] == ["pr1", "pr2", "pr0"]
-    since = T0 + timedelta(minutes=20)
-    assert [p.promotion_id for p in crm.list_promotions(updated_since=since)] == ["pr0"]
-    # the same instant in another time zone is the same watermark
-    other_zone = since.astimezone(UTC).replace(tzinfo=None)
-    assert [p.promotion_id for p in crm.list_promotions(updated_since=other_zone)] == ["pr0"]
-    crm.upsert_promotion(
-        Promotion(promotion_id="pr1", product_id="p1", title="v2", updated_at=T0 + timedelta(1))
-    )
-    latest = crm.list_promotions(updated_since=T0 + timedelta(minutes=30))
-    assert [(p.promotion_id, p.title) for p in latest] == [("pr1", "v2")]
-
-
-def test_products_catalog(crm: LocalCRM) -> None:
-    crm.upsert_product(Product(product_id="b", name="B"))
-    crm.upsert_product(Product(product_id="a", name="A", active=False))
-    assert [p.product_id for p in crm.list_products()] == ["b"]
-    assert [p.product_id for p in crm.list_products(active_only=False)] == ["a", "b"]
-    crm.upsert_product(Product(product_id="a", name="A2"))
-    assert [p.name for p in crm.list_products()] == ["A2", "B"]
-
-
-def test_opportunities_and_tasks_create_update_filter(crm: LocalCRM) -> None:
-    crm.save_opportunity(Opportunity(opportunity_id="o1", product_id="p1", prospect_id="x"))
-    crm.save_opportunity(Opportunity(opportunity_id="o2", product_id="p1", prospect_id="y"))
-    answered = crm.get_opportunity("o1").model_copy(
-        update={"status": OpportunityStatus.ANSWERED, "offer_text": "10% off"}
-    )
-    crm.save_opportunity(answered)
-    crm.save_opportunity(answered)  # idempotent
-    assert [o.opportunity_id for o in crm.list_opportunities()] == ["o1", "o2"]
-    assert [o.opportunity_id for o in crm.list_opportunities(status="open")] == ["o2"]
-    assert crm.get_opportunity("o1").offer_text == "10% off"
-    with pytest.raises(CRMRecordNotFound):
-        crm.get_opportunity("o9")
-    crm.save_task(CrmTask(task_id="t1", subject="review reward", details={"r": 1}))
-    crm.save_task(CrmTask(task_id="t2", subject="call back"))
-    crm.save_task(CrmTask(task_id="t1", subject="review reward", done=True))
-    assert [t.task_id for t in crm.list_tasks()] == ["t1", "t2"]
-    assert [t.task_id for t in crm.list_tasks(open_only=True)] == ["t2"]
-
-
 def test_records_survive_reopen(tmp_path: Path) -> None:
     first = LocalCRM(tmp_path / "crm.sqlite3")
     first.create_lead(_lead(email="keep@me.io"), lead_id="l1")
+    first.save_task(CrmTask(task_id="t1", subject="call back"))
     first.close()
     again = LocalCRM(tmp_path / "crm.sqlite3")
     assert again.get_lead("l1").email == "keep@me.io"
+    assert [t.task_id for t in again.list_tasks()] == ["t1"]
     again.close()
+
+
+class _Sloppy(LocalCRM):
+    """A backend that can only filter coarsely: it answers every query with everything."""
+
+    def _find_records(
+        self, kind: CrmRecordKind, where: Mapping[str, Any], updated_after: datetime | None
+    ) -> list[CrmRecord]:
+        return super()._find_records(kind, {}, None)
+
+
+def test_base_applies_exact_filters_and_order_to_a_superset(tmp_path: Path) -> None:
+    """The port lets _find_records over-answer; the base filters and sorts exactly."""
+    crm = _Sloppy(tmp_path / "crm.sqlite3")
+    crm.upsert_product(Product(product_id="b", name="B"))
+    crm.upsert_product(Product(product_id="a", name="A", active=False))
+    first = Promotion(promotion_id="pr1", product_id="b", title="one", updated_at=T0)
+    later = first.model_copy(update={"promotion_id": "pr2", "updated_at": T0 + MICROSECOND})
+    crm.upsert_promotion(later)
+    crm.upsert_promotion(first)
+    crm.save_opportunity(
+        Opportunity(opportunity_id="o1", product_id="b", prospect_id="x", status="answered")
+    )
+    crm.save_opportunity(Opportunity(opportunity_id="o2", product_id="b", prospect_id="y"))
+    assert [p.product_id for p in crm.list_products()] == ["b"]
+    assert [p.promotion_id for p in crm.list_promotions()] == ["pr1", "pr2"]
+    assert [p.promotion_id for p in crm.list_promotions(updated_since=T0)] == ["pr2"]
+    assert [o.opportunity_id for o in crm.list_opportunities(status="open")] == ["o2"]
+    crm.close()
+
+
+def test_opportunity_status_from_model_copy_is_stored_and_filtered(crm: LocalCRM) -> None:
+    """model_copy(update=...) may hold a plain str status; the base re-validates it."""
+    opportunity = Opportunity(opportunity_id="o1", product_id="p1", prospect_id="x")
+    crm.save_opportunity(opportunity.model_copy(update={"status": "answered"}))
+    assert [o.opportunity_id for o in crm.list_opportunities(status="answered")] == ["o1"]
+    assert crm.get_opportunity("o1").status == "answered"
 
 
 def test_recording_crm_fake_records_calls_and_behaves_like_local() -> None:
@@ -162,39 +191,6 @@ def test_recording_crm_fake_records_calls_and_behaves_like_local() -> None:
     assert fake.names() == ["create_lead", "create_lead"]
     assert fake.calls[1][2] == {"lead_id": "l2"}
     fake.close()
-
-
-def test_erase_contact_deletes_by_normalised_email_phone_and_id(tmp_path: Path) -> None:
-    crm = LocalCRM(tmp_path / "crm.sqlite3")
-    crm.create_lead(_lead(email="Erase.Me@Example.org", name="Eraseme Person"), lead_id="l-1")
-    crm.create_lead(_lead(phone="+1 555 000 7777", name="Phoneonly Person"), lead_id="l-2")
-    crm.create_lead(_lead(email="by-id@example.org", name="Byid Person"), lead_id="l-3")
-    crm.create_lead(_lead(email="keep@example.org", name="Keeper Person"), lead_id="l-4")
-    assert crm.erase_contact(email="  erase.me@EXAMPLE.org ", phone="(+1) 555-000-7777",
-                             lead_ids=["l-3", "l-unknown"]) == 3
-    assert [lead.lead_id for lead in crm.list_leads()] == ["l-4"]
-    assert crm.erase_contact(email="erase.me@example.org", phone="+15550007777",
-                             lead_ids=["l-3"]) == 0
-    assert crm.erase_contact(email=None, phone=None) == 0
-    # The same person may come back later as a new lead.
-    assert crm.create_lead(_lead(email="erase.me@example.org"), lead_id="l-5").created
-    crm.erase_contact(email="erase.me@example.org", phone=None)
-    crm.close()
-    raw = b"".join(p.read_bytes() for p in tmp_path.iterdir())
-    for gone in (b"erase.me@example.org", b"Eraseme", b"Phoneonly", b"+15550007777",
-                 b"by-id@example.org", b"Byid"):
-        assert gone not in raw
-    assert b"keep@example.org" in raw
-
-
-def test_erase_contact_rejects_malformed_contact_without_echoing_it(crm: LocalCRM) -> None:
-    from socialreferral.errors import InvalidInput
-
-    with pytest.raises(InvalidInput) as caught:
-        crm.erase_contact(email="no-at-sign", phone=None)
-    assert caught.value.field == "email" and "no-at-sign" not in str(caught.value)
-    with pytest.raises(InvalidInput, match="phone"):
-        crm.erase_contact(email=None, phone="12")
 
 
 def test_recording_crm_records_erase_without_personal_data() -> None:

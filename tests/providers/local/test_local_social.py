@@ -1,7 +1,8 @@
-"""LocalSocialChannel: recorded sends, stored profiles/connections, erasure, replay; and the
-RecordingSocialChannel fake.
+"""LocalSocialChannel and the RecordingSocialChannel fake: the SocialChannel conformance
+kit, plus local-specific tests (replay of recorded deliveries, the fake's counters).
 
-Backend: a real SQLite file under tmp_path; replay reads real files; no mocks.
+Backend: a real SQLite file under tmp_path (plain dicts for the fake); replay reads real
+files; no mocks.
 """
 
 from __future__ import annotations
@@ -9,81 +10,117 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
+from typing import ClassVar
 
 import pytest
 
 from socialreferral.domain.social import Connection, OutboundMessage, Profile
 from socialreferral.errors import InvalidInput, ProfileNotFound
+from socialreferral.ports import SocialChannel
 from socialreferral.providers import BuildContext
 from socialreferral.providers.local.settings import LocalSettings
 from socialreferral.providers.local.social import LocalSocialChannel, WebhookDelivery, replay
+from socialreferral.records import Capability
+from socialreferral.testing.contracts import SocialChannelContract
 from socialreferral.testing.fakes import RecordingSocialChannel
 
+Seed = Callable[[Sequence[Profile], Sequence[Connection]], None]
 
-@pytest.fixture
-def channel(tmp_path: Path) -> Iterator[LocalSocialChannel]:
-    adapter = LocalSocialChannel.from_settings(
-        LocalSettings(data_dir=tmp_path / "d"), BuildContext()
-    )
-    yield adapter
-    adapter.close()
+
+class LocalSocialFixtures:
+    """A LocalSocialChannel on a fresh SQLite file; forget() is checked in the raw file."""
+
+    @pytest.fixture
+    def backend(self) -> str:
+        return "local SQLite"
+
+    @pytest.fixture
+    def social(self, tmp_path: Path) -> Iterator[LocalSocialChannel]:
+        adapter = LocalSocialChannel.from_settings(
+            LocalSettings(data_dir=tmp_path / "d"), BuildContext()
+        )
+        yield adapter
+        adapter.close()
+
+    @pytest.fixture
+    def seed_social(self, social: LocalSocialChannel) -> Seed:
+        def seed(profiles: Sequence[Profile], connections: Sequence[Connection]) -> None:
+            for profile in profiles:
+                social.add_profile(profile)
+            social.add_connections(connections)
+
+        return seed
+
+    @pytest.fixture
+    def delivered(self, social: LocalSocialChannel) -> Callable[..., list[OutboundMessage]]:
+        return social.sent_messages
+
+    def assert_forgotten_from_storage(
+        self, social: SocialChannel, forgotten: Sequence[str]
+    ) -> None:
+        assert isinstance(social, LocalSocialChannel)
+        path = social.path
+        raw = b"".join(p.read_bytes() for p in path.parent.glob(f"{path.name}*"))
+        left = [text for text in forgotten if text.encode() in raw]
+        assert left == [], f"[local SQLite] forgotten data still in the file: {left}"
+
+
+class TestLocalSocialChannel(LocalSocialFixtures, SocialChannelContract):
+    """The SocialChannel contract on LocalSocialChannel (profiles and connections)."""
+
+
+class _SendOnly(LocalSocialChannel):
+    """A channel that can only send (like e-mail): no profiles, no connections."""
+
+    capabilities: ClassVar[frozenset[Capability]] = frozenset()
+
+
+class TestSendOnlyLocalChannel(LocalSocialFixtures, SocialChannelContract):
+    """The contract's Unsupported branches: profiles and connections undeclared."""
+
+    @pytest.fixture
+    def backend(self) -> str:
+        return "local SQLite (send only)"
+
+    @pytest.fixture
+    def social(self, tmp_path: Path) -> Iterator[LocalSocialChannel]:
+        adapter = _SendOnly(tmp_path / "social.sqlite3")
+        yield adapter
+        adapter.close()
+
+
+class TestRecordingSocialChannel(SocialChannelContract):
+    """The SocialChannel contract on the RecordingSocialChannel fake."""
+
+    @pytest.fixture
+    def backend(self) -> str:
+        return "RecordingSocialChannel fake (dicts)"
+
+    @pytest.fixture
+    def social(self) -> RecordingSocialChannel:
+        return RecordingSocialChannel()
+
+    @pytest.fixture
+    def seed_social(self, social: RecordingSocialChannel) -> Seed:
+        def seed(profiles: Sequence[Profile], connections: Sequence[Connection]) -> None:
+            social.profiles.update({p.person_id: p for p in profiles})
+            for connection in connections:
+                social.connections.setdefault(connection.person_id, []).append(connection)
+
+        return seed
+
+    @pytest.fixture
+    def delivered(self, social: RecordingSocialChannel) -> Callable[..., list[OutboundMessage]]:
+        def read(recipient_id: str | None = None) -> list[OutboundMessage]:
+            return [m for m in social.sent if recipient_id in (None, m.recipient_id)]
+
+        return read
 
 
 def _msg(message_id: str, to: str, text: str = "Hi") -> OutboundMessage:
     return OutboundMessage(message_id=message_id, recipient_id=to, text=text)
-
-
-def test_send_is_recorded_once_per_message_id(channel: LocalSocialChannel) -> None:
-    assert channel.send(_msg("m1", "ann", "first")) == "m1"
-    assert channel.send(_msg("m1", "ann", "retry with other text")) == "m1"
-    channel.send(_msg("m2", "bob"))
-    assert [(m.message_id, m.text) for m in channel.sent_messages()] == [
-        ("m1", "first"),
-        ("m2", "Hi"),
-    ]
-    assert [m.message_id for m in channel.sent_messages("bob")] == ["m2"]
-
-
-def test_profiles_and_connections_served(channel: LocalSocialChannel) -> None:
-    with pytest.raises(ProfileNotFound):
-        channel.get_profile("ann")
-    channel.add_profile(Profile(person_id="ann", network="local", followers=10))
-    channel.add_profile(Profile(person_id="ann", network="local", followers=12))
-    assert channel.get_profile("ann").followers == 12
-    channel.add_connections(
-        [
-            Connection(person_id="ann", other_id="cat", network="local"),
-            Connection(person_id="ann", other_id="bob", network="local", mutual_connections=3),
-        ]
-    )
-    assert [c.other_id for c in channel.get_connections("ann")] == ["bob", "cat"]
-    assert channel.get_connections("bob") == []  # only what bob's own account shared
-
-
-def test_forget_erases_person_everywhere(channel: LocalSocialChannel, tmp_path: Path) -> None:
-    for person in ("zed-erasable", "bob"):
-        channel.add_profile(Profile(person_id=person, network="local"))
-    channel.add_connections(
-        [
-            Connection(person_id="zed-erasable", other_id="bob", network="local"),
-            Connection(person_id="bob", other_id="zed-erasable", network="local"),
-            Connection(person_id="bob", other_id="cat", network="local"),
-        ]
-    )
-    channel.send(_msg("m1", "zed-erasable", "secret offer for zed"))
-    channel.send(_msg("m2", "bob"))
-    channel.forget("zed-erasable")
-    channel.forget("zed-erasable")  # idempotent
-    with pytest.raises(ProfileNotFound):
-        channel.get_profile("zed-erasable")
-    assert channel.get_connections("zed-erasable") == []
-    assert [c.other_id for c in channel.get_connections("bob")] == ["cat"]
-    assert [m.message_id for m in channel.sent_messages()] == ["m2"]
-    channel.close()
-    raw = b"".join(p.read_bytes() for p in (tmp_path / "d").glob("social.sqlite3*"))
-    assert b"secret offer for zed" not in raw  # not left behind in free pages or the WAL
 
 
 def test_replay_reads_deliveries_in_name_order(tmp_path: Path) -> None:

@@ -1,4 +1,5 @@
-"""In-memory Queue, DocumentStore and SecretStore for a single process.
+"""In-memory Queue, DocumentStore and SecretStore for a single process, and the
+provider's settings (the CRM and social channel live in ``crm.py`` and ``social.py``).
 
 Everything lives in dicts guarded by one lock; nothing survives the process. They
 implement only the ports' primitives: validation, batching, retries and capability

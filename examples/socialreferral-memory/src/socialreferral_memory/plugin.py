@@ -12,6 +12,8 @@ _ADAPTERS = {
     "queue": ("socialreferral_memory.adapters:MemoryQueue", "in-memory, one process"),
     "store": ("socialreferral_memory.adapters:MemoryDocumentStore", "in-memory, one process"),
     "secrets": ("socialreferral_memory.adapters:MemorySecretStore", "in-memory, one process"),
+    "crm": ("socialreferral_memory.crm:MemoryCRM", "in-memory, one process"),
+    "social": ("socialreferral_memory.social:MemorySocialChannel", "in-memory stand-in network"),
 }
 
 

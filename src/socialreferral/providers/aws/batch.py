@@ -32,6 +32,14 @@ Gaps
     container's reason or exit code). The JSON payload travels in the command, so it must
     stay under 20 KiB (pass a document key for anything larger).
 
+Emulators
+    The adapter takes a ``job_runner`` (:class:`JobRunner`) that is told about every
+    submitted job and whose outcome, when it has one, replaces the backend's status. This
+    module holds no emulator code: with ``[aws] emulator_runs_jobs`` (refused without an
+    ``endpoint_url``) the composition root supplies a factory in
+    ``BuildContext.extra["emulator_job_runner"]`` that runs each job's command in a local
+    subprocess (:mod:`socialreferral.testing.emulators.aws_batch`).
+
 Configuration and permissions
     ``[aws]``: ``batch_job_queue``, ``batch_job_definition``, ``batch_worker_task``; the
     scaling policy is the application's ``[scaling]`` table, passed in
@@ -44,9 +52,9 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
-from typing import Any, ClassVar, Self
+from typing import Any, ClassVar, Protocol, Self
 
 from socialreferral.domain.scaling import ScalingPolicy, policy_from
 from socialreferral.errors import (
@@ -59,7 +67,6 @@ from socialreferral.errors import (
 from socialreferral.ports import BatchCompute, RetryPolicy
 from socialreferral.providers import BuildContext
 from socialreferral.providers.aws.clients import make_client, make_session
-from socialreferral.providers.aws.emulated_jobs import EmulatedJobs
 from socialreferral.providers.aws.errors import map_boto_errors
 from socialreferral.providers.aws.settings import AwsSettings
 from socialreferral.records import Capability, JobState, JobStatus
@@ -76,6 +83,23 @@ _STATES = {
     "FAILED": JobState.FAILED,
 }
 _JOB_NAME = re.compile(r"[^A-Za-z0-9_-]")
+#: The ``BuildContext.extra`` key of the factory ``(env) -> JobRunner`` that
+#: ``emulator_runs_jobs`` needs; bootstrap supplies it.
+JOB_RUNNER_FACTORY = "emulator_job_runner"
+
+JobOutcome = tuple[JobState, dict[JobState, int], str | None]
+"""A runner's verdict on a job: state, children per state, error text."""
+
+
+class JobRunner(Protocol):
+    """Something that also runs the jobs this adapter submits (an emulator's stand-in for
+    containers) and reports their outcome, which then replaces the backend's status."""
+
+    def start(self, job_id: str, command: Sequence[str], array_size: int) -> None:
+        """Begin running ``command`` (the container's) for each of ``array_size`` children."""
+
+    def outcome(self, job_id: str) -> JobOutcome | None:
+        """The outcome so far, or None for a job this runner does not know."""
 
 
 class AwsBatchCompute(BatchCompute):
@@ -96,15 +120,15 @@ class AwsBatchCompute(BatchCompute):
         worker_task: str = "referral.process-batch",
         policy: ScalingPolicy | None = None,
         retry: RetryPolicy | None = None,
-        emulated: EmulatedJobs | None = None,
+        job_runner: JobRunner | None = None,
     ) -> None:
         """Submit to an existing job queue and definition; ``tasks`` is the registry.
 
-        ``emulated`` (emulators only) also runs each job's command locally; see
-        :mod:`socialreferral.providers.aws.emulated_jobs`.
+        ``job_runner`` (emulators only) is told about every submitted job and its outcome
+        overrides the backend's status (see :class:`JobRunner`).
         """
         super().__init__(retry=retry)
-        self.emulated = emulated
+        self.job_runner = job_runner
         self.batch, self.job_queue, self.job_definition = batch, job_queue, job_definition
         self.tasks, self.worker_task = dict(tasks), worker_task
         self.policy = policy or ScalingPolicy()
@@ -132,9 +156,7 @@ class AwsBatchCompute(BatchCompute):
             worker_task=settings.batch_worker_task,
             # the application's [scaling] policy, when bootstrap hands it over
             policy=policy_from(context.extra.get("scaling")),
-            emulated=(
-                EmulatedJobs(_credential_env(settings)) if settings.emulator_runs_jobs else None
-            ),
+            job_runner=_job_runner(settings, context),
         )
 
     # -- primitives ----------------------------------------------------------------
@@ -159,13 +181,13 @@ class AwsBatchCompute(BatchCompute):
             request["arrayProperties"] = {"size": array_size}
         with map_boto_errors(BatchComputeError, what=f"SubmitJob {task}"):
             job_id: str = self.batch.submit_job(**request)["jobId"]
-        if self.emulated is not None:
-            self.emulated.start(job_id, request["containerOverrides"]["command"], array_size)
+        if self.job_runner is not None:
+            self.job_runner.start(job_id, request["containerOverrides"]["command"], array_size)
         return job_id
 
     def _status(self, job_id: str) -> JobStatus:
         status = _status_of(self._describe(job_id))
-        local = self.emulated.outcome(job_id) if self.emulated is not None else None
+        local = self.job_runner.outcome(job_id) if self.job_runner is not None else None
         if local is None:
             return status
         state, children, error = local
@@ -228,6 +250,21 @@ class AwsBatchCompute(BatchCompute):
         self.batch.close()
 
 
+def _job_runner(settings: AwsSettings, context: BuildContext) -> JobRunner | None:
+    """The runner ``[aws] emulator_runs_jobs`` asks for, made by the composition root's
+    factory in ``context.extra``; None when the switch is off."""
+    if not settings.emulator_runs_jobs:
+        return None
+    factory: Callable[[Mapping[str, str]], JobRunner] | None = context.extra.get(JOB_RUNNER_FACTORY)
+    if factory is None:
+        raise ConfigurationError(
+            f"[aws] emulator_runs_jobs needs a job runner in BuildContext.extra"
+            f"[{JOB_RUNNER_FACTORY!r}]; build providers with socialreferral.build_providers, "
+            "which supplies it"
+        )
+    return factory(_credential_env(settings))
+
+
 def _credential_env(settings: AwsSettings) -> dict[str, str]:
     """The ``[aws]`` credentials as the variables a container would be given."""
     env = {}
@@ -272,4 +309,4 @@ def _status_of(job: dict[str, Any]) -> JobStatus:
     )
 
 
-__all__ = ["CANCEL_REASON", "AwsBatchCompute"]
+__all__ = ["CANCEL_REASON", "JOB_RUNNER_FACTORY", "AwsBatchCompute", "JobOutcome", "JobRunner"]

@@ -39,8 +39,8 @@ from typing import Any, ClassVar, Self
 from socialreferral.errors import InvalidInput, JobNotFound
 from socialreferral.ports import BatchCompute
 from socialreferral.providers import BuildContext
-from socialreferral.providers.local._db import Database, ensure_dir
 from socialreferral.providers.local.settings import LocalSettings
+from socialreferral.providers.local.sqlite_file import SQLiteFile, ensure_dir
 from socialreferral.records import Capability, JobState, JobStatus
 from socialreferral.tasks import lookup_task, run_task
 
@@ -112,7 +112,7 @@ class LocalBatchCompute(BatchCompute):
         super().__init__()
         if workers < 0:
             raise InvalidInput("must be >= 0", field="workers")
-        self._db = Database(db_path, _SCHEMA)
+        self._db = SQLiteFile(db_path, _SCHEMA)
         self._tasks = dict(tasks)
         self._target = workers
         self._jobs: dict[str, _Job] = {}
@@ -182,7 +182,7 @@ class LocalBatchCompute(BatchCompute):
             row = conn.execute("SELECT state FROM jobs WHERE job_id = ?", (job_id,)).fetchone()
             if row is None:
                 raise JobNotFound(f"no job {job_id!r}")
-            if not JobState(row["state"]).finished:
+            if not JobState(row[0]).finished:
                 conn.execute(
                     "UPDATE jobs SET state = ?, cancel_requested = 1, updated_at = ? "
                     "WHERE job_id = ?",

@@ -1,16 +1,17 @@
 """Local CRM: products, promotions, leads, opportunities and tasks in SQLite tables.
 
 Features
-    Every record is stored as its pydantic JSON next to the few columns queries need.
-    Leads are de-duplicated on the normalised e-mail and phone (normalised by
-    :class:`~socialreferral.domain.crm.LeadInput`) inside one ``BEGIN IMMEDIATE``
-    transaction backed by UNIQUE indexes, so two processes creating the same lead at once
-    get one lead: ``created=True`` for one of them, ``False`` for the other. Creates are
-    idempotent on their ids. ``list_promotions(updated_since=...)`` is strictly-after,
-    oldest update first (a naive datetime is taken as UTC). ``erase_contact`` deletes the
-    leads of a person (right to erasure) with SQLite's ``secure_delete`` on, so the deleted
-    rows are overwritten in the file, and checkpoints the write-ahead log so their old page
-    images do not linger there either.
+    One table per record kind (the entity sets of a real CRM); every record is stored as
+    its pydantic JSON next to the few columns queries need. Leads are de-duplicated on
+    the normalised e-mail and phone inside one ``BEGIN IMMEDIATE`` transaction backed by
+    UNIQUE indexes, so two processes creating the same lead at once get one lead:
+    ``created=True`` for one of them, ``False`` for the other. Promotion watermarks are
+    kept as integer microseconds, so "strictly after" is exact. Erasure deletes the leads
+    with SQLite's ``secure_delete`` on, so the deleted rows are overwritten in the file,
+    and checkpoints the write-ahead log so their old page images do not linger there
+    either. Validation, normalisation, retries, filtering and ordering come from the
+    :class:`~socialreferral.ports.CRM` base; this module implements its primitives.
+    Capabilities: ``promotions``, ``opportunities``, ``tasks``.
 
 Configuration (section ``[local]``)
     ``data_dir``: the tables live in ``data_dir/crm.sqlite3``. ``":memory:"`` as the path
@@ -22,28 +23,19 @@ Credentials
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from datetime import UTC, datetime, timedelta
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from pathlib import Path
-from typing import ClassVar, Self
+from typing import Any, ClassVar, Self, cast
 
-from socialreferral.domain.crm import (
-    CrmTask,
-    Lead,
-    LeadInput,
-    LeadResult,
-    Opportunity,
-    Product,
-    Promotion,
-    normalise_email,
-    normalise_phone,
-)
-from socialreferral.errors import CRMRecordNotFound, InvalidInput
+from socialreferral.domain.crm import Lead, LeadResult
 from socialreferral.ports import CRM
+from socialreferral.ports.crm import RECORD_KINDS, CrmRecord, as_utc
 from socialreferral.providers import BuildContext
-from socialreferral.providers.local._db import Database, ensure_dir
 from socialreferral.providers.local.settings import LocalSettings
-from socialreferral.records import Capability
+from socialreferral.providers.local.sqlite_file import SQLiteFile, ensure_dir
+from socialreferral.records import Capability, CrmRecordKind
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS products (
@@ -64,199 +56,136 @@ CREATE TABLE IF NOT EXISTS tasks (
     done INTEGER NOT NULL, data TEXT NOT NULL)
 """
 
-_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_EPOCH = as_utc(datetime(1970, 1, 1))
 
 
 def _micros(moment: datetime) -> int:
     # Integer microseconds compare exactly; float timestamps would blur "strictly after".
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    return (moment - _EPOCH) // timedelta(microseconds=1)
+    return (as_utc(moment) - _EPOCH) // timedelta(microseconds=1)
+
+
+def _column_value(value: Any) -> Any:
+    # bool -> 0/1 as stored; StrEnum -> its plain value (model_copy may hold either).
+    return int(value) if isinstance(value, bool) else str(value)
+
+
+@dataclass(frozen=True)
+class _Table:
+    """Where one record kind lives: table, id column, and derived query columns."""
+
+    name: str
+    id_column: str
+    columns: Mapping[str, Callable[[Any], Any]] = field(default_factory=dict)
+
+
+_TABLES: Mapping[CrmRecordKind, _Table] = {
+    CrmRecordKind.PRODUCT: _Table("products", "product_id", {"active": lambda p: int(p.active)}),
+    CrmRecordKind.PROMOTION: _Table(
+        "promotions", "promotion_id", {"updated_us": lambda p: _micros(p.updated_at)}
+    ),
+    CrmRecordKind.LEAD: _Table("leads", "lead_id"),
+    CrmRecordKind.OPPORTUNITY: _Table(
+        "opportunities", "opportunity_id", {"status": lambda o: str(o.status)}
+    ),
+    CrmRecordKind.TASK: _Table("tasks", "task_id", {"done": lambda t: int(t.done)}),
+}
 
 
 class LocalCRM(CRM):
     """A small CRM in SQLite, the reference for what a CRM adapter must do."""
 
-    capabilities: ClassVar[frozenset[Capability]] = frozenset()
+    capabilities: ClassVar[frozenset[Capability]] = frozenset(
+        {Capability.PROMOTIONS, Capability.OPPORTUNITIES, Capability.TASKS}
+    )
     provider: ClassVar[str] = "local"
 
     def __init__(self, path: Path | str) -> None:
         """Keep the CRM in the SQLite file ``path`` (or ``":memory:"``)."""
         super().__init__()
-        self._db = Database(path, _SCHEMA)
+        self._db = SQLiteFile(path, _SCHEMA)
 
     @classmethod
     def from_settings(cls, settings: LocalSettings, context: BuildContext) -> Self:
         """Build from ``[local]`` settings: ``data_dir/crm.sqlite3``."""
         return cls(ensure_dir(settings.data_dir) / "crm.sqlite3")
 
-    # -- catalog -----------------------------------------------------------------------
-    def upsert_product(self, product: Product) -> Product:
-        """Create or replace a catalog entry."""
+    @property
+    def path(self) -> Path:
+        """The SQLite file holding the CRM (``:memory:`` for an in-memory one)."""
+        return self._db.path
+
+    # -- primitives ----------------------------------------------------------------
+    def _put_record(self, kind: CrmRecordKind, record_id: str, record: CrmRecord) -> None:
+        table = _TABLES[kind]
+        names = [table.id_column, *table.columns, "data"]
+        values = [record_id, *(derive(record) for derive in table.columns.values())]
+        updates = ", ".join(f"{name} = excluded.{name}" for name in names[1:])
         with self._db.transaction() as conn:
+            # An upsert keeps the row (and its seq), so a replaced record keeps its place.
             conn.execute(
-                "INSERT INTO products (product_id, active, data) VALUES (?, ?, ?) "
-                "ON CONFLICT (product_id) DO UPDATE SET active = excluded.active, "
-                "data = excluded.data",
-                (product.product_id, int(product.active), product.model_dump_json()),
+                f"INSERT INTO {table.name} ({', '.join(names)}) "
+                f"VALUES ({', '.join('?' for _ in names)}) "
+                f"ON CONFLICT ({table.id_column}) DO UPDATE SET {updates}",
+                (*values, record.model_dump_json()),
             )
-        return product
 
-    def list_products(self, *, active_only: bool = True) -> list[Product]:
-        """The catalog ordered by product id; only active products unless asked."""
-        where = " WHERE active = 1" if active_only else ""
-        rows = self._db.query(f"SELECT data FROM products{where} ORDER BY product_id")
-        return [Product.model_validate_json(row["data"]) for row in rows]
-
-    def upsert_promotion(self, promotion: Promotion) -> Promotion:
-        """Create or replace a promotion (its ``updated_at`` drives the watermark)."""
-        with self._db.transaction() as conn:
-            conn.execute(
-                "INSERT INTO promotions (promotion_id, updated_us, data) VALUES (?, ?, ?) "
-                "ON CONFLICT (promotion_id) DO UPDATE SET updated_us = excluded.updated_us, "
-                "data = excluded.data",
-                (
-                    promotion.promotion_id,
-                    _micros(promotion.updated_at),
-                    promotion.model_dump_json(),
-                ),
-            )
-        return promotion
-
-    def list_promotions(self, *, updated_since: datetime | None = None) -> list[Promotion]:
-        """Promotions updated strictly after ``updated_since``, oldest update first."""
-        since = -(2**62) if updated_since is None else _micros(updated_since)
+    def _get_record(self, kind: CrmRecordKind, record_id: str) -> CrmRecord | None:
+        table = _TABLES[kind]
         rows = self._db.query(
-            "SELECT data FROM promotions WHERE updated_us > ? ORDER BY updated_us, promotion_id",
-            (since,),
+            f"SELECT data FROM {table.name} WHERE {table.id_column} = ?", (record_id,)
         )
-        return [Promotion.model_validate_json(row["data"]) for row in rows]
+        return _parse(kind, rows[0]["data"]) if rows else None
 
-    # -- leads -------------------------------------------------------------------------
-    def create_lead(self, lead: LeadInput, *, lead_id: str) -> LeadResult:
-        """Create a lead, or return the one with the same id, e-mail or phone."""
-        return self._call(self._create_lead, lead, lead_id)
+    def _find_records(
+        self, kind: CrmRecordKind, where: Mapping[str, Any], updated_after: datetime | None
+    ) -> list[CrmRecord]:
+        table = _TABLES[kind]
+        # Field names come from RECORD_KINDS[kind].filters, never from callers' strings.
+        conditions = [f"{name} = ?" for name in where]
+        params = [_column_value(value) for value in where.values()]
+        if updated_after is not None and "updated_us" in table.columns:
+            conditions.append("updated_us > ?")
+            params.append(_micros(updated_after))
+        sql = f"SELECT data FROM {table.name}"
+        if conditions:
+            sql += " WHERE " + " AND ".join(conditions)
+        return [_parse(kind, row["data"]) for row in self._db.query(sql, tuple(params))]
 
-    def _create_lead(self, lead: LeadInput, lead_id: str) -> LeadResult:
-        record = Lead(
-            lead_id=lead_id,
-            name=lead.name,
-            email=lead.email,
-            phone=lead.phone,
-            product_id=lead.product_id,
-            source=lead.source,
-            referral_id=lead.referral_id,
-        )
+    def _create_lead(self, lead: Lead) -> LeadResult:
         with self._db.transaction() as conn:
             # The write lock is held from BEGIN IMMEDIATE, so nobody can insert between
             # this lookup and our insert; the UNIQUE indexes are the backstop.
             row = conn.execute(
                 "SELECT data FROM leads WHERE lead_id = ? OR email = ? OR phone = ? "
                 "ORDER BY lead_id = ? DESC, email = ? DESC, seq LIMIT 1",
-                (lead_id, lead.email, lead.phone, lead_id, lead.email),
+                (lead.lead_id, lead.email, lead.phone, lead.lead_id, lead.email),
             ).fetchone()
             if row is not None:
-                return LeadResult(lead=Lead.model_validate_json(row["data"]), created=False)
+                return LeadResult(lead=Lead.model_validate_json(row[0]), created=False)
             conn.execute(
                 "INSERT INTO leads (lead_id, email, phone, data) VALUES (?, ?, ?, ?)",
-                (lead_id, record.email, record.phone, record.model_dump_json()),
+                (lead.lead_id, lead.email, lead.phone, lead.model_dump_json()),
             )
-        return LeadResult(lead=record, created=True)
+        return LeadResult(lead=lead, created=True)
 
-    def get_lead(self, lead_id: str) -> Lead:
-        """The lead with this id; raise ``CRMRecordNotFound`` when absent."""
-        rows = self._db.query("SELECT data FROM leads WHERE lead_id = ?", (lead_id,))
-        if not rows:
-            raise CRMRecordNotFound(f"no lead {lead_id!r}")
-        return Lead.model_validate_json(rows[0]["data"])
-
-    def list_leads(self) -> list[Lead]:
-        """All leads, oldest first."""
-        rows = self._db.query("SELECT data FROM leads ORDER BY seq")
-        return [Lead.model_validate_json(row["data"]) for row in rows]
-
-    def erase_contact(
-        self, *, email: str | None, phone: str | None, lead_ids: Sequence[str] = ()
-    ) -> int:
-        """Delete the leads with this normalised e-mail or phone, and those in ``lead_ids``;
-        return how many. Idempotent (a second call returns 0)."""
-        # The messages name no value: an erasure request's data must not reach the logs.
-        try:
-            wanted_email = normalise_email(email)
-        except ValueError:
-            raise InvalidInput("not an e-mail address", field="email") from None
-        try:
-            wanted_phone = normalise_phone(phone)
-        except ValueError:
-            raise InvalidInput("not a phone number", field="phone") from None
-        ids = sorted({str(i) for i in lead_ids})
-        if wanted_email is None and wanted_phone is None and not ids:
-            return 0
-        return self._call(self._erase_contact, wanted_email, wanted_phone, ids)
-
-    def _erase_contact(self, email: str | None, phone: str | None, ids: list[str]) -> int:
-        marks = ", ".join("?" for _ in ids) or "NULL"
+    def _erase_leads(self, email: str | None, phone: str | None, lead_ids: Sequence[str]) -> int:
+        marks = ", ".join("?" for _ in lead_ids) or "NULL"
         with self._db.transaction() as conn:
             erased = conn.execute(
                 f"DELETE FROM leads WHERE email = ? OR phone = ? OR lead_id IN ({marks})",
-                (email, phone, *ids),
+                (email, phone, *lead_ids),
             ).rowcount
         if erased:
-            # Old page images stay in the write-ahead log until a checkpoint copies it back.
-            self._db.query("PRAGMA wal_checkpoint(TRUNCATE)")
+            self._db.checkpoint()
         return int(erased)
-
-    # -- opportunities and tasks ----------------------------------------------------
-    def save_opportunity(self, opportunity: Opportunity) -> Opportunity:
-        """Create (idempotent on id) or update; the original creation order is kept."""
-        with self._db.transaction() as conn:
-            conn.execute(
-                "INSERT INTO opportunities (opportunity_id, status, data) VALUES (?, ?, ?) "
-                "ON CONFLICT (opportunity_id) DO UPDATE SET status = excluded.status, "
-                "data = excluded.data",
-                (
-                    opportunity.opportunity_id,
-                    str(opportunity.status),  # str(): model_copy may hold a plain str
-                    opportunity.model_dump_json(),
-                ),
-            )
-        return opportunity
-
-    def get_opportunity(self, opportunity_id: str) -> Opportunity:
-        """The opportunity with this id; raise ``CRMRecordNotFound`` when absent."""
-        rows = self._db.query(
-            "SELECT data FROM opportunities WHERE opportunity_id = ?", (opportunity_id,)
-        )
-        if not rows:
-            raise CRMRecordNotFound(f"no opportunity {opportunity_id!r}")
-        return Opportunity.model_validate_json(rows[0]["data"])
-
-    def list_opportunities(self, *, status: str | None = None) -> list[Opportunity]:
-        """Opportunities, oldest first, optionally only those of one status."""
-        if status is None:
-            rows = self._db.query("SELECT data FROM opportunities ORDER BY seq")
-        else:
-            rows = self._db.query(
-                "SELECT data FROM opportunities WHERE status = ? ORDER BY seq", (str(status),)
-            )
-        return [Opportunity.model_validate_json(row["data"]) for row in rows]
-
-    def save_task(self, task: CrmTask) -> CrmTask:
-        """Create (idempotent on id) or update a task."""
-        with self._db.transaction() as conn:
-            conn.execute(
-                "INSERT INTO tasks (task_id, done, data) VALUES (?, ?, ?) "
-                "ON CONFLICT (task_id) DO UPDATE SET done = excluded.done, data = excluded.data",
-                (task.task_id, int(task.done), task.model_dump_json()),
-            )
-        return task
-
-    def list_tasks(self, *, open_only: bool = False) -> list[CrmTask]:
-        """Tasks, oldest first; only those not done when ``open_only``."""
-        where = " WHERE done = 0" if open_only else ""
-        rows = self._db.query(f"SELECT data FROM tasks{where} ORDER BY seq")
-        return [CrmTask.model_validate_json(row["data"]) for row in rows]
 
     def close(self) -> None:
         """Close the database connection."""
         self._db.close()
+
+
+def _parse(kind: CrmRecordKind, data: str) -> CrmRecord:
+    return cast(CrmRecord, RECORD_KINDS[kind].model.model_validate_json(data))
+
+
+__all__ = ["LocalCRM"]

@@ -47,8 +47,8 @@ from typing import ClassVar, Self
 from socialreferral.errors import ReceiptInvalid
 from socialreferral.ports import Queue, RetryPolicy
 from socialreferral.providers import BuildContext
-from socialreferral.providers.local._sqlite import BUSY_TIMEOUT_S, SQLiteFile
 from socialreferral.providers.local.settings import LocalSettings
+from socialreferral.providers.local.sqlite_file import BUSY_TIMEOUT_S, SQLiteFile
 from socialreferral.records import Capability, OutgoingMessage, ReceivedMessage
 
 _SCHEMA = """

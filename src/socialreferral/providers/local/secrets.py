@@ -29,8 +29,8 @@ from cryptography.fernet import Fernet, InvalidToken
 from socialreferral.errors import ConfigurationError, SecretNotFound, SecretStoreError
 from socialreferral.ports import SecretStore
 from socialreferral.providers import BuildContext
-from socialreferral.providers.local._db import Database, ensure_dir, owner_only_file
 from socialreferral.providers.local.settings import LocalSettings
+from socialreferral.providers.local.sqlite_file import SQLiteFile, ensure_dir, owner_only_file
 from socialreferral.records import Capability, Secret, SecretVersion
 
 _SCHEMA = """
@@ -56,7 +56,7 @@ class LocalSecretStore(SecretStore):
         """Store secrets in the SQLite file ``path``, encrypted with ``key``; without a key,
         use (or create on first use) the key in ``key_file``."""
         super().__init__()
-        self._db = Database(path, _SCHEMA)
+        self._db = SQLiteFile(path, _SCHEMA)
         self._key = key
         self._key_file = key_file
         self._fernet: Fernet | None = None

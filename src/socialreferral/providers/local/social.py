@@ -3,11 +3,14 @@
 Features
     ``send`` records outbound messages in SQLite instead of delivering them, idempotent on
     ``message_id`` (a second send of the same id records nothing and returns the same id);
-    :meth:`LocalSocialChannel.sent_messages` reads them back. Profiles and connections are
-    served from what was stored with ``add_profile``/``add_connections``.
-    :meth:`LocalSocialChannel.forget` erases a person: profile, connections both ways and
-    messages sent to them. :func:`replay` reads recorded webhook deliveries from a folder
-    so real traffic can be fed into ingestion again.
+    :meth:`LocalSocialChannel.sent_messages` reads them back. Profiles and connections
+    (capabilities ``profiles`` and ``connections``) are served from what was stored with
+    ``add_profile``/``add_connections``, the stand-in for what a network already holds.
+    ``forget`` erases a person: profile, connections both ways and messages sent to them,
+    with SQLite's ``secure_delete`` and a write-ahead-log checkpoint so nothing lingers
+    in the files. :func:`replay` reads recorded webhook deliveries from a folder so real
+    traffic can be fed into ingestion again. Validation, capability checks and retries
+    come from the :class:`~socialreferral.ports.SocialChannel` base.
 
 Configuration (section ``[local]``)
     ``data_dir``: everything lives in ``data_dir/social.sqlite3``.
@@ -25,11 +28,11 @@ from pathlib import Path
 from typing import ClassVar, Self
 
 from socialreferral.domain.social import Connection, OutboundMessage, Profile
-from socialreferral.errors import InvalidInput, ProfileNotFound
+from socialreferral.errors import InvalidInput
 from socialreferral.ports import SocialChannel
 from socialreferral.providers import BuildContext
-from socialreferral.providers.local._db import Database, ensure_dir
 from socialreferral.providers.local.settings import LocalSettings
+from socialreferral.providers.local.sqlite_file import SQLiteFile, ensure_dir
 from socialreferral.records import Capability
 
 _SCHEMA = """
@@ -91,14 +94,16 @@ def replay(path: Path) -> Iterator[WebhookDelivery]:
 class LocalSocialChannel(SocialChannel):
     """Records outbound messages and serves locally stored profiles and connections."""
 
-    capabilities: ClassVar[frozenset[Capability]] = frozenset()
+    capabilities: ClassVar[frozenset[Capability]] = frozenset(
+        {Capability.PROFILES, Capability.CONNECTIONS}
+    )
     provider: ClassVar[str] = "local"
     network: ClassVar[str] = "local"
 
     def __init__(self, path: Path | str) -> None:
         """Keep everything in the SQLite file ``path`` (or ``":memory:"``)."""
         super().__init__()
-        self._db = Database(path, _SCHEMA)
+        self._db = SQLiteFile(path, _SCHEMA)
 
     @classmethod
     def from_settings(cls, settings: LocalSettings, context: BuildContext) -> Self:
@@ -107,7 +112,12 @@ class LocalSocialChannel(SocialChannel):
 
     replay = staticmethod(replay)
 
-    # -- port --------------------------------------------------------------------------
+    @property
+    def path(self) -> Path:
+        """The SQLite file holding the channel's data."""
+        return self._db.path
+
+    # -- primitives ----------------------------------------------------------------
     def _send(self, message: OutboundMessage) -> str:
         with self._db.transaction() as conn:
             # INSERT OR IGNORE on the UNIQUE message_id: a redelivered job re-sending the
@@ -118,21 +128,25 @@ class LocalSocialChannel(SocialChannel):
             )
         return message.message_id
 
-    def get_profile(self, person_id: str) -> Profile:
-        """The stored profile; raise ``ProfileNotFound``."""
+    def _get_profile(self, person_id: str) -> Profile | None:
         rows = self._db.query("SELECT data FROM profiles WHERE person_id = ?", (person_id,))
-        if not rows:
-            raise ProfileNotFound(f"no profile for {person_id!r}")
-        return Profile.model_validate_json(rows[0]["data"])
+        return Profile.model_validate_json(rows[0]["data"]) if rows else None
 
-    def get_connections(self, person_id: str) -> list[Connection]:
-        """Connections stored as seen from ``person_id``'s account, by other id."""
-        rows = self._db.query(
-            "SELECT data FROM connections WHERE person_id = ? ORDER BY other_id", (person_id,)
-        )
+    def _get_connections(self, person_id: str) -> list[Connection]:
+        rows = self._db.query("SELECT data FROM connections WHERE person_id = ?", (person_id,))
         return [Connection.model_validate_json(row["data"]) for row in rows]
 
-    # -- local extras ----------------------------------------------------------------
+    def _forget(self, person_id: str) -> None:
+        with self._db.transaction() as conn:
+            conn.execute("DELETE FROM profiles WHERE person_id = ?", (person_id,))
+            conn.execute(
+                "DELETE FROM connections WHERE person_id = ? OR other_id = ?",
+                (person_id, person_id),
+            )
+            conn.execute("DELETE FROM messages WHERE recipient_id = ?", (person_id,))
+        self._db.checkpoint()
+
+    # -- local extras: what a real network holds already, and what it delivered ------
     def add_profile(self, profile: Profile) -> None:
         """Store (or replace) a profile."""
         with self._db.transaction() as conn:
@@ -159,19 +173,6 @@ class LocalSocialChannel(SocialChannel):
                 "SELECT data FROM messages WHERE recipient_id = ? ORDER BY seq", (recipient_id,)
             )
         return [OutboundMessage.model_validate_json(row["data"]) for row in rows]
-
-    def forget(self, person_id: str) -> None:
-        """Erase a person (right to erasure): their profile, every connection from or to
-        them, and the messages sent to them. Idempotent."""
-        with self._db.transaction() as conn:
-            conn.execute("DELETE FROM profiles WHERE person_id = ?", (person_id,))
-            conn.execute(
-                "DELETE FROM connections WHERE person_id = ? OR other_id = ?",
-                (person_id, person_id),
-            )
-            conn.execute("DELETE FROM messages WHERE recipient_id = ?", (person_id,))
-        # Old page images stay in the write-ahead log until a checkpoint copies it back.
-        self._db.query("PRAGMA wal_checkpoint(TRUNCATE)")
 
     def close(self) -> None:
         """Close the database connection."""

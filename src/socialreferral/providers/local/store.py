@@ -44,8 +44,8 @@ from typing import Any, ClassVar, Self
 from socialreferral.errors import ConcurrencyConflict, DocumentExists, InvalidInput
 from socialreferral.ports import DocumentStore, RetryPolicy, encode_json, matches
 from socialreferral.providers import BuildContext
-from socialreferral.providers.local._sqlite import BUSY_TIMEOUT_S, SQLiteFile
 from socialreferral.providers.local.settings import LocalSettings
+from socialreferral.providers.local.sqlite_file import BUSY_TIMEOUT_S, SQLiteFile
 from socialreferral.records import BatchResult, Capability, Document, Filter, Page, WriteItem
 
 _SCHEMA = """

@@ -1,16 +1,18 @@
-"""Helpers shared by the conformance kit: polling, draining a queue, Unsupported checks."""
+"""Helpers shared by the conformance kit: polling, draining a queue, Unsupported checks,
+injected transient failures and unique names."""
 
 from __future__ import annotations
 
 import time
+import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any, TypeVar
 
 import pytest
 
-from socialreferral.errors import Unsupported
-from socialreferral.ports import Adapter, Queue
+from socialreferral.errors import TransientError, Unsupported
+from socialreferral.ports import Adapter, Queue, RetryPolicy
 from socialreferral.records import Capability, ReceivedMessage
 
 T = TypeVar("T")
@@ -97,3 +99,45 @@ def assert_unsupported(
         f"[{backend}] Unsupported names capability {error.capability!r}, "
         f"expected {capability.value!r}"
     )
+
+
+#: The retry policy the kit installs while it injects a transient failure: a few quick
+#: attempts, so the test proves the base retries without waiting for production backoff.
+FAST_RETRY = RetryPolicy(attempts=3, initial_wait=0.001, max_wait=0.005)
+
+
+@contextmanager
+def transient_once(adapter: Adapter, primitive: str) -> Iterator[list[int]]:
+    """Make ``adapter.<primitive>`` raise :class:`TransientError` on its first call and
+    behave normally afterwards; yield a one-item list counting the calls.
+
+    The failure happens before the real primitive runs (like a throttled request), so a
+    base class that retries through ``self._call`` succeeds on the second attempt. The
+    adapter's retry policy is set to :data:`FAST_RETRY` meanwhile; both are restored.
+    """
+    original = getattr(adapter, primitive)
+    calls = [0]
+
+    def flaky(*args: Any, **kwargs: Any) -> Any:
+        calls[0] += 1
+        if calls[0] == 1:
+            raise TransientError(f"injected by the conformance kit into {primitive}")
+        return original(*args, **kwargs)
+
+    saved = {name: vars(adapter)[name] for name in (primitive, "retry") if name in vars(adapter)}
+    setattr(adapter, primitive, flaky)
+    adapter.retry = FAST_RETRY
+    try:
+        yield calls
+    finally:
+        for name in (primitive, "retry"):
+            if name in saved:
+                setattr(adapter, name, saved[name])
+            else:
+                delattr(adapter, name)
+
+
+def unique(prefix: str) -> str:
+    """``prefix`` plus a random suffix: ids and contacts stay distinct between tests, so
+    the kit also works on a backend that cannot be wiped between tests (a CRM sandbox)."""
+    return f"{prefix}{uuid.uuid4().hex[:10]}"

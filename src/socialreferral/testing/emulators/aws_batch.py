@@ -2,12 +2,15 @@
 
 moto accepts ``SubmitJob`` but runs no container: without Docker a job is SUCCEEDED the
 moment it is submitted. With ``[aws] emulator_runs_jobs = true`` (only allowed together
-with an ``endpoint_url``), :class:`AwsBatchCompute` hands each submitted job to
-:class:`EmulatedJobs`, which runs exactly the container's command —
-``socialreferral run-task <task> --payload <json>`` with ``AWS_BATCH_JOB_ARRAY_INDEX`` for
-array children — in local subprocesses, and whose outcome then overrides the emulator's
-status. Secrets left out of the job payload reach the subprocess the way they would reach
-a container: as ``SOCIALREFERRAL__*`` environment variables.
+with an ``endpoint_url``), the composition root gives
+:class:`~socialreferral.providers.aws.batch.AwsBatchCompute` an :class:`EmulatedJobs` as
+its ``job_runner``: each submitted job is handed to it, it runs exactly the container's
+command — ``socialreferral run-task <task> --payload <json>`` with
+``AWS_BATCH_JOB_ARRAY_INDEX`` for array children — in local subprocesses, and its outcome
+then overrides the emulator's status. Secrets left out of the job payload reach the
+subprocess the way they would reach a container: as ``SOCIALREFERRAL__*`` environment
+variables. It satisfies the adapter's
+:class:`~socialreferral.providers.aws.batch.JobRunner` protocol.
 """
 
 from __future__ import annotations
