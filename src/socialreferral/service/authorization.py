@@ -37,6 +37,7 @@ from socialreferral.domain.eligibility import Eligibility, EligibilityRules, ass
 from socialreferral.domain.social import Connection, Profile
 from socialreferral.errors import InvalidInput
 from socialreferral.ports import SecretStore, SocialChannel
+from socialreferral.records import Capability
 from socialreferral.repositories import Repositories
 from socialreferral.scoring import PILLARS, InfluenceModel
 from socialreferral.scoring import Profile as InfluenceProfile
@@ -213,7 +214,11 @@ def connect_account(
         secret_name=secret.name)
 
     profile = social.get_profile(person_id)
-    connections = [c for c in social.get_connections(person_id) if c.person_id == person_id]
+    # A network that shares no friend list (capability "connections") still connects:
+    # eligibility then rests on the profile's own counts.
+    shared = (social.get_connections(person_id)
+              if social.supports(Capability.CONNECTIONS) else [])
+    connections = [c for c in shared if c.person_id == person_id]
     repositories.graph.save_profile(profile)
     repositories.graph.save_connections(customer.customer_id, network, connections)
 

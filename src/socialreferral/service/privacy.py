@@ -41,6 +41,7 @@ from typing import Any
 from socialreferral.domain.crm import normalise_email, normalise_phone
 from socialreferral.errors import InvalidInput, ProfileNotFound, SecretNotFound
 from socialreferral.ports import CRM, SecretStore, SocialChannel
+from socialreferral.records import Capability
 from socialreferral.repositories import Erasure, Repositories, Subject
 from socialreferral.service.authorization import token_secret_name
 
@@ -165,11 +166,17 @@ def _erase_secrets(secrets: SecretStore, erasure: Erasure) -> None:
 
 
 def _erase_social(social: SocialChannel, erasure: Erasure) -> None:
+    profiles = social.supports(Capability.PROFILES)
+    connections = social.supports(Capability.CONNECTIONS)
     for pid in sorted(erasure.subject.person_ids):
-        try:
-            social.get_profile(pid)
-            held = True
-        except ProfileNotFound:
+        held = False
+        if profiles:
+            try:
+                social.get_profile(pid)
+                held = True
+            except ProfileNotFound:
+                pass
+        if not held and connections:
             held = bool(social.get_connections(pid))
         social.forget(pid)  # also when nothing was seen: messages sent to them go too
         erasure.count("social_accounts", int(held))
@@ -185,7 +192,9 @@ def _erase_crm(crm: CRM, repositories: Repositories, erasure: Erasure) -> None:
             erasure.count("crm_leads", crm.erase_contact(
                 email=mail, phone=number, lead_ids=lead_ids if first else ()))
             first = False
-    for opportunity in crm.list_opportunities():
+    opportunities = (crm.list_opportunities() if crm.supports(Capability.OPPORTUNITIES)
+                     else [])
+    for opportunity in opportunities:
         if opportunity.prospect_id in subject.person_ids:
             crm.save_opportunity(opportunity.model_copy(update={
                 "prospect_id": tomb(opportunity.prospect_id), "context": "",
@@ -197,7 +206,7 @@ def _erase_crm(crm: CRM, repositories: Repositories, erasure: Erasure) -> None:
         else:
             continue
         erasure.count("crm_opportunities_anonymised")
-    for task in crm.list_tasks():
+    for task in crm.list_tasks() if crm.supports(Capability.TASKS) else []:
         details = tomb.scrub(dict(task.details))
         subject_line = tomb.scrub(task.subject)
         if details != task.details or subject_line != task.subject:
