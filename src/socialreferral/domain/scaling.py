@@ -20,7 +20,7 @@ Two policies, chosen by ``kind`` in the application's ``[scaling]`` table (a tab
     ``max_age_seconds``, and ``min_nodes = 0`` by default: the pool scales to zero when
     idle and the first message wakes one node (as KEDA's activation does). In the
     simulator, on the platform calibrated to Table 3, it cuts the mean response time by
-    40-57 % on every Table 3 workload for 0.7 % fewer node-minutes in all; see
+    44-58 % on every Table 3 workload for the same node-minutes (-0.3 % in all); see
     ``docs/scaling.md`` for the comparison, its limits and the cold-start sensitivity.
 
 Both answer :meth:`desired_nodes` for a :class:`QueueSnapshot`; providers render the

@@ -8,6 +8,7 @@ turns it into the text the ``socialreferral simulate`` command prints;
 
 from __future__ import annotations
 
+import math
 from typing import Any
 from xml.sax.saxutils import escape
 
@@ -114,11 +115,20 @@ _W, _H, _PAD = 420, 300, 52
 _COLORS = {"paper": "#222222", "rule": "#1f77b4", "new": "#2ca02c"}
 
 
+def _nice_step(top: float) -> float:
+    """A tick step of 1, 2 or 5 times a power of ten giving at most 6 ticks up to ``top``."""
+    raw = max(top, 1e-9) / 5
+    power = 10.0 ** math.floor(math.log10(raw))
+    return next(m * power for m in (1, 2, 5, 10) if m * power >= raw)
+
+
 def _panel(
     x0: float, title: str, xs: list[int], series: dict[str, list[float]], y_label: str
 ) -> list[str]:
     """One chart: a line per series (the "paper" series as dots), axes and ticks."""
-    top = max(max(values) for values in series.values()) * 1.1 or 1.0
+    step = _nice_step(max(max(values) for values in series.values()))
+    ticks = math.ceil(max(max(values) for values in series.values()) / step)
+    top = step * max(ticks, 1)
     left, right, upper, lower = x0 + _PAD, x0 + _W - 12, 34.0, _H - 40.0
 
     def px(x: float) -> float:
@@ -138,9 +148,9 @@ def _panel(
     ]
     for x in xs:
         out.append(f'<text x="{px(x):.1f}" y="{lower + 16}" text-anchor="middle">{x}</text>')
-    for i in range(5):
-        y = top * i / 4
-        out.append(f'<text x="{left - 6}" y="{py(y) + 4:.1f}" text-anchor="end">{y:.0f}</text>')
+    for i in range(max(ticks, 1) + 1):
+        y = step * i
+        out.append(f'<text x="{left - 6}" y="{py(y) + 4:.1f}" text-anchor="end">{y:g}</text>')
         out.append(f'<line x1="{left}" y1="{py(y):.1f}" x2="{right}" y2="{py(y):.1f}" '
                    'stroke="#ddd"/>')  # fmt: skip
     for name, values in series.items():
