@@ -34,7 +34,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, model_validator
 
 from socialreferral.domain.json_input import check_depth
-from socialreferral.domain.scaling import ScalingPolicy
+from socialreferral.domain.scaling import SCALING_KINDS, AnyScalingPolicy, ScalingPolicy
 from socialreferral.domain.settings import ReferralSettings
 from socialreferral.errors import ConfigurationError, InvalidInput
 
@@ -115,7 +115,8 @@ class Settings(BaseModel):
     namespace: str = Field(default="socialreferral", pattern=r"^[a-z][a-z0-9-]{1,40}$")
     ports: PortSelection = PortSelection()
     retry: RetrySettings = RetrySettings()
-    scaling: ScalingPolicy = ScalingPolicy()
+    # The paper's rule unless the table says kind = "backlog" (see domain/scaling.py).
+    scaling: AnyScalingPolicy = ScalingPolicy()
     referral: ReferralSettings = Field(default_factory=ReferralSettings)
     web: WebSettings = WebSettings()
     providers: dict[str, dict[str, Any]] = Field(default_factory=dict)
@@ -182,7 +183,13 @@ def describe_validation_error(exc: ValidationError, source: str) -> str:
     """One line per problem: ``<source>: ports.queue: <message>``."""
     lines = []
     for error in exc.errors():
-        where = ".".join(str(part) for part in error["loc"]) or "(root)"
+        # A discriminated union puts the variant's tag in the location
+        # ("scaling.queue_length.max_nodes"): name the field as written, then the kind.
+        parts = [str(part) for part in error["loc"]]
+        kinds = [p for p in parts[1:2] if parts[0] == "scaling" and p in SCALING_KINDS]
+        where = ".".join(p for i, p in enumerate(parts) if not (i == 1 and kinds)) or "(root)"
+        if kinds:
+            where += f" (kind {kinds[0]})"
         lines.append(f"{source}: {where}: {error['msg']}")
     return "\n".join(lines)
 

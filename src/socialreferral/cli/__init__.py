@@ -6,6 +6,7 @@ module                 commands
 ``cli.admin``          ``providers``, ``check-settings``, ``run-task``, ``serve``
 ``cli.secrets``        ``secrets set``, ``secrets list``
 ``cli.referral``       ``demo``, ``report``, ``worker``, ``ingest``, ``promote``
+``cli.simulate``       ``simulate`` (the scaling simulator; ``simulation`` extra)
 =====================  ==============================================================
 
 Each module holds one typer app named ``commands``: an unnamed one adds top-level
@@ -25,6 +26,7 @@ COMMAND_GROUPS: tuple[str, ...] = (
     "socialreferral.cli.admin",
     "socialreferral.cli.referral",
     "socialreferral.cli.secrets",
+    "socialreferral.cli.simulate",
 )
 """Modules whose ``commands`` app is added to :data:`app`, in this order."""
 

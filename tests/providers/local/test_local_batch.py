@@ -74,6 +74,34 @@ def test_scale_to_zero_holds_work_until_scaled_up(make, tmp_path: Path) -> None:
     assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["done-0", "done-1"]
 
 
+def test_paper_rule_sizes_the_pool_and_keeps_it_until_drained(make) -> None:  # type: ignore[no-untyped-def]
+    """The application's policy (the paper's rule by default) sets the pool size from the
+    queue: 48 waiting for 2 minutes -> 4; still 3 waiting -> kept; drained -> 1."""
+    batch = make(workers=1)
+    assert batch.scale_for_queue(48, 120.0) == 4
+    assert batch.target_size == 4
+    assert batch.scale_for_queue(3, 120.0) == 4
+    assert batch.scale_for_queue(0, 0.0, in_flight=2) == 1
+    assert batch.target_size == 1
+
+
+def test_backlog_policy_from_settings_scales_to_zero(tmp_path: Path) -> None:
+    """``[scaling] kind = "backlog"`` reaches the adapter through BuildContext.extra:
+    4 messages a node, none when idle, one more for an old message when asked."""
+    context = BuildContext(tasks=CONTRACT_TASKS, extra={"scaling": {"kind": "backlog"}})
+    batch = LocalBatchCompute.from_settings(LocalSettings(data_dir=tmp_path), context)
+    try:
+        assert batch.scale_for_queue(9, 0.0, in_flight=3) == 3
+        assert batch.target_size == 3
+        assert batch.scale_for_queue(0, 0.0) == 0
+        assert batch.target_size == 0
+        batch.policy = batch.policy.model_copy(update={"max_age_seconds": 60.0})
+        assert batch.scale_for_queue(1, 0.0, oldest_age_seconds=90.0) == 1
+        assert batch.scale_for_queue(2, 90.0, in_flight=2) == 2  # age defaults to waited
+    finally:
+        batch.close()
+
+
 def test_cancel_drops_queued_children_running_one_finishes(make) -> None:  # type: ignore[no-untyped-def]
     batch = make(workers=1)
     job_id = batch.submit("contract.sleep", {"seconds": 0.5}, array_size=3)

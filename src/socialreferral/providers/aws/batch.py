@@ -19,7 +19,8 @@ Scaling
     submitting worker jobs: ``scale(n)`` counts the unfinished worker children this
     instance submitted and submits the missing ones as one array job of
     ``batch_worker_task``; :meth:`scale_for_queue` first turns the queue depth into ``n``
-    with the paper's :class:`~socialreferral.domain.scaling.ScalingPolicy`. Scaling down
+    with the application's scaling policy (the paper's rule or the backlog policy of
+    :mod:`socialreferral.domain.scaling`). Scaling down
     submits nothing and stops nothing: a worker exits when it finds the queue empty,
     which avoids killing one in the middle of a batch.
 
@@ -56,7 +57,12 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 from typing import Any, ClassVar, Protocol, Self
 
-from socialreferral.domain.scaling import ScalingPolicy, policy_from
+from socialreferral.domain.scaling import (
+    BacklogPolicy,
+    QueueSnapshot,
+    ScalingPolicy,
+    policy_from,
+)
 from socialreferral.errors import (
     BatchComputeError,
     ConfigurationError,
@@ -118,7 +124,7 @@ class AwsBatchCompute(BatchCompute):
         *,
         tasks: Mapping[str, str],
         worker_task: str = "referral.process-batch",
-        policy: ScalingPolicy | None = None,
+        policy: ScalingPolicy | BacklogPolicy | None = None,
         retry: RetryPolicy | None = None,
         job_runner: JobRunner | None = None,
     ) -> None:
@@ -131,7 +137,7 @@ class AwsBatchCompute(BatchCompute):
         self.job_runner = job_runner
         self.batch, self.job_queue, self.job_definition = batch, job_queue, job_definition
         self.tasks, self.worker_task = dict(tasks), worker_task
-        self.policy = policy or ScalingPolicy()
+        self.policy: ScalingPolicy | BacklogPolicy = policy or ScalingPolicy()
         self._workers: list[str] = []  # worker jobs this instance submitted, for scale()
 
     @classmethod
@@ -226,12 +232,32 @@ class AwsBatchCompute(BatchCompute):
         self._workers = still_running
         return active
 
-    def scale_for_queue(self, depth: int, waited_seconds: float) -> int:
-        """Apply the scaling policy to a queue depth; submit the missing workers.
+    def scale_for_queue(
+        self,
+        depth: int,
+        waited_seconds: float,
+        *,
+        in_flight: int = 0,
+        oldest_age_seconds: float | None = None,
+    ) -> int:
+        """Apply the scaling policy to the queue; submit the missing workers.
 
-        Returns the target number of workers (the array children wanted in all).
+        ``depth``: messages waiting (SQS ``ApproximateNumberOfMessages``); ``in_flight``:
+        being processed (``ApproximateNumberOfMessagesNotVisible``); ``waited_seconds``:
+        how long more than the policy's trigger have waited; ``oldest_age_seconds``
+        (CloudWatch ``ApproximateAgeOfOldestMessage``) defaults to ``waited_seconds``.
+        The policy's answer is the number of array children wanted in all; it is
+        returned. Fewer children than running are never forced: workers leave by
+        themselves when they find the queue empty, which is how both policies scale in.
         """
-        target = self.policy.target_nodes(depth, waited_seconds)
+        snapshot = QueueSnapshot(
+            waiting=depth,
+            running=in_flight,
+            nodes=self.active_workers(),
+            oldest_age_seconds=waited_seconds if oldest_age_seconds is None else oldest_age_seconds,
+            held_seconds=waited_seconds,
+        )
+        target = self.policy.desired_nodes(snapshot)
         self.scale(target)
         return target
 

@@ -32,7 +32,7 @@ import shlex
 import uuid
 from typing import TYPE_CHECKING, Any, ClassVar, Self
 
-from socialreferral.domain.scaling import ScalingPolicy, policy_from
+from socialreferral.domain.scaling import BacklogPolicy, ScalingPolicy, policy_from
 from socialreferral.errors import (
     BatchComputeError,
     ConfigurationError,
@@ -81,7 +81,7 @@ class AzureBatchCompute(BatchCompute):
         *,
         pool_id: str,
         tasks: dict[str, str],
-        policy: ScalingPolicy | None = None,
+        policy: ScalingPolicy | BacklogPolicy | None = None,
         pool_options: dict[str, Any] | None = None,
         retry: RetryPolicy | None = None,
     ) -> None:
@@ -91,7 +91,7 @@ class AzureBatchCompute(BatchCompute):
         self._client = client
         self.pool_id = pool_id
         self._tasks = dict(tasks)
-        self.policy = policy or ScalingPolicy()
+        self.policy: ScalingPolicy | BacklogPolicy = policy or ScalingPolicy()
         evaluation_interval(self.policy)  # fail at build time, not at the first submit
         self._pool_options = pool_options
         self._pool_ready = pool_options is None

@@ -9,12 +9,15 @@ Features
     Capability ``autoscale``: :meth:`~socialreferral.ports.BatchCompute.scale` sets how
     many children may run at once; the pool is recreated lazily at the new size and
     ``scale(0)`` holds new work queued until the pool is scaled up again.
+    :meth:`LocalBatchCompute.scale_for_queue` sizes the pool with the application's
+    scaling policy (the paper's rule or the backlog policy, ``[scaling]``).
     Cancel drops the queued children; running ones finish, but the job reports CANCELLED.
     Job status is kept in memory and written to ``data_dir/jobs.sqlite3`` at every
     transition, so another process can read it (and request a cancel) by job id.
 
 Configuration (section ``[local]``)
-    ``data_dir`` (status database), ``workers`` (initial pool size).
+    ``data_dir`` (status database), ``workers`` (initial pool size); the scaling policy is
+    the application's ``[scaling]`` table, passed in ``BuildContext.extra["scaling"]``.
     Tasks come from the ``register_tasks`` hook through ``BuildContext.tasks``.
 
 Credentials
@@ -36,6 +39,12 @@ from functools import partial
 from pathlib import Path
 from typing import Any, ClassVar, Self
 
+from socialreferral.domain.scaling import (
+    BacklogPolicy,
+    QueueSnapshot,
+    ScalingPolicy,
+    policy_from,
+)
 from socialreferral.errors import InvalidInput, JobNotFound
 from socialreferral.ports import BatchCompute
 from socialreferral.providers import BuildContext
@@ -106,12 +115,21 @@ class LocalBatchCompute(BatchCompute):
     )
     provider: ClassVar[str] = "local"
 
-    def __init__(self, db_path: Path | str, *, tasks: Mapping[str, str], workers: int = 2) -> None:
+    def __init__(
+        self,
+        db_path: Path | str,
+        *,
+        tasks: Mapping[str, str],
+        workers: int = 2,
+        policy: ScalingPolicy | BacklogPolicy | None = None,
+    ) -> None:
         """Track jobs in the SQLite file ``db_path``; run the ``tasks`` (name -> path) on
-        up to ``workers`` processes."""
+        up to ``workers`` processes; size the pool with ``policy`` in
+        :meth:`scale_for_queue` (the paper's rule by default)."""
         super().__init__()
         if workers < 0:
             raise InvalidInput("must be >= 0", field="workers")
+        self.policy: ScalingPolicy | BacklogPolicy = policy or ScalingPolicy()
         self._db = SQLiteFile(db_path, _SCHEMA)
         self._tasks = dict(tasks)
         self._target = workers
@@ -135,12 +153,42 @@ class LocalBatchCompute(BatchCompute):
         """Build from ``[local]`` settings (``data_dir``, ``workers``) and the registered
         tasks in ``context.tasks``."""
         data_dir = ensure_dir(settings.data_dir)
-        return cls(data_dir / "jobs.sqlite3", tasks=context.tasks, workers=settings.workers)
+        return cls(
+            data_dir / "jobs.sqlite3",
+            tasks=context.tasks,
+            workers=settings.workers,
+            policy=policy_from(context.extra.get("scaling")),
+        )
 
     @property
     def target_size(self) -> int:
         """How many children may run at once (the pool size asked for by ``scale``)."""
         return self._target
+
+    def scale_for_queue(
+        self,
+        depth: int,
+        waited_seconds: float,
+        *,
+        in_flight: int = 0,
+        oldest_age_seconds: float | None = None,
+    ) -> int:
+        """Size the pool for the queue with the scaling policy; return the new size.
+
+        ``depth``: messages waiting; ``in_flight``: being processed; ``waited_seconds``:
+        how long more than the policy's trigger have waited; ``oldest_age_seconds``
+        defaults to ``waited_seconds``. The pool's current size counts as the nodes now.
+        """
+        snapshot = QueueSnapshot(
+            waiting=depth,
+            running=in_flight,
+            nodes=self._target,
+            oldest_age_seconds=waited_seconds if oldest_age_seconds is None else oldest_age_seconds,
+            held_seconds=waited_seconds,
+        )
+        target = self.policy.desired_nodes(snapshot)
+        self.scale(target)
+        return target
 
     # -- primitives ------------------------------------------------------------------
     def _submit(self, task: str, payload: dict[str, Any], array_size: int, name: str) -> str:
