@@ -110,7 +110,7 @@ class TestLinkedInSignature:
 
 
 def test_registry_finds_each_channel_by_name() -> None:
-    registry = load_registry(env={})
+    registry = load_registry(env={"SOCIALREFERRAL_PLUGINS": "local"})
     secret = SECRET.decode()
     registry.channel("meta").verify(BODY, {"X-Hub-Signature-256": "sha256=" + _hex(BODY)},
                                     secret)

@@ -251,7 +251,7 @@ class TestLinkedInSignatureForms:
 
 
 def test_builtin_registry_serves_every_network() -> None:
-    registry = load_registry(env={})
+    registry = load_registry(env={"SOCIALREFERRAL_PLUGINS": "local"})
     assert {"meta", "x", "linkedin", "generic"} <= set(registry.channels)
     assert registry.channel("x").signing_secret == "x-consumer-secret"
     assert registry.channel("linkedin").signing_secret == "linkedin-client-secret"

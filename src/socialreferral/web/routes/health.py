@@ -1,0 +1,21 @@
+"""``GET /healthz``: liveness (no port is touched, so it answers while a backend is down)."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from socialreferral.web.schemas import Health
+
+
+def health_router() -> APIRouter:
+    """The liveness route."""
+    router = APIRouter(tags=["operations"])
+
+    @router.get("/healthz", response_model=Health, summary="Liveness")
+    async def healthz() -> Health:
+        return Health()
+
+    return router
+
+
+__all__ = ["health_router"]
