@@ -81,7 +81,7 @@ def _feed_event(value: dict[str, Any], path: str, page_id: str, entry_time: Any)
     if kind is None:
         raise EntrySkipped(f"{path}.item", f"item {brief(item)} is not handled")
     verb = value.get("verb")
-    if verb not in _VERBS:
+    if not isinstance(verb, str) or verb not in _VERBS:  # a list or object is unhashable
         raise EntryRejected(f"{path}.verb", f"expected one of {sorted(_VERBS)}")
     sender = value.get("from")
     if not isinstance(sender, dict):

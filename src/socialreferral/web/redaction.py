@@ -57,12 +57,21 @@ def redact(text: str) -> str:
     return text
 
 
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
+def _escape_control(match: re.Match[str]) -> str:
+    return f"\\x{ord(match.group(0)):02x}"
+
+
 def _redact_arg(value: Any) -> Any:
     # Numbers keep their type (the access log formats the status code with %d);
-    # anything else is rendered and redacted, because its str() may hold a URL.
+    # anything else is rendered and redacted, because its str() may hold a URL. Control
+    # characters are escaped: a decoded path holding "%0a" must not forge a log line.
     if value is None or isinstance(value, bool | int | float):
         return value
-    return redact(value if isinstance(value, str) else str(value))
+    text = redact(value if isinstance(value, str) else str(value))
+    return _CONTROL.sub(_escape_control, text)
 
 
 class RedactingFilter(logging.Filter):
