@@ -10,17 +10,25 @@ SQLite files are multi-process safe). The server is stopped by its process id.
 from __future__ import annotations
 
 import json
+import os
 import select
+import signal
 import socket
+import subprocess
+import sys
 import time
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 from web_helpers import (
+    BUILTIN_ONLY,
+    ROOT,
     VERIFY_TOKEN,
     Server,
+    free_port,
     local_providers,
     meta_body,
     meta_headers,
@@ -161,3 +169,55 @@ def test_chunked_100_mb_body_is_413_fast_without_buffering(
     assert elapsed < 15
     # Peak memory of the server process did not grow by anything like the body.
     assert server.peak_rss_kib() - rss_before < 30 * 1024
+
+
+WORKERS_SCRIPT = """
+import sys
+from socialreferral import build_providers
+from socialreferral.settings import settings_from_mapping
+from socialreferral.web import serve
+
+
+def main() -> None:
+    settings = settings_from_mapping({"local": {"data_dir": sys.argv[1]}})
+    with build_providers(settings) as providers:
+        serve(providers, "127.0.0.1", int(sys.argv[2]), workers=2)
+
+
+if __name__ == "__main__":  # worker processes are spawned and re-import this module
+    main()
+"""
+
+
+@pytest.mark.slow
+def test_two_worker_processes_rebuild_their_providers(tmp_path: Path) -> None:
+    data_dir = tmp_path / "data"
+    with local_providers(data_dir):
+        pass  # sets the channel secrets in data_dir
+    script = tmp_path / "serve_two.py"
+    script.write_text(WORKERS_SCRIPT, encoding="utf-8")
+    port = free_port()
+    log_path = tmp_path / "workers.log"
+    env = {**os.environ, **BUILTIN_ONLY, "PYTHONPATH": str(ROOT / "src")}
+    with log_path.open("wb") as log:
+        process = subprocess.Popen([sys.executable, str(script), str(data_dir), str(port)],
+                                   stdout=log, stderr=subprocess.STDOUT, env=env)
+    try:
+        url = f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + 90
+        while time.monotonic() < deadline:
+            try:
+                if httpx.get(url + "/healthz", timeout=1).status_code == 200:
+                    break
+            except httpx.TransportError:
+                time.sleep(0.2)
+        answers = {httpx.get(url + "/webhooks/meta", timeout=10, params={
+            "hub.mode": "subscribe", "hub.verify_token": VERIFY_TOKEN,
+            "hub.challenge": str(i)}).text for i in range(6)}
+        assert answers == {str(i) for i in range(6)}
+    finally:
+        os.kill(process.pid, signal.SIGTERM)
+        process.wait(timeout=30)
+    log_text = log_path.read_text(encoding="utf-8", errors="replace")
+    assert log_text.count("Started server process") == 2
+    assert VERIFY_TOKEN not in log_text
