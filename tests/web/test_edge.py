@@ -154,7 +154,7 @@ def test_unknown_route_and_method_answer_in_the_error_shape(client: TestClient) 
     assert set(missing.json()) == {"error", "detail", "field"}
     wrong = client.put("/webhooks/meta")
     assert wrong.status_code == 405 and wrong.json()["error"] == "MethodNotAllowed"
-    assert wrong.headers["allow"]
+    assert wrong.headers["allow"] == "GET, POST"
 
 
 def test_fastapi_validation_errors_answer_in_the_error_shape(providers: Providers) -> None:
@@ -197,7 +197,7 @@ class SlowChannel(WebhookChannel):
     signing_secret = "slow-secret"
 
     def verify(self, raw_body: bytes, headers: Mapping[str, str], secret: str) -> None:
-        time.sleep(0.6)
+        time.sleep(1.0)
 
     def parse(self, raw_body: bytes) -> WebhookBatch:
         return parse_generic_webhook(raw_body)
@@ -223,8 +223,8 @@ def test_two_slow_requests_overlap(tmp_path: Path) -> None:
 
         started = time.monotonic()
         assert asyncio.run(both()) == [200, 200]
-        # Serially they would take 1.2 s: the blocking work runs in the thread pool.
-        assert time.monotonic() - started < 1.1
+        # Serially they would take 2 s: the blocking work runs in the thread pool.
+        assert time.monotonic() - started < 1.8
 
 
 # --- the schema ---------------------------------------------------------------------------

@@ -122,7 +122,24 @@ async def http_error(request: Request, exc: Exception) -> JSONResponse:
     if isinstance(cause, SocialReferralError):  # e.g. the body limit hit inside FastAPI
         return await library_error(request, cause)
     name = _REASONS.get(exc.status_code, "HTTPError")
-    return error_json(exc.status_code, name, str(exc.detail), None, exc.headers)
+    headers = dict(exc.headers or {})
+    if exc.status_code == 405:
+        # Starlette names only the first route that matched the path; list them all.
+        headers["Allow"] = ", ".join(allowed_methods(request.app, request.url.path))
+    return error_json(exc.status_code, name, str(exc.detail), None, headers)
+
+
+def allowed_methods(app: FastAPI, path: str) -> list[str]:
+    """The methods the OpenAPI schema documents for the paths ``path`` matches."""
+    segments = path.split("/")
+    methods: set[str] = set()
+    for template, operations in app.openapi().get("paths", {}).items():
+        parts = template.split("/")
+        if len(parts) == len(segments) and all(
+                p == s or (p.startswith("{") and p.endswith("}") and s)
+                for p, s in zip(parts, segments, strict=True)):
+            methods.update(m.upper() for m in operations)
+    return sorted(methods)
 
 
 def install_error_handlers(app: FastAPI) -> None:
@@ -136,6 +153,7 @@ __all__ = [
     "RETRY_AFTER_NOT_CONFIGURED",
     "RETRY_AFTER_TRANSIENT",
     "RequestBodyTooLarge",
+    "allowed_methods",
     "error_json",
     "install_error_handlers",
     "status_for",
