@@ -20,7 +20,6 @@ from web_helpers import local_providers
 from socialreferral.web import create_app
 
 
-
 @pytest.fixture(scope="module")
 def api_schema(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
     unlimited = {"requests": 1_000_000, "per_seconds": 1}
