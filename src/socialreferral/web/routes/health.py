@@ -13,6 +13,7 @@ def health_router() -> APIRouter:
 
     @router.get("/healthz", response_model=Health, summary="Liveness")
     async def healthz() -> Health:
+        """The process is up (no backend is called)."""
         return Health()
 
     return router

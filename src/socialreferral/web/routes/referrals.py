@@ -47,6 +47,7 @@ def referral_router(providers: Providers) -> APIRouter:
                 responses=error_responses(403, 429, 503),
                 summary="The offer behind a signed referral link")
     def landing(token: str) -> ReferralLanding:
+        """The referral a genuine, unexpired link points to (403 for any other token)."""
         referral = open_link(token, repositories=repositories, secrets=providers.secrets)
         return ReferralLanding(referral_id=referral.referral_id,
                                product_id=referral.product_id,
@@ -56,6 +57,8 @@ def referral_router(providers: Providers) -> APIRouter:
                  responses=error_responses(400, 403, 413, 429, 503),
                  openapi_extra=_FORM_BODY, summary="The prospect's lead form")
     async def lead_form(token: str, request: Request) -> LeadReceived:
+        """Take the prospect's details: a lead in the CRM (deduplicated), the referrer's
+        reward with its fraud checks. Submitting twice gives the same lead."""
         form = parse_json_object(await request.body(), field="body", max_bytes=max_body)
         reward = await run_in_threadpool(
             submit_lead, token, form, repositories=repositories, secrets=providers.secrets,

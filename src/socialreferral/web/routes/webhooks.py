@@ -46,6 +46,8 @@ def webhook_router(providers: Providers) -> APIRouter:
                 responses={**_HANDSHAKE_OK, **error_responses(400, 403, 404, 429, 503)},
                 summary="Subscription handshake of a channel")
     def handshake(channel: str, request: Request) -> Response:
+        """Answer the channel's subscription check: Meta's ``hub.challenge`` echo (text),
+        X's CRC ``response_token`` or LinkedIn's ``challengeResponse`` (JSON)."""
         reply = answer_handshake(registry.channel(channel), dict(request.query_params),
                                  providers.secrets)
         log.info("handshake answered for channel %s", channel)
@@ -56,6 +58,8 @@ def webhook_router(providers: Providers) -> APIRouter:
                  responses=error_responses(400, 403, 404, 413, 429, 503),
                  openapi_extra=_DELIVERY_BODY, summary="A signed webhook delivery")
     async def deliver(channel: str, request: Request) -> WebhookAccepted:
+        """Verify the signature over the raw body, normalise, de-duplicate and enqueue.
+        Malformed entries are reported by JSON path; the good ones are still enqueued."""
         found = registry.channel(channel)  # 404 before reading a byte of the body
         raw = await request.body()
         result = await run_in_threadpool(
