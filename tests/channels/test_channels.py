@@ -110,7 +110,7 @@ class TestLinkedInSignature:
 
 
 def test_registry_finds_each_channel_by_name() -> None:
-    registry = load_registry(env={})
+    registry = load_registry(env={"SOCIALREFERRAL_PLUGINS": "local"})
     secret = SECRET.decode()
     registry.channel("meta").verify(BODY, {"X-Hub-Signature-256": "sha256=" + _hex(BODY)},
                                     secret)
@@ -271,6 +271,9 @@ class TestMetaParsing:
             ("not an object", "entry[0].changes[0]"),
             ({"field": "feed", "value": []}, "entry[0].changes[0].value"),
             (_change(verb="explode"), "entry[0].changes[0].value.verb"),
+            # An unhashable verb was a TypeError (found by the web property test).
+            (_change(verb=["add"]), "entry[0].changes[0].value.verb"),
+            (_change(verb={"a": 1}), "entry[0].changes[0].value.verb"),
             (_change(post_id=None), "entry[0].changes[0].value.post_id"),
             (_change(item="comment"), "entry[0].changes[0].value.comment_id"),
             (_change(message=123), "entry[0].changes[0].value.message"),

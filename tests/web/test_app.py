@@ -5,56 +5,27 @@ Backend: local provider; the HTTP layer is Starlette's in-process test transport
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import json
-from collections.abc import Iterator
-from pathlib import Path
 
-import pytest
 from fastapi.testclient import TestClient
+from web_helpers import META_SECRET, VERIFY_TOKEN, meta_body, meta_headers
 
-from socialreferral import Providers, build_providers
-from socialreferral.settings import settings_from_mapping
-from socialreferral.web import create_app
+from socialreferral import Providers
 
-APP_SECRET = "meta-app-secret-for-tests"
-
-
-@pytest.fixture
-def providers(tmp_path: Path) -> Iterator[Providers]:
-    settings = settings_from_mapping({"local": {"data_dir": str(tmp_path)}})
-    with build_providers(settings) as built:
-        built.secrets.set("meta-app-secret", APP_SECRET)
-        built.secrets.set("meta-verify-token", "verify-me")
-        yield built
-
-
-@pytest.fixture
-def client(providers: Providers) -> TestClient:
-    return TestClient(create_app(providers))
+APP_SECRET = META_SECRET
 
 
 def delivery(*messages: str) -> bytes:
-    changes = [
-        {"field": "feed", "value": {"item": "status", "verb": "add", "post_id": f"p_{i}",
-                                    "from": {"id": "u_1", "name": "Ann"}, "message": text,
-                                    "created_time": 1_700_000_000}}
-        for i, text in enumerate(messages)
-    ]
-    body = {"object": "page", "entry": [{"id": "page_1", "time": 1_700_000_000,
-                                         "changes": changes}]}
-    return json.dumps(body).encode()
+    return meta_body(*messages)
 
 
 def signed(body: bytes, secret: str = APP_SECRET) -> dict[str, str]:
-    digest = hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
-    return {"X-Hub-Signature-256": f"sha256={digest}", "Content-Type": "application/json"}
+    return meta_headers(body, secret)
 
 
 def test_handshake_echoes_the_challenge_only_for_the_right_token(client: TestClient) -> None:
     ok = client.get("/webhooks/meta", params={"hub.mode": "subscribe",
-                                              "hub.verify_token": "verify-me",
+                                              "hub.verify_token": VERIFY_TOKEN,
                                               "hub.challenge": "12345"})
     assert ok.status_code == 200 and ok.text == "12345"
     bad = client.get("/webhooks/meta", params={"hub.mode": "subscribe",
@@ -69,7 +40,8 @@ def test_signed_delivery_is_enqueued_once(client: TestClient, providers: Provide
     assert first.status_code == 200, first.text
     assert first.json()["enqueued"] == 2
     again = client.post("/webhooks/meta", content=body, headers=signed(body))
-    assert again.json() == {"enqueued": 0, "duplicates": 2, "rejected": []}
+    assert again.json() == {"enqueued": 0, "duplicates": 2, "rejected_count": 0,
+                            "skipped_count": 0, "rejected": [], "skipped": []}
     assert providers.queue.depth() == 2
 
 

@@ -37,9 +37,14 @@ from pydantic import ValidationError
 from socialreferral.channels._base import HandshakeReply, SecretLookup, WebhookChannel
 from socialreferral.channels._parsing import (
     MAX_CHANGES_PER_DELIVERY,
+    EntryRejected,
+    EntrySkipped,
     RejectedItem,
     WebhookBatch,
+    brief,
     dedupe,
+    first_validation_error,
+    ident,
     load_json_object,
     parse_time,
 )
@@ -68,58 +73,34 @@ _ITEM_KINDS: dict[str, EventKind] = {
 _VERBS = frozenset({"add", "edited", "edit", "remove", "hide", "unhide"})
 
 
-class _Reject(Exception):
-    def __init__(self, path: str, reason: str) -> None:
-        super().__init__(path, reason)
-        self.path, self.reason = path, reason
-
-
-class _Skip(_Reject):
-    pass
-
-
-def _ident(value: Any, path: str, *, required: bool = True) -> str | None:
-    """An id Meta may send as a string or a number."""
-    if value is None or value == "":
-        if required:
-            raise _Reject(path, "missing")
-        return None
-    if isinstance(value, bool) or not isinstance(value, str | int):
-        raise _Reject(path, "expected a string id")
-    text = str(value).strip()
-    if not text or len(text) > 128:
-        raise _Reject(path, "id empty or longer than 128 characters")
-    return text
-
-
 def _feed_event(value: dict[str, Any], path: str, page_id: str, entry_time: Any) -> SocialEvent:
     item = value.get("item")
     if not isinstance(item, str) or not item:
-        raise _Reject(f"{path}.item", "missing")
+        raise EntryRejected(f"{path}.item", "missing")
     kind = _ITEM_KINDS.get(item)
     if kind is None:
-        raise _Skip(f"{path}.item", f"item {item!r} is not handled")
+        raise EntrySkipped(f"{path}.item", f"item {brief(item)} is not handled")
     verb = value.get("verb")
-    if verb not in _VERBS:
-        raise _Reject(f"{path}.verb", f"expected one of {sorted(_VERBS)}")
+    if not isinstance(verb, str) or verb not in _VERBS:  # a list or object is unhashable
+        raise EntryRejected(f"{path}.verb", f"expected one of {sorted(_VERBS)}")
     sender = value.get("from")
     if not isinstance(sender, dict):
-        raise _Reject(f"{path}.from", "missing sender")
-    author_id = _ident(sender.get("id"), f"{path}.from.id")
+        raise EntryRejected(f"{path}.from", "missing sender")
+    author_id = ident(sender.get("id"), f"{path}.from.id")
     assert author_id is not None
     author_name = sender.get("name") if isinstance(sender.get("name"), str) else None
-    post_id = _ident(
+    post_id = ident(
         value.get("post_id"), f"{path}.post_id", required=kind is not EventKind.COMMENT
     )
-    comment_id = _ident(
+    comment_id = ident(
         value.get("comment_id"), f"{path}.comment_id", required=kind is EventKind.COMMENT
     )
-    parent = _ident(value.get("parent_id"), f"{path}.parent_id", required=False)
+    parent = ident(value.get("parent_id"), f"{path}.parent_id", required=False)
     message = value.get("message", "")
     if message is None:
         message = ""
     if not isinstance(message, str):
-        raise _Reject(f"{path}.message", "expected a string")
+        raise EntryRejected(f"{path}.message", "expected a string")
     reaction = value.get("reaction_type")
     reaction = reaction if isinstance(reaction, str) else None
 
@@ -127,14 +108,15 @@ def _feed_event(value: dict[str, Any], path: str, page_id: str, entry_time: Any)
         try:
             created = parse_time(value["created_time"], f"{path}.created_time")
         except ValueError as exc:
-            raise _Reject(f"{path}.created_time", str(exc).split(": ", 1)[-1]) from None
+            raise EntryRejected(f"{path}.created_time", str(exc).split(": ", 1)[-1]) from None
     elif entry_time is not None:
         try:
             created = parse_time(entry_time, "time")
         except ValueError:
-            raise _Reject(f"{path}.created_time", "missing, and entry time unusable") from None
+            raise EntryRejected(f"{path}.created_time",
+                                "missing, and entry time unusable") from None
     else:
-        raise _Reject(f"{path}.created_time", "missing")
+        raise EntryRejected(f"{path}.created_time", "missing")
 
     if kind is EventKind.COMMENT:
         object_id, parent_id = comment_id, parent or post_id
@@ -173,9 +155,7 @@ def _feed_event(value: dict[str, Any], path: str, page_id: str, entry_time: Any)
             extra=extra,
         )
     except ValidationError as exc:
-        first = exc.errors()[0]
-        field = ".".join(str(p) for p in first["loc"])
-        raise _Reject(f"{path}.{field}", first["msg"]) from None
+        raise first_validation_error(exc, path) from None
 
 
 def parse_meta_webhook(raw_body: bytes) -> WebhookBatch:
@@ -210,9 +190,9 @@ def parse_meta_webhook(raw_body: bytes) -> WebhookBatch:
             rejected.append(RejectedItem(path=path, reason="expected an object"))
             continue
         try:
-            page_id = _ident(entry.get("id"), f"{path}.id")
+            page_id = ident(entry.get("id"), f"{path}.id")
             assert page_id is not None
-        except _Reject as bad:
+        except EntryRejected as bad:
             rejected.append(RejectedItem(path=bad.path, reason=bad.reason))
             continue
         changes = entry.get("changes")
@@ -228,11 +208,8 @@ def parse_meta_webhook(raw_body: bytes) -> WebhookBatch:
                 rejected.append(RejectedItem(path=cpath, reason="expected an object"))
                 continue
             if change.get("field") != "feed":
-                skipped.append(
-                    RejectedItem(
-                        path=f"{cpath}.field", reason=f"field {change.get('field')!r} not handled"
-                    )
-                )
+                reason = f"field {brief(change.get('field'))} not handled"
+                skipped.append(RejectedItem(path=f"{cpath}.field", reason=reason))
                 continue
             value = change.get("value")
             if not isinstance(value, dict):
@@ -240,9 +217,9 @@ def parse_meta_webhook(raw_body: bytes) -> WebhookBatch:
                 continue
             try:
                 events.append(_feed_event(value, f"{cpath}.value", page_id, entry.get("time")))
-            except _Skip as skip:
+            except EntrySkipped as skip:
                 skipped.append(RejectedItem(path=skip.path, reason=skip.reason))
-            except _Reject as bad:
+            except EntryRejected as bad:
                 rejected.append(RejectedItem(path=bad.path, reason=bad.reason))
     return WebhookBatch(events=dedupe(events), rejected=tuple(rejected), skipped=tuple(skipped))
 

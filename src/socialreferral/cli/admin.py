@@ -162,21 +162,25 @@ def serve(
     settings: SettingsOption = None,
     host: Annotated[str, typer.Option(help="interface to bind")] = "127.0.0.1",
     port: Annotated[int, typer.Option(min=1, max=65535, help="TCP port")] = 8000,
+    workers: Annotated[int, typer.Option(min=1, max=64, help="server processes")] = 1,
+    forwarded_allow_ips: Annotated[str | None, typer.Option(
+        help="trusted proxy addresses whose X-Forwarded-For is believed")] = None,
 ) -> None:
-    """Serve the webhook and referral endpoints (needs the web extra)."""
+    """Serve the webhook and referral endpoints (needs the web extra); secrets and tokens
+    are redacted from the access log."""
     from socialreferral.bootstrap import build_providers
-    from socialreferral.providers import import_sdk
     from socialreferral.settings import load_settings
 
     try:
-        uvicorn = import_sdk("uvicorn", provider="web", extra="web")
-        from socialreferral.web import create_app
+        # ProviderNotInstalled (with the install hint) when the web extra is missing.
+        from socialreferral.web import serve as serve_web
 
         providers = build_providers(load_settings(settings))
     except SocialReferralError as exc:
         raise fail(str(exc)) from None
     with providers:
-        uvicorn.run(create_app(providers), host=host, port=port, log_level="info")
+        serve_web(providers, host, port, workers=workers,
+                  forwarded_allow_ips=forwarded_allow_ips)
 
 
 __all__ = ["MAX_PAYLOAD_BYTES", "array_index", "commands", "parse_payload"]

@@ -1,115 +1,84 @@
-"""The web service: the endpoints social networks and prospects reach (FastAPI).
+"""The web app factory: the endpoints social networks and prospects reach (FastAPI).
 
 ==========================================  ==============================================
 ``GET  /webhooks/{channel}``                a channel's subscription handshake
-``POST /webhooks/{channel}``                a webhook delivery (any registered channel)
+``POST /webhooks/{channel}``                a signed webhook delivery (any registered
+                                            channel: built-in or a plugin's)
 ``GET  /referrals/{token}``                 the offer behind a signed referral link
 ``POST /referrals/{token}/lead``            the prospect's lead form
 ``GET  /healthz``                           liveness
+``GET  /openapi.json``, ``/docs``           the schema (response models for every route)
 ==========================================  ==============================================
 
-The POST handlers read the **raw body** before anything parses it, because the signature
-is an HMAC of those exact bytes. Errors map to status codes by meaning: a bad signature is
-403, invalid input 400 or 422 naming the field, a missing record 404, a transient backend
-failure 503 with ``Retry-After`` (Meta retries deliveries for up to 36 hours, so asking it
-to retry loses nothing). Secrets never appear in responses or logs.
+Layers of a request, outermost first (pure ASGI middleware, then FastAPI)::
+
+    LastResortMiddleware   any unexpected exception -> 500, logged by type only
+    RateLimitMiddleware    per client address and per channel -> 429 + Retry-After
+    BodyLimitMiddleware    Content-Length over the limit -> 413 up front; a streamed body
+                           is counted and stopped at the limit
+    FastAPI                exception handlers map library errors by meaning
+                           (socialreferral.web.errors); routes call the use cases, blocking
+                           port calls in the thread pool
+
+Limits come from the ``[web]`` settings (``max_body_bytes``, ``client_rate``,
+``channel_rate``). Secrets and referral tokens are redacted from the app's log records
+(:mod:`socialreferral.web.redaction`); :func:`socialreferral.web.server.serve` runs the
+app under uvicorn with the same redaction on the access log.
 """
 
 from __future__ import annotations
 
-import logging
-from typing import Any
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 
-from fastapi import FastAPI, Request
-from fastapi.responses import JSONResponse, Response
+from fastapi import FastAPI
 
 from socialreferral.bootstrap import Providers
-from socialreferral.domain.json_input import parse_json_object
-from socialreferral.domain.links import REFERRAL_PATH
-from socialreferral.errors import (
-    ConfigurationError,
-    InvalidInput,
-    NotFound,
-    SignatureInvalid,
-    SocialReferralError,
-    TransientError,
-)
-from socialreferral.service.ingest import answer_handshake, ingest_webhook
-from socialreferral.service.referrals import open_link, submit_lead
+from socialreferral.web.edge import BodyLimitMiddleware, LastResortMiddleware, UnexpectedErrors
+from socialreferral.web.errors import install_error_handlers
+from socialreferral.web.ratelimit import RateLimitMiddleware
+from socialreferral.web.redaction import app_logger
+from socialreferral.web.routes import health_router, referral_router, webhook_router
 
-log = logging.getLogger(__name__)
+API_VERSION = "0.1.0"
 
 
-def create_app(providers: Providers) -> FastAPI:
-    """Build the FastAPI application over a :class:`Providers` bundle."""
-    rules = providers.settings.referral
+def create_app(providers: Providers, *, owns_providers: bool = False) -> FastAPI:
+    """Build the app over a :class:`Providers` bundle.
+
+    The channels served are those of ``providers.registry`` (built-in and plugin ones,
+    registered through ``register_channels``). With ``owns_providers`` the app closes the
+    providers when it shuts down (a server process that built them for the app).
+    ``app.state.unexpected_errors`` counts what reached the last-resort handler.
+    """
     web = providers.settings.web
-    repositories = providers.repositories
-    app = FastAPI(title="socialreferral", version="0.1.0")
+    app_logger()  # attach the redacting filter before the first record
 
-    @app.exception_handler(SocialReferralError)
-    async def _error(request: Request, exc: SocialReferralError) -> JSONResponse:
-        status, headers = _status_for(exc)
-        if status >= 500:
-            log.warning("transient failure on %s: %s", request.url.path, type(exc).__name__)
-        body = {"error": type(exc).__name__, "detail": str(exc),
-                "field": getattr(exc, "field", None)}
-        return JSONResponse(body, status_code=status, headers=headers)
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        try:
+            yield
+        finally:
+            if owns_providers:
+                providers.close()
 
-    @app.get("/healthz")
-    async def healthz() -> dict[str, str]:
-        return {"status": "ok"}
-
-    @app.get("/webhooks/{name}")
-    async def handshake(name: str, request: Request) -> Response:
-        reply = answer_handshake(providers.registry.channel(name),
-                                 dict(request.query_params), providers.secrets)
-        return Response(reply.body, media_type=reply.media_type)
-
-    @app.post("/webhooks/{name}")
-    async def webhook(name: str, request: Request) -> Any:
-        channel = providers.registry.channel(name)
-        raw = await request.body()
-        result = ingest_webhook(
-            channel, dict(request.headers), raw, queue=providers.queue,
-            secrets=providers.secrets, repositories=repositories,
-            max_body_bytes=web.max_body_bytes,
-        )
-        return {
-            "enqueued": len(result.enqueued),
-            "duplicates": len(result.duplicates),
-            "rejected": [{"path": r.path, "reason": r.reason} for r in result.rejected],
-        }
-
-    @app.get(REFERRAL_PATH)
-    async def referral_landing(token: str) -> Any:
-        referral = open_link(token, repositories=repositories, secrets=providers.secrets)
-        return {"referral_id": referral.referral_id, "product_id": referral.product_id,
-                "expires_at": referral.link_expires_at.isoformat()}
-
-    @app.post(REFERRAL_PATH + "/lead", status_code=201)
-    async def lead_form(token: str, request: Request) -> Any:
-        form = parse_json_object(await request.body(), field="body",
-                                 max_bytes=web.max_body_bytes)
-        reward = submit_lead(token, form, repositories=repositories,
-                             secrets=providers.secrets, crm=providers.crm, settings=rules)
-        # The prospect sees only that the form was taken; reward details are the bank's.
-        return {"status": "received", "referral_id": reward.referral_id}
-
+    app = FastAPI(
+        title="socialreferral", version=API_VERSION, lifespan=lifespan,
+        description="Webhook ingestion for social networks and the prospect's referral "
+                    "pages. Errors share one JSON shape (ErrorBody).",
+    )
+    app.state.providers = providers
+    app.state.unexpected_errors = UnexpectedErrors()
+    install_error_handlers(app)
+    app.include_router(webhook_router(providers))
+    app.include_router(referral_router(providers))
+    app.include_router(health_router())
+    # add_middleware wraps what is there, so the last one added is the outermost.
+    app.add_middleware(BodyLimitMiddleware, max_body_bytes=web.max_body_bytes)
+    app.add_middleware(RateLimitMiddleware, client_rate=web.client_rate,
+                       channel_rate=web.channel_rate, channels=tuple(providers.registry.channels))
+    app.add_middleware(LastResortMiddleware, errors=app.state.unexpected_errors)
     return app
 
 
-def _status_for(exc: SocialReferralError) -> tuple[int, dict[str, str]]:
-    if isinstance(exc, SignatureInvalid):
-        return 403, {}
-    if isinstance(exc, InvalidInput):
-        return 400, {}
-    if isinstance(exc, NotFound):
-        return 404, {}
-    if isinstance(exc, TransientError | ConfigurationError):
-        # A missing channel secret is the server's problem: the sender should retry.
-        return 503, {"Retry-After": "30"}
-    return 500, {}
-
-
-__all__ = ["create_app"]
+__all__ = ["API_VERSION", "create_app"]

@@ -1,0 +1,271 @@
+"""Property: no client input makes the web app answer 5xx, a forged delivery never
+enqueues, and no log record holds a secret or a token.
+
+Hypothesis drives every POST endpoint (each webhook channel, unknown channel names, the
+lead form with valid and random tokens, random paths) with random bodies — bytes,
+invalid UTF-8, JSON of random shapes and depths, huge strings, near-valid deliveries of
+each network with random parts replaced, lone surrogates — and random headers
+(signatures right, wrong or absent; content types; content lengths). In total well over
+2,000 requests, in process (TestClient), with a fixed example budget and no deadline, so
+the run stays bounded on a loaded machine.
+
+Backend: local provider in a temporary directory, one app for the whole module.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+import pytest
+from fastapi.testclient import TestClient
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from web_helpers import (
+    SECRETS,
+    fixture_body,
+    linkedin_headers,
+    local_providers,
+    meta_body,
+    meta_headers,
+    x_headers,
+)
+
+from socialreferral import Providers
+from socialreferral.domain.customers import Customer
+from socialreferral.domain.links import sign_referral_token
+from socialreferral.domain.referrals import Referral
+from socialreferral.service.referrals import LINK_KEY_SECRET, signing_key
+from socialreferral.web import create_app
+
+MAX_BODY = 64 * 1024
+GENERIC_SECRET = "generic-secret-for-property-test"
+SIGNERS: dict[str, Callable[[bytes], dict[str, str]]] = {
+    "meta": meta_headers, "x": x_headers, "linkedin": linkedin_headers,
+    "generic": lambda body: meta_headers(body, GENERIC_SECRET),
+}
+TEMPLATES = {
+    "meta": json.loads(meta_body("looking for a car loan", "nice day")),
+    "x": json.loads(fixture_body("x_account_activity.json")),
+    "linkedin": json.loads(fixture_body("linkedin_social_actions.json")),
+    "generic": {"events": [{"event_id": "g:1", "network": "demo", "kind": "post",
+                            "author_id": "p1", "text": "hi",
+                            "created_at": "2026-01-01T10:00:00+00:00", "extra": {}}]},
+}
+LEAD_FORM = {"name": "Pat Prospect", "email": "pat@mail.example.org", "phone": "+15550001111"}
+
+
+class Capture(logging.Handler):
+    """Keeps every formatted record of the loggers it is attached to."""
+
+    def __init__(self) -> None:
+        super().__init__(level=logging.DEBUG)
+        self.lines: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.lines.append(self.format(record))
+
+
+class World:
+    """The app under test and what the property needs to know about it."""
+
+    def __init__(self, providers: Providers) -> None:
+        self.providers = providers
+        self.app = create_app(providers)
+        # Entered once (a portal thread for the whole module, not one per request).
+        self.client = TestClient(self.app, raise_server_exceptions=False).__enter__()
+        self.requests = 0
+        self.token = self._valid_token()
+        self.secret_values = [*SECRETS.values(), GENERIC_SECRET,
+                              providers.secrets.get_value(LINK_KEY_SECRET), self.token]
+
+    def _valid_token(self) -> str:
+        now = datetime.now(UTC)
+        repositories = self.providers.repositories
+        repositories.customers.save(Customer(customer_id="c1", display_name="C1",
+                                             customer_value=0.5, email="c1@bank.example.com"))
+        referral = repositories.referrals.create_referral(Referral(
+            referral_id="r1", offer_id="o1", referrer_id="c1", prospect_id="p1",
+            product_id="personal-loan", created_at=now, link_expires_at=now + timedelta(days=2)))
+        key_id, key = signing_key(self.providers.secrets)
+        return sign_referral_token(referral.referral_id, referral.link_expires_at, key, key_id)
+
+    def post(self, path: str, body: bytes, headers: dict[str, str]) -> int:
+        self.requests += 1
+        response = self.client.post(path, content=body, headers=headers)
+        assert response.status_code < 500, (path, response.status_code, response.text[:300])
+        assert self.app.state.unexpected_errors.count == 0
+        if response.status_code >= 400:
+            assert set(response.json()) == {"error", "detail", "field"}
+        return response.status_code
+
+
+@pytest.fixture(scope="module")
+def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
+    unlimited = {"requests": 1_000_000, "per_seconds": 1}
+    with local_providers(Path(tmp_path_factory.mktemp("prop")), max_body_bytes=MAX_BODY,
+                         client_rate=unlimited, channel_rate=unlimited) as providers:
+        providers.secrets.set("generic-webhook-secret", GENERIC_SECRET)
+        capture = Capture()
+        loggers = [logging.getLogger(n) for n in ("socialreferral", "uvicorn", "fastapi")]
+        for logger in loggers:
+            logger.addHandler(capture)
+        levels = [logger.level for logger in loggers]
+        for logger in loggers:
+            logger.setLevel(logging.DEBUG)
+        built = World(providers)
+        try:
+            yield built
+        finally:
+            built.client.__exit__(None, None, None)
+            for logger, level in zip(loggers, levels, strict=True):
+                logger.removeHandler(capture)
+                logger.setLevel(level)
+        text = "\n".join(capture.lines)
+        assert capture.lines, "the app logged nothing: the log check would be vacuous"
+        for secret in built.secret_values:
+            assert secret not in text
+
+
+# --- strategies ---------------------------------------------------------------------------
+surrogates = st.characters(min_codepoint=0xD800, max_codepoint=0xDFFF)
+texts = st.text(st.characters() | surrogates, max_size=30)
+scalars = (st.none() | st.booleans() | st.integers(-(2**70), 2**70)
+           | st.floats(allow_nan=False, allow_infinity=False) | texts)
+json_values = st.recursive(scalars, lambda children: st.lists(children, max_size=4)
+                           | st.dictionaries(texts, children, max_size=4), max_leaves=12)
+
+
+def _containers(node: Any, found: list[tuple[Any, Any]]) -> None:
+    if isinstance(node, dict):
+        for key, value in node.items():
+            found.append((node, key))
+            _containers(value, found)
+    elif isinstance(node, list):
+        for index, value in enumerate(node):
+            found.append((node, index))
+            _containers(value, found)
+
+
+def mutated(template: Any, edits: list[tuple[int, Any]]) -> Any:
+    """``template`` with some of its values (chosen by index) replaced."""
+    document = json.loads(json.dumps(template))
+    for where, value in edits:
+        slots: list[tuple[Any, Any]] = []
+        _containers(document, slots)
+        if slots:
+            parent, key = slots[where % len(slots)]
+            parent[key] = value
+    return document
+
+
+def to_bytes(value: Any) -> bytes:
+    return json.dumps(value).encode("utf-8")
+
+
+near_valid = st.builds(
+    mutated, st.sampled_from(sorted(TEMPLATES)).map(TEMPLATES.__getitem__),
+    st.lists(st.tuples(st.integers(0, 10_000), json_values), max_size=3)).map(to_bytes)
+deep = st.integers(1, 3000).map(lambda d: b'{"a": ' + b"[" * d + b"]" * d + b"}")
+huge = st.integers(MAX_BODY - 64, 3 * MAX_BODY).map(lambda n: b'{"text": "' + b"a" * n + b'"}')
+bodies = st.one_of(st.binary(max_size=300), json_values.map(to_bytes), near_valid, deep, huge,
+                   st.binary(min_size=1, max_size=50).map(lambda b: b"\xff" + b),
+                   texts.map(lambda t: t.encode("utf-8", "surrogatepass")))
+header_text = st.text(st.characters(min_codepoint=0x20, max_codepoint=0x7E), max_size=80)
+content_types = st.sampled_from(["application/json", "text/plain", "multipart/form-data",
+                                 "application/x-www-form-urlencoded", ""]) | header_text
+
+
+headers_extra = st.fixed_dictionaries(
+    {"Content-Type": content_types},
+    optional={"Content-Length": st.integers(0, 10 * MAX_BODY).map(str) | header_text})
+forged = st.sampled_from(["X-Hub-Signature-256", "x-twitter-webhooks-signature",
+                          "X-LI-Signature"]).flatmap(
+    lambda name: st.fixed_dictionaries({name: header_text}))
+
+
+def near_valid_for(channel: str) -> st.SearchStrategy[bytes]:
+    """Deliveries shaped like ``channel``'s own, with random parts replaced."""
+    edits = st.lists(st.tuples(st.integers(0, 10_000), json_values), max_size=3)
+    return edits.map(lambda e: to_bytes(mutated(TEMPLATES[channel], e)))
+
+
+SETTINGS = settings(deadline=None, database=None, print_blob=True,
+                    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large,
+                                           HealthCheck.function_scoped_fixture])
+
+
+# --- properties ---------------------------------------------------------------------------
+def test_webhook_posts_never_5xx_and_forgeries_never_enqueue(world: World) -> None:
+    """Each example sends 10 requests: every channel gets a genuinely signed near-valid
+    delivery of its own shape and a genuinely signed random body, then one forged
+    delivery and one to an unknown channel name must change nothing."""
+    before = world.requests
+
+    @settings(SETTINGS, max_examples=150)
+    @given(body=bodies, extra=headers_extra,
+           shaped=st.tuples(*(near_valid_for(c) for c in sorted(SIGNERS))),
+           forged_channel=st.sampled_from(sorted(SIGNERS)), forgery=forged | st.just({}),
+           other_body=st.booleans(), unknown=st.text(max_size=12))
+    def run(body: bytes, extra: dict[str, str], shaped: tuple[bytes, ...],
+            forged_channel: str, forgery: dict[str, str], other_body: bool,
+            unknown: str) -> None:
+        for channel, own in zip(sorted(SIGNERS), shaped, strict=True):
+            for payload in (own, body):
+                headers = {**extra, **SIGNERS[channel](payload)}
+                status = world.post(f"/webhooks/{channel}", payload, headers)
+                if len(payload) <= MAX_BODY and "Content-Length" not in extra:
+                    assert status in (200, 400), status  # genuine: parsed or refused
+        depth = world.providers.queue.depth()
+        if other_body:  # a genuine signature, but over other bytes
+            forgery = SIGNERS[forged_channel](body + b" ")
+        assert world.post(f"/webhooks/{forged_channel}", body, {**extra, **forgery}) != 200
+        assert world.post(f"/webhooks/zz-{quote(unknown, safe='')}", body,
+                          {**extra, **SIGNERS["meta"](body)}) in (400, 404, 405, 413)
+        assert world.providers.queue.depth() == depth
+
+    run()
+    assert world.requests - before >= 1500
+
+
+def test_lead_form_posts_never_5xx(world: World) -> None:
+    """Each example sends the valid link a form and a random body, and a random link
+    the form (3 requests)."""
+    before = world.requests
+    forms = st.fixed_dictionaries({}, optional={
+        k: json_values | st.just(v) for k, v in LEAD_FORM.items()}).map(to_bytes)
+
+    @settings(SETTINGS, max_examples=150)
+    @given(token=st.text(max_size=40), form=forms, body=bodies, extra=headers_extra)
+    def run(token: str, form: bytes, body: bytes, extra: dict[str, str]) -> None:
+        for payload in (form, body):
+            world.post(f"/referrals/{world.token}/lead", payload, extra)
+        status = world.post(f"/referrals/{quote(token, safe='')}/lead", form, extra)
+        assert status in (400, 403, 404, 413), status
+
+    run()
+    assert world.requests - before >= 450
+
+
+def test_random_paths_never_5xx(world: World) -> None:
+    before = world.requests
+
+    @settings(SETTINGS, max_examples=100)
+    @given(path=st.text(max_size=60), body=bodies)
+    def run(path: str, body: bytes) -> None:
+        world.post("/" + quote(path, safe="/").lstrip("/"), body, {})
+
+    run()
+    assert world.requests - before >= 100
+
+
+def test_every_post_route_is_covered(world: World) -> None:
+    posts = {path for path, operations in world.app.openapi()["paths"].items()
+             if "post" in operations}
+    # The properties above drive exactly these (1,400 + 500 + 300 requests).
+    assert posts == {"/webhooks/{channel}", "/referrals/{token}/lead"}
