@@ -160,3 +160,25 @@ def test_a_message_whose_processing_fails_stays_alone_for_redelivery(
     monkeypatch.undo()
     time.sleep(1.2)  # the visibility timeout of the test queue
     assert [o.status for o in make_worker(providers).run_once()] == ["offer"]
+
+
+def test_the_largest_event_a_channel_accepts_fits_one_queue_message() -> None:
+    """Events are bounded so that a signed delivery can never produce a queue message the
+    worker refuses (256 KiB, SQS's limit): the longest text of 4-byte characters and the
+    largest extras."""
+    from socialreferral.domain.social import MAX_EXTRA_BYTES, EventKind
+    from socialreferral.service.queued_events import (
+        MAX_MESSAGE_BYTES,
+        decode_event,
+        encode_event,
+    )
+
+    event = SocialEvent(event_id="x:1", network="x", kind=EventKind.POST, author_id="a",
+                        text="\U0001f600" * 20_000,
+                        extra={"bio": "\u00e9" * ((MAX_EXTRA_BYTES - 20) // 2)})
+    body = encode_event(event, 1.0)
+    assert len(body.encode("utf-8")) <= MAX_MESSAGE_BYTES
+    assert decode_event(body).event == event
+    with pytest.raises(ValueError, match="extra"):
+        SocialEvent(event_id="x:2", network="x", kind=EventKind.POST, author_id="a",
+                    extra={"bio": "x" * (MAX_EXTRA_BYTES + 1)})

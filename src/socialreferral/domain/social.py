@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from pydantic import Field
+from pydantic import Field, field_validator
 
 from socialreferral.domain._base import DomainModel, utcnow
+
+MAX_EXTRA_BYTES = 16_384
+"""Largest ``SocialEvent.extra`` (as JSON): an event must fit in one queue message."""
 
 
 class EventKind(StrEnum):
@@ -34,6 +38,17 @@ class SocialEvent(DomainModel):
     parent_id: str | None = None
     page_id: str | None = None
     extra: dict[str, Any] = Field(default_factory=dict)
+
+    @field_validator("extra")
+    @classmethod
+    def _bounded_extra(cls, value: dict[str, Any]) -> dict[str, Any]:
+        # An event travels as one queue message (256 KiB on SQS): the text is bounded by
+        # its own limit, the network-specific extras by this one.
+        size = len(json.dumps(value, default=str, ensure_ascii=False)
+                   .encode("utf-8", "surrogatepass"))
+        if size > MAX_EXTRA_BYTES:
+            raise ValueError(f"extra holds {size} bytes, more than {MAX_EXTRA_BYTES}")
+        return value
 
 
 class Profile(DomainModel):
