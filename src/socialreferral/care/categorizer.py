@@ -1,0 +1,108 @@
+"""Real-time business-function identification (seed 003, Figure 4, right-hand side).
+
+Rule matching on the (enhanced) seed dictionaries: the function whose dictionary matches
+the most *distinct* terms of a post wins; a tie presents every tied function to an agent
+(``function is None``, ``candidates`` in priority order); a post that matches nothing is
+*miscellaneous*. Words are compared by their Snowball stems, so "refunds" matches
+"refund"; multi-word terms match consecutive stems.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from nltk.stem.snowball import SnowballStemmer
+
+from socialreferral.care.lexicon import normalize
+from socialreferral.care.settings import MISCELLANEOUS, BusinessFunction
+from socialreferral.domain._base import DomainModel
+
+__all__ = ["Categorization", "Categorizer"]
+
+_WORD = re.compile(r"[a-z0-9]+")
+_STEM_CACHE_LIMIT = 200_000
+
+
+class Categorization(DomainModel):
+    """The routing decision for one post."""
+
+    function: str | None  # None on a tie: an agent decides among ``candidates``
+    candidates: tuple[str, ...]  # tied functions in priority order, or (function,)
+    matched: dict[str, tuple[str, ...]]  # function -> its terms found in the post
+
+    @property
+    def needs_agent(self) -> bool:
+        """True when several functions tie."""
+        return self.function is None
+
+
+class Categorizer:
+    """Matches posts against business-function dictionaries (immutable once built).
+
+    Holds a per-instance stem cache (bounded); share one instance across calls.
+    """
+
+    def __init__(self, functions: Sequence[BusinessFunction]) -> None:
+        self.functions = tuple(functions)
+        self._stemmer = SnowballStemmer("english")
+        self._stems: dict[str, str] = {}
+        words: dict[str, list[tuple[int, str]]] = {}
+        phrases: dict[str, list[tuple[tuple[str, ...], int, str]]] = {}
+        for index, function in enumerate(self.functions):
+            for term in function.terms:
+                stems = tuple(self._stem(w) for w in _WORD.findall(normalize(term)))
+                if not stems:
+                    continue
+                if len(stems) == 1:
+                    words.setdefault(stems[0], []).append((index, term))
+                else:
+                    phrases.setdefault(stems[0], []).append((stems, index, term))
+        self._words = {k: tuple(v) for k, v in words.items()}
+        self._phrases = {k: tuple(v) for k, v in phrases.items()}
+        self.terms = frozenset(t for f in self.functions for t in f.terms)
+
+    def _stem(self, word: str) -> str:
+        stem = self._stems.get(word)
+        if stem is None:
+            if len(self._stems) >= _STEM_CACHE_LIMIT:
+                self._stems.clear()
+            stem = self._stems[word] = self._stemmer.stem(word) if len(word) > 3 else word
+        return stem
+
+    def categorize(self, text: str) -> Categorization:
+        """Route ``text`` (see the module docstring)."""
+        return self.categorize_tokens(_WORD.findall(normalize(text)))
+
+    def categorize_tokens(self, tokens: Sequence[str]) -> Categorization:
+        """Route a post given as lower-cased word tokens (the ranker's fast path)."""
+        stem = self._stems.get
+        stems = [stem(t) or self._stem(t) for t in tokens]
+        hits: dict[int, set[str]] = {}
+        words, phrases = self._words, self._phrases
+        for i, s in enumerate(stems):
+            entries = words.get(s)
+            if entries:
+                for index, term in entries:
+                    hits.setdefault(index, set()).add(term)
+            starts = phrases.get(s)
+            if starts:
+                for seq, index, term in starts:
+                    if tuple(stems[i : i + len(seq)]) == seq:
+                        hits.setdefault(index, set()).add(term)
+        return self._decide(hits)
+
+    def _decide(self, hits: dict[int, set[str]]) -> Categorization:
+        if not hits:
+            return _MISC
+        best = max(len(terms) for terms in hits.values())
+        tied = sorted(i for i, terms in hits.items() if len(terms) == best)
+        names = tuple(self.functions[i].name for i in tied)
+        matched = {self.functions[i].name: tuple(sorted(t)) for i, t in hits.items()}
+        # model_construct: the hot path of the ranker; every field is built right here.
+        return Categorization.model_construct(
+            function=names[0] if len(names) == 1 else None, candidates=names, matched=matched
+        )
+
+
+_MISC = Categorization(function=MISCELLANEOUS, candidates=(MISCELLANEOUS,), matched={})
