@@ -19,8 +19,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from socialreferral.care.features import content_words
-from socialreferral.care.lexicon import INFO_SEEKING, normalize
+from socialreferral.care.features import content_words, tokenize
+from socialreferral.care.lexicon import RULES, normalize
 from socialreferral.care.models import CareComment, IntentType, Suggestion
 
 __all__ = ["Refinement", "is_answer", "mentions_any", "refine"]
@@ -53,7 +53,7 @@ def is_answer(comment: str, question: str) -> bool:
     number, "worked for me") or at least four words sharing a concept with the question.
     """
     low = normalize(comment)
-    if "?" in low or INFO_SEEKING.search(low):
+    if "?" in low or any(m.family == "info" for m in RULES.find(tokenize(low))):
         return False
     if _ANSWER_CUES.search(low):
         return True
@@ -112,10 +112,13 @@ def refine(
             if not unresolved:
                 who = answers[0].author_id or "a community member"
                 why = f"answered by community member {who}"
-                return Refinement(False, (why + (" (author confirmed)" if resolved else ""),),
-                                  "none")
-        helpers = sorted({c.author_id for c in later if c.author_id in helpful_members}
-                         or (helpful_members & {c.author_id for c in comments}))
+                return Refinement(
+                    False, (why + (" (author confirmed)" if resolved else ""),), "none"
+                )
+        helpers = sorted(
+            {c.author_id for c in later if c.author_id in helpful_members}
+            or (helpful_members & {c.author_id for c in comments})
+        )
         if helpers:
             return Refinement(
                 True,

@@ -37,10 +37,15 @@ class Categorization(DomainModel):
         return self.function is None
 
 
+_Info = tuple[tuple[tuple[int, str], ...], tuple[tuple[tuple[str, ...], int, str], ...]]
+_NOTHING: _Info = ((), ())
+
+
 class Categorizer:
     """Matches posts against business-function dictionaries (immutable once built).
 
-    Holds a per-instance stem cache (bounded); share one instance across calls.
+    Holds per-instance caches (token -> stem and dictionary entries, bounded); share one
+    instance across calls.
     """
 
     def __init__(self, functions: Sequence[BusinessFunction]) -> None:
@@ -61,6 +66,7 @@ class Categorizer:
         self._words = {k: tuple(v) for k, v in words.items()}
         self._phrases = {k: tuple(v) for k, v in phrases.items()}
         self.terms = frozenset(t for f in self.functions for t in f.terms)
+        self._info: dict[str, _Info] = {}
 
     def _stem(self, word: str) -> str:
         stem = self._stems.get(word)
@@ -75,34 +81,58 @@ class Categorizer:
         return self.categorize_tokens(_WORD.findall(normalize(text)))
 
     def categorize_tokens(self, tokens: Sequence[str]) -> Categorization:
-        """Route a post given as lower-cased word tokens (the ranker's fast path)."""
-        stem = self._stems.get
-        stems = [stem(t) or self._stem(t) for t in tokens]
-        hits: dict[int, set[str]] = {}
-        words, phrases = self._words, self._phrases
-        for i, s in enumerate(stems):
-            entries = words.get(s)
-            if entries:
-                for index, term in entries:
-                    hits.setdefault(index, set()).add(term)
-            starts = phrases.get(s)
-            if starts:
-                for seq, index, term in starts:
-                    if tuple(stems[i : i + len(seq)]) == seq:
-                        hits.setdefault(index, set()).add(term)
-        return self._decide(hits)
+        """Route a post given as lower-cased word tokens."""
+        function, candidates, matched = self.route(tokens)
+        return Categorization(function=function, candidates=candidates, matched=matched)
 
-    def _decide(self, hits: dict[int, set[str]]) -> Categorization:
+    def route(
+        self, tokens: Sequence[str]
+    ) -> tuple[str | None, tuple[str, ...], dict[str, tuple[str, ...]]]:
+        """(function, candidates, matched terms) for tokens: the ranker's fast path.
+
+        One cached lookup per token: most tokens start no dictionary term.
+        """
+        info = self._info
+        hits: dict[int, set[str]] = {}
+        for i, tok in enumerate(tokens):
+            found = info.get(tok)
+            if found is None:
+                found = self._learn(tok)
+            if found is _NOTHING:
+                continue
+            entries, starts = found
+            for index, term in entries:
+                hits.setdefault(index, set()).add(term)
+            for seq, index, term in starts:
+                following = tokens[i : i + len(seq)]
+                if len(following) == len(seq) and all(
+                    self._stem(t) == s for t, s in zip(following, seq, strict=True)
+                ):
+                    hits.setdefault(index, set()).add(term)
+        return self._decide(hits) if hits else (MISCELLANEOUS, _MISC, {})
+
+    def _learn(self, tok: str) -> _Info:
+        if len(self._info) >= _STEM_CACHE_LIMIT:
+            self._info.clear()
+        if not tok.isalnum():
+            found: _Info = _NOTHING
+        else:
+            stem = self._stem(tok)
+            entries, starts = self._words.get(stem, ()), self._phrases.get(stem, ())
+            found = (entries, starts) if entries or starts else _NOTHING
+        self._info[tok] = found
+        return found
+
+    def _decide(
+        self, hits: dict[int, set[str]]
+    ) -> tuple[str | None, tuple[str, ...], dict[str, tuple[str, ...]]]:
         if not hits:
-            return _MISC
+            return MISCELLANEOUS, _MISC, {}
         best = max(len(terms) for terms in hits.values())
         tied = sorted(i for i, terms in hits.items() if len(terms) == best)
         names = tuple(self.functions[i].name for i in tied)
         matched = {self.functions[i].name: tuple(sorted(t)) for i, t in hits.items()}
-        # model_construct: the hot path of the ranker; every field is built right here.
-        return Categorization.model_construct(
-            function=names[0] if len(names) == 1 else None, candidates=names, matched=matched
-        )
+        return (names[0] if len(names) == 1 else None), names, matched
 
 
-_MISC = Categorization(function=MISCELLANEOUS, candidates=(MISCELLANEOUS,), matched={})
+_MISC = (MISCELLANEOUS,)

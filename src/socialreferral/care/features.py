@@ -3,17 +3,19 @@ information-seeking patterns, purchase intent, and relevant comments (Ncomm).
 
 :func:`extract` is the hot path of :class:`~socialreferral.care.CareRanker` (tens of
 thousands of posts per second on one core): one tokenising regex, one dictionary lookup
-per token, and phrase regexes that run only when a trigger word is present.
+per token for the polarity words, and one more for the rule starts
+(:data:`~socialreferral.care.lexicon.RULES`).
 
 Opinion phrases (Nns, Nps):
-- a polarity word (VADER's lexicon with |valence| >= 1.5 plus our domain words) is one
-  phrase; a negated positive ("not happy", "never helpful") is a *negative* phrase; a
-  negated negative ("not bad") is no phrase (SCION's negation/blocking words);
-- a negated expected action ("doesnt work", "never arrived", "no response") is a negative
-  phrase of kind ``failure``;
-- multi-word complaint shapes (:data:`~socialreferral.care.lexicon.PHRASES`: waiting,
-  silence, money taken, failure, expectation-reality contrast, threat to leave, sarcasm)
-  are negative phrases of their kind;
+- a polarity word (VADER's lexicon with |valence| >= 1.5 plus our domain words, minus
+  words that are functional in care language such as "help" and "please") is one phrase;
+  a negated positive ("not happy", "never helpful") is a *negative* phrase; a negated
+  negative ("not bad") is no phrase (SCION's negation/blocking words);
+- a negated expected action ("doesnt work", "never arrived", "no response", "cant log")
+  is a negative phrase of kind ``failure``;
+- multi-word complaint shapes (waiting, silence, money taken, failure,
+  expectation-reality contrast, impatience, threat to leave, sarcasm) are negative
+  phrases of their kind, and so are negative hashtags (``#fail``, ``#disappointed``);
 - emoji count as phrases of their polarity.
 """
 
@@ -25,59 +27,56 @@ from dataclasses import dataclass
 
 from socialreferral.care.lexicon import (
     ACTION,
-    DIGITS,
-    INFO_SEEKING,
-    INFO_TRIGGERS,
+    INABILITY,
     NEG,
     NEGATION_SCOPE,
     NEGATIVE_EMOJI,
+    NEGATIVE_HASHTAG_ENDINGS,
     NEGATOR,
+    NOT_FAILURES,
     NOUN,
-    PHRASE_TRIGGERS,
-    PHRASES,
     POS,
     POSITIVE_EMOJI,
-    RHETORICAL,
-    SPAM,
-    SPAM_TRIGGERS,
+    RULES,
     STOP,
     Lexicon,
+    _words,
     normalize,
 )
+from socialreferral.care.tokenpatterns import TokenPatterns
 
-__all__ = ["RawFeatures", "content_words", "extract", "relevant_comment_count"]
+__all__ = ["RawFeatures", "content_words", "extract", "relevant_comment_count", "tokenize"]
 
+# Mentions and hashtags are single tokens (so "@acme can you ..." starts a sentence and a
+# brand handle is no opinion word); URLs are removed first.
 _TOKEN = re.compile(
-    r"[a-z0-9]+|[.,!?;:]"
+    r"[@#][^\s\W]\w*|[a-z0-9]+|[.,!?;:]"
     r"|[\u2600-\u27bf\U0001f300-\U0001faff]"  # emoji (single code points)
 )
-_MENTION = re.compile(r"(?<!\w)@(\w{1,30})")
-_HASHTAG = re.compile(r"(?<![\w&])#(\w*[a-z_]\w*)")
+_WH = frozenset(_words("what when where which who whom whose why how"))
+_URL = re.compile(r"https?://\S+|www\.\S+")
 _MONEY = re.compile(
     r"[$\u00a3\u20ac]\s?\d[\d,.]*|\b\d[\d,.]*\s?(?:dollars|bucks|pounds|euros|usd|gbp|eur)\b"
 )
-_PURCHASE = re.compile(
-    r"""\b(?:looking|shopping|searching)\s+(?:for|around\s+for)\b
-    | \b(?:want|wanna|planning|going|ready|hoping)\s+(?:to\s+)?(?:buy|purchase|order|upgrade
-      |get\s+(?:a|an|the|new)|sign\s+up|switch\s+to)\b
-    | \bthinking\s+(?:of|about)\s+(?:buying|getting|upgrading|switching)\b
-    | \bin\s+the\s+market\s+for\b | \bwhere\s+(?:can|do|should)\s+i\s+(?:buy|get|order)\b
-    | \bshould\s+i\s+(?:buy|get|upgrade)\b | \bhow\s+much\s+(?:is|are|does|for)\b
-    | \b(?:pre\s?order|preorder)\w*\b | \bin\s+stock\b""",
-    re.VERBOSE,
-)
-_PURCHASE_TRIGGERS = frozenset(
-    "looking shopping searching want wanna planning going ready hoping thinking market where "
-    "should how preorder pre in".split()
-)
 _STOPWORDS = frozenset(
-    """a an the and or but if then so to of in on at by for with from up out about into over
-    after before again i me my we our you your he she it its they them their this that these
-    those is are was were be been being am do does did have has had will would can could
-    should may might must just not no very too also only than as there here what when where
-    which who why how all any some more most other such own same s t dont im ive ill its
-    get got go going one please thanks thank hi hello hey yes ok okay""".split()
+    _words(
+        """a an the and or but if then so to of in on at by for with from up out about into
+        over after before again i me my we our you your he she it its they them their
+        this that these those is are was were be been being am do does did have has had
+        will would can could should may might must just not no very too also only than
+        as there here what when where which who why how all any some more most other
+        such own same s t dont im ive ill its get got go going one please thanks thank
+        hi hello hey yes ok okay"""
+    )
 )
+
+
+def tokenize(low: str) -> list[str]:
+    """Tokens of a normalised text: words, numbers, @mentions, #hashtags, ``.,!?;:``,
+    emoji; URLs dropped."""
+    if "http" in low or "www." in low:
+        low = _URL.sub(" ", low)
+    return _TOKEN.findall(low)
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,19 +90,23 @@ class RawFeatures:
     purchase: bool
     spam: bool
     relevant: bool
-    words: frozenset[str]
-    tokens: tuple[str, ...]
+    tokens: list[str]
 
 
-def extract(text: str, codes: dict[str, int], *, low: str | None = None) -> RawFeatures:
+def extract(
+    text: str,
+    codes: dict[str, int],
+    *,
+    low: str | None = None,
+    rules: TokenPatterns = RULES,
+) -> RawFeatures:
     """The features of ``text``; ``codes`` is :meth:`Lexicon.codes` (built once)."""
     if low is None:
         low = normalize(text)
-    toks = _TOKEN.findall(low)
-    words = frozenset(toks)
+    toks = tokenize(low)
     negative: list[str] = []
     positive: list[str] = []
-    nouns: list[str] = []
+    found: list[str] = []
     scope = 0
     negator = ""
     get = codes.get
@@ -111,13 +114,31 @@ def extract(text: str, codes: dict[str, int], *, low: str | None = None) -> RawF
         code = get(tok, 0)
         if not code:
             if scope:
+                if (
+                    scope == NEGATION_SCOPE
+                    and negator in INABILITY
+                    and tok.isalpha()
+                    and tok not in NOT_FAILURES
+                ):
+                    negative.append(f"failure:{negator} {tok}")
+                    scope = 0
+                    continue
                 scope -= 1
-            if tok in NEGATIVE_EMOJI:
+            first = tok[0]
+            if first == "@":
+                found.append("mention:" + tok)
+            elif first == "#":
+                found.append("hashtag:" + tok)
+                if tok.endswith(NEGATIVE_HASHTAG_ENDINGS) or get(tok[1:], 0) & NEG:
+                    negative.append("hashtag:" + tok)
+                elif get(tok[1:], 0) & POS:
+                    positive.append("hashtag:" + tok)
+            elif tok in NEGATIVE_EMOJI:
                 negative.append("emoji:" + tok)
             elif tok in POSITIVE_EMOJI:
                 positive.append("emoji:" + tok)
-            elif tok[0] in DIGITS and len(tok) >= 4:
-                nouns.append("number:" + tok)
+            elif first.isdigit() and len(tok) >= 4:
+                found.append("number:" + tok)
             continue
         if code & STOP:
             scope = 0
@@ -127,7 +148,7 @@ def extract(text: str, codes: dict[str, int], *, low: str | None = None) -> RawF
             negator = tok
             continue
         if code & NOUN:
-            nouns.append("concept:" + tok)
+            found.append("concept:" + tok)
         if scope:
             scope -= 1
             if code & POS:
@@ -141,48 +162,47 @@ def extract(text: str, codes: dict[str, int], *, low: str | None = None) -> RawF
             negative.append("negative:" + tok)
         elif code & POS:
             positive.append("positive:" + tok)
-    if not words.isdisjoint(PHRASE_TRIGGERS):
-        for m in PHRASES.finditer(low):
-            negative.append(f"{m.lastgroup}:{m.group(0).strip()}")
-    info: tuple[str, ...] = ()
-    if not words.isdisjoint(INFO_TRIGGERS):
-        found = [m.lastgroup or "pattern" for m in INFO_SEEKING.finditer(low)]
-        if found and RHETORICAL.search(low) is None:
-            info = tuple(dict.fromkeys(found))
-    entities = _entities(text, low, nouns)
-    purchase = not words.isdisjoint(_PURCHASE_TRIGGERS) and _PURCHASE.search(low) is not None
-    spam = not words.isdisjoint(SPAM_TRIGGERS) and SPAM.search(low) is not None
-    cues = any(not p.startswith(("negative:", "emoji:")) for p in negative)
+    info: list[str] = []
+    rhetorical = purchase = spam = False
+    cues = False
+    for m in rules.find(toks):
+        family = m.family
+        if family == "neg":
+            negative.append(m.kind + ":" + " ".join(toks[m.start : m.end]))
+            cues = True
+        elif family == "info":
+            info.append(m.kind)
+        elif family == "buy":
+            purchase = True
+        elif family == "spam":
+            spam = True
+        elif family == "rhetorical":
+            rhetorical = True
+    if not info and "?" in toks and not _WH.isdisjoint(toks):
+        info.append("wh_question")  # a wh-question the 11 rules miss ("which x works?")
+    if "$" in low or "\u00a3" in low or "\u20ac" in low or "dollar" in low or "bucks" in low:
+        found.extend("money:" + m.strip() for m in _MONEY.findall(low))
+    if "http" in low or "www." in low:
+        found.append("url")
+    entities = tuple(dict.fromkeys(found))
+    if not cues:
+        cues = any(p.startswith(("failure:", "negated_positive:")) for p in negative)
     return RawFeatures(
         entities=entities,
         negative=tuple(negative),
         positive=tuple(positive),
-        info_seeking=info,
-        purchase=purchase,
+        info_seeking=() if rhetorical else tuple(dict.fromkeys(info)),
+        purchase=purchase and not spam,
         spam=spam,
         relevant=bool(entities) or cues,
-        words=words,
-        tokens=tuple(toks),
+        tokens=toks,
     )
-
-
-def _entities(text: str, low: str, nouns: list[str]) -> tuple[str, ...]:
-    found = nouns
-    if "@" in text:
-        found = found + ["mention:@" + m for m in _MENTION.findall(low)]
-    if "#" in text:
-        found = found + ["hashtag:#" + m for m in _HASHTAG.findall(low)]
-    if "http" in low or "www." in low:
-        found = found + ["url"]
-    if "$" in text or "\u00a3" in text or "\u20ac" in text or "dollar" in low or "bucks" in low:
-        found = found + ["money:" + m.strip() for m in _MONEY.findall(low)]
-    return tuple(dict.fromkeys(found))
 
 
 def content_words(text: str) -> frozenset[str]:
     """Lower-cased content words of ``text`` (no stop words, no 1-2 letter tokens)."""
     return frozenset(
-        t for t in _TOKEN.findall(normalize(text)) if len(t) > 2 and t not in _STOPWORDS
+        t for t in tokenize(normalize(text)) if len(t) > 2 and t.isalnum() and t not in _STOPWORDS
     )
 
 

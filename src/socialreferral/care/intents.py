@@ -4,9 +4,11 @@ The seed's rules, in our order (a question asked in anger is a complaint):
 
 1. *spam*: a spam cue ("click here", "free followers", "promo code");
 2. *complaint*: at least one relevant entity and negative opinion outweighs positive:
-   ``N_ns - N_ps + TONE_GAIN * tone > 0`` (the seed compares phrase counts; the sentiment
-   model's post-level ``tone`` breaks ties and catches complaints no phrase names, as the
-   seed suggests "a regression function" for the post-level decision);
+   ``N_ns - N_ps + TONE_GAIN * tone > COMPLAINT_MARGIN`` (the seed compares phrase counts,
+   ``N_ns > N_ps``; the tone model's post-level ``tone`` in [-1, 1] moves that by up to one
+   phrase, as the seed suggests "a regression function" for the post-level decision: one
+   net negative phrase is a complaint unless the tone is clearly positive, and a post with
+   no net phrase is one only when its tone is clearly negative);
 3. *question*: at least one information-seeking pattern and one relevant entity;
 4. *sharing*: at least one opinion phrase and one relevant entity;
 5. *spam* (spam and other irrelevant posts): everything else.
@@ -17,9 +19,11 @@ from __future__ import annotations
 from socialreferral.care.features import RawFeatures
 from socialreferral.care.models import IntentType
 
-__all__ = ["TONE_GAIN", "classify_intent", "polarity"]
+__all__ = ["COMPLAINT_MARGIN", "TONE_GAIN", "classify_intent", "polarity"]
 
-TONE_GAIN = 2.0  # one unit of tone (P(neg) - P(pos)) weighs like two opinion phrases
+# Chosen on the dev half of the hand-labelled TWCS complaints (benchmarks/care_ranking.py).
+TONE_GAIN = 1.0  # one unit of tone (P(neg) - P(pos)) weighs like one opinion phrase
+COMPLAINT_MARGIN = 0.5
 
 
 def polarity(raw: RawFeatures, tone: float) -> float:
@@ -34,7 +38,7 @@ def classify_intent(raw: RawFeatures, tone: float) -> tuple[IntentType, str]:
     if not raw.relevant:
         return "spam", "no relevant entity or care concept (irrelevant)"
     p = polarity(raw, tone)
-    if p > 0:
+    if p > COMPLAINT_MARGIN:
         return "complaint", f"negative opinion outweighs positive ({p:+.2f})"
     if raw.info_seeking:
         return "question", "information-seeking pattern: " + ", ".join(raw.info_seeking)

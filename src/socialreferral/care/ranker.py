@@ -24,8 +24,8 @@ from socialreferral.care.actionability import Refinement, refine
 from socialreferral.care.categorizer import Categorization, Categorizer
 from socialreferral.care.features import RawFeatures, extract, relevant_comment_count
 from socialreferral.care.intents import classify_intent
-from socialreferral.care.lexicon import Lexicon, default_lexicon, normalize
-from socialreferral.care.models import MAX_TEXT, CarePost, CareScore, PostFeatures
+from socialreferral.care.lexicon import Lexicon, default_lexicon
+from socialreferral.care.models import MAX_TEXT, CarePost, CareScore, PostFeatures, trusted
 from socialreferral.care.scores import (
     ActionCounts,
     ascore_terms,
@@ -40,7 +40,9 @@ __all__ = ["MAX_BATCH", "CareRanker", "ToneModel"]
 
 MAX_BATCH = 1_000_000  # posts per score() call
 
-ToneModel = Any  # anything with predict_proba(texts) -> (n, 3) in negative/neutral/positive
+# The tone model: care.tone.ToneModel (default), or anything with predict_proba(texts) ->
+# (n, 3) in negative/neutral/positive order, such as socialreferral.text.SentimentModel.
+ToneModel = Any
 
 
 class CareRanker:
@@ -60,7 +62,7 @@ class CareRanker:
         settings: CareSettings | None = None,
         *,
         profile: str | None = None,
-        tone_model: ToneModel | None | bool = None,
+        tone_model: ToneModel | bool | None = None,
         lexicon: Lexicon | None = None,
         _categorizer: Categorizer | None = None,
     ) -> None:
@@ -78,12 +80,14 @@ class CareRanker:
         if tone_model is None or tone_model is True:
             tone_model = self._default_tone() if self.settings.use_sentiment_model else None
         self.tone_model = tone_model or None
+        terms = author_terms(None, self.settings.author)
+        self._new_author = (terms, terms[0][1] * terms[1][1] * terms[2][1])
 
     @staticmethod
     def _default_tone() -> ToneModel:
-        from socialreferral.text import SentimentModel
+        from socialreferral.care.tone import ToneModel as CareTone
 
-        return SentimentModel.default()
+        return CareTone.default()
 
     def with_profile(self, name: str) -> CareRanker:
         """The same ranker with another weight profile (shares the built parts)."""
@@ -116,11 +120,14 @@ class CareRanker:
         if len(posts) > MAX_BATCH:
             raise InvalidInput(f"at most {MAX_BATCH} posts per call", field="posts")
         texts = [self._text(p, i) for i, p in enumerate(posts)]
-        tones = self._tones(texts)
+        codes = self._codes
+        raws = [extract(text, codes) for text in texts]
+        tones = self._tones(texts, [raw.tokens for raw in raws])
         observed = bfi_from_counts(bfi_counts, self.settings.bfi) if bfi_counts else {}
+        bfi_cache: dict[tuple[str, ...], tuple[float, str]] = {}
         return [
-            self._score_one(post, text, float(tone), observed, helpful_members)
-            for post, text, tone in zip(posts, texts, tones, strict=True)
+            self._score_one(post, raw, text, tone, observed, helpful_members, bfi_cache)
+            for post, raw, text, tone in zip(posts, raws, texts, tones, strict=True)
         ]
 
     @staticmethod
@@ -135,32 +142,35 @@ class CareRanker:
             f"expected str or CarePost, got {type(post).__name__}", field=f"posts[{index}]"
         )
 
-    def _tones(self, texts: list[str]) -> Sequence[float]:
+    def _tones(self, texts: list[str], tokens: list[list[str]]) -> Sequence[float]:
         if self.tone_model is None or not texts:
             return [0.0] * len(texts)
+        if hasattr(self.tone_model, "tone_tokens"):  # ToneModel: reuses our tokens
+            return self.tone_model.tone_tokens(tokens).tolist()  # type: ignore[no-any-return]
         proba = np.asarray(self.tone_model.predict_proba(texts), dtype=np.float64)
         return (proba[:, 0] - proba[:, 2]).tolist()  # type: ignore[no-any-return]
 
     def _score_one(
         self,
         post: str | CarePost,
+        raw: RawFeatures,
         text: str,
         tone: float,
         observed: Mapping[str, float],
         helpful_members: frozenset[str],
+        bfi_cache: dict[tuple[str, ...], tuple[float, str]],
     ) -> CareScore:
         settings, weights = self.settings, self.profile.ascore
-        raw = extract(text, self._codes, low=normalize(text))
-        cat = self.categorizer.categorize_tokens([t for t in raw.tokens if t.isalnum()])
-        entities = raw.entities + tuple(
-            "term:" + t for terms in cat.matched.values() for t in terms
-        )
+        function, candidates, matched = self.categorizer.route(raw.tokens)
+        entities = raw.entities
+        if matched:
+            entities += tuple("term:" + t for terms in matched.values() for t in terms)
         intent, _why = classify_intent(raw, tone)
         record = post if isinstance(post, CarePost) else None
         n_comments = 0
         if record is not None and record.comments:
             n_comments = relevant_comment_count(
-                raw.words,
+                frozenset(raw.tokens),
                 [c.text for c in record.comments if not c.is_brand],
                 self.lexicon,
                 dictionary_terms=self.categorizer.terms,
@@ -177,39 +187,53 @@ class CareRanker:
             sharing=intent == "sharing",
         )
         ascore = sum(value * weight for _, value, weight in terms)
-        a_terms = author_terms(record.author if record else None, settings.author)
-        author = a_terms[0][1] * a_terms[1][1] * a_terms[2][1]
-        bfi, source = bfi_value(cat.candidates, settings.bfi, observed, self.profile.bfi)
+        if record is None or record.author is None:
+            a_terms, author = self._new_author
+        else:
+            a_terms = author_terms(record.author, settings.author)
+            author = a_terms[0][1] * a_terms[1][1] * a_terms[2][1]
+        found = bfi_cache.get(candidates)
+        if found is None:
+            found = bfi_cache[candidates] = bfi_value(
+                candidates, settings.bfi, observed, self.profile.bfi
+            )
+        bfi, source = found
         verdict = self._refine(record, text, intent, helpful_members)
-        features = PostFeatures.model_construct(
-            entities=entities,
-            negative_phrases=raw.negative,
-            positive_phrases=raw.positive,
-            info_seeking=raw.info_seeking,
-            relevant_comments=n_comments,
-            purchase_intent=raw.purchase,
-            tone=tone,
-            relevant=raw.relevant,
+        features = trusted(
+            PostFeatures,
+            {
+                "entities": entities,
+                "negative_phrases": raw.negative,
+                "positive_phrases": raw.positive,
+                "info_seeking": raw.info_seeking,
+                "relevant_comments": n_comments,
+                "purchase_intent": raw.purchase,
+                "tone": tone,
+                "relevant": raw.relevant,
+            },
         )
-        # model_construct: every value is computed here from validated inputs, and this
-        # is the hot path (tens of thousands of posts per second).
-        return CareScore.model_construct(
-            post_id=record.post_id if record else "",
-            rank_score=author * bfi * ascore,
-            ascore=ascore,
-            author_score=author,
-            bfi=bfi,
-            intent=intent,
-            actionable=verdict.actionable,
-            business_function=cat.function,
-            function_candidates=cat.candidates,
-            profile=self.profile.name,
-            reasons=verdict.reasons,
-            suggestion=verdict.suggestion,
-            features=features,
-            ascore_terms=terms,
-            author_terms=a_terms,
-            bfi_source=source,
+        # trusted(): every value is computed here from validated inputs, and this is the
+        # hot path (tens of thousands of posts per second).
+        return trusted(
+            CareScore,
+            {
+                "post_id": record.post_id if record else "",
+                "rank_score": author * bfi * ascore,
+                "ascore": ascore,
+                "author_score": author,
+                "bfi": bfi,
+                "intent": intent,
+                "actionable": verdict.actionable,
+                "business_function": function,
+                "function_candidates": candidates,
+                "profile": self.profile.name,
+                "reasons": verdict.reasons,
+                "suggestion": verdict.suggestion,
+                "features": features,
+                "ascore_terms": terms,
+                "author_terms": a_terms,
+                "bfi_source": source,
+            },
         )
 
     def _refine(
@@ -222,8 +246,10 @@ class CareRanker:
         settings = self.settings
         if record is None and not settings.competitors:
             if intent in settings.actionable_intents:
-                return _RESPOND[intent] if intent in _RESPOND else Refinement(
-                    True, (f"{intent} needing a response",), "respond"
+                return (
+                    _RESPOND[intent]
+                    if intent in _RESPOND
+                    else Refinement(True, (f"{intent} needing a response",), "respond")
                 )
             return _NOT_ACTIONABLE.get(intent) or Refinement(
                 False, (f"intent {intent} is not actionable",), "none"

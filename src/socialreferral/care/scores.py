@@ -77,8 +77,10 @@ def author_terms(
     return (
         ("avg_relevant_comments", _normalised(avg_comments, settings.comments_norm, floor)),
         ("avg_ascore", _normalised(avg_ascore, settings.ascore_norm, floor)),
-        ("representative_interactions",
-         _normalised(interactions, settings.interactions_norm, floor)),
+        (
+            "representative_interactions",
+            _normalised(interactions, settings.interactions_norm, floor),
+        ),
     )
 
 

@@ -63,23 +63,63 @@ class BusinessFunction(DomainModel):
 DEFAULT_FUNCTIONS: tuple[BusinessFunction, ...] = (
     BusinessFunction(
         name="customer_care",
-        terms=("customer service", "support", "agent", "account", "refund", "complaint",
-               "waiting", "response", "help", "cancel"),
+        terms=(
+            "customer service",
+            "support",
+            "agent",
+            "account",
+            "refund",
+            "complaint",
+            "waiting",
+            "response",
+            "help",
+            "cancel",
+        ),
     ),
     BusinessFunction(
         name="product",
-        terms=("app", "update", "battery", "screen", "feature", "broken", "crash", "bug",
-               "quality", "device"),
+        terms=(
+            "app",
+            "update",
+            "battery",
+            "screen",
+            "feature",
+            "broken",
+            "crash",
+            "bug",
+            "quality",
+            "device",
+        ),
     ),
     BusinessFunction(
         name="warranty",
-        terms=("warranty", "coverage", "liability", "provider", "repair", "replacement",
-               "claim", "guarantee", "defect", "return"),
+        terms=(
+            "warranty",
+            "coverage",
+            "liability",
+            "provider",
+            "repair",
+            "replacement",
+            "claim",
+            "guarantee",
+            "defect",
+            "return",
+        ),
     ),
     BusinessFunction(
         name="marketing_and_sales",
-        terms=("price", "deal", "offer", "discount", "promotion", "buy", "purchase",
-               "sale", "coupon", "new"),
+        terms=(
+            "price",
+            "deal",
+            "offer",
+            "discount",
+            "promotion",
+            "buy",
+            "purchase",
+            "sale",
+            "coupon",
+            "new",
+        ),
     ),
 )
 
@@ -91,11 +131,11 @@ class AScoreWeights(DomainModel):
              + W_tone*(P(neg) - P(pos)) + W_buy*IfBuy + W_share*IfShare
     """
 
-    entities: float = 0.05
-    sentiment: float = 0.5
+    entities: float = 0.1
+    sentiment: float = 1.0
     comments: float = 0.3
-    question: float = 0.6
-    tone: float = 1.5
+    question: float = 0.3
+    tone: float = 1.0
     purchase: float = 0.0
     sharing: float = 0.0
     entity_cap: int = Field(default=5, ge=0, le=100)  # N_ent counted up to this many
@@ -130,7 +170,7 @@ def _profiles() -> dict[str, WeightProfile]:
             name="complaints_first",
             description="negative sentiment dominates (seed 003: 'a higher weight factor "
             "to the sentiment component')",
-            ascore=base.model_copy(update={"sentiment": 1.0, "tone": 3.0, "question": 0.3}),
+            ascore=base.model_copy(update={"sentiment": 2.0, "tone": 2.0, "question": 0.1}),
         ),
     }
 
