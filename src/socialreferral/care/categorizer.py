@@ -18,7 +18,7 @@ from socialreferral.care.lexicon import normalize
 from socialreferral.care.settings import MISCELLANEOUS, BusinessFunction
 from socialreferral.domain._base import DomainModel
 
-__all__ = ["Categorization", "Categorizer"]
+__all__ = ["NOTHING", "Categorization", "Categorizer", "Hits"]
 
 _WORD = re.compile(r"[a-z0-9]+")
 _STEM_CACHE_LIMIT = 200_000
@@ -39,6 +39,7 @@ class Categorization(DomainModel):
 
 _Info = tuple[tuple[tuple[int, str], ...], tuple[tuple[tuple[str, ...], int, str], ...]]
 _NOTHING: _Info = ((), ())
+Hits = dict[int, set[str]]  # function index -> terms found
 
 
 class Categorizer:
@@ -97,21 +98,28 @@ class Categorizer:
         for i, tok in enumerate(tokens):
             found = info.get(tok)
             if found is None:
-                found = self._learn(tok)
-            if found is _NOTHING:
-                continue
-            entries, starts = found
-            for index, term in entries:
-                hits.setdefault(index, set()).add(term)
-            for seq, index, term in starts:
-                following = tokens[i : i + len(seq)]
-                if len(following) == len(seq) and all(
-                    self._stem(t) == s for t, s in zip(following, seq, strict=True)
-                ):
-                    hits.setdefault(index, set()).add(term)
-        return self._decide(hits) if hits else (MISCELLANEOUS, _MISC, {})
+                found = self.info(tok)
+            if found is not _NOTHING:
+                self.collect(found, tokens, i, hits)
+        return self.decide(hits)
 
-    def _learn(self, tok: str) -> _Info:
+    def collect(self, found: _Info, tokens: Sequence[str], i: int, hits: Hits) -> None:
+        """Add the terms that ``found`` (:meth:`info` of ``tokens[i]``) matches at ``i``."""
+        entries, starts = found
+        for index, term in entries:
+            hits.setdefault(index, set()).add(term)
+        for seq, index, term in starts:
+            following = tokens[i : i + len(seq)]
+            if len(following) == len(seq) and all(
+                self._stem(t) == s for t, s in zip(following, seq, strict=True)
+            ):
+                hits.setdefault(index, set()).add(term)
+
+    def info(self, tok: str) -> _Info:
+        """What a token can match: (single-word entries, phrase starts); cached."""
+        found = self._info.get(tok)
+        if found is not None:
+            return found
         if len(self._info) >= _STEM_CACHE_LIMIT:
             self._info.clear()
         if not tok.isalnum():
@@ -123,9 +131,8 @@ class Categorizer:
         self._info[tok] = found
         return found
 
-    def _decide(
-        self, hits: dict[int, set[str]]
-    ) -> tuple[str | None, tuple[str, ...], dict[str, tuple[str, ...]]]:
+    def decide(self, hits: Hits) -> tuple[str | None, tuple[str, ...], dict[str, tuple[str, ...]]]:
+        """(function, candidates, matched terms) from the terms found per function."""
         if not hits:
             return MISCELLANEOUS, _MISC, {}
         best = max(len(terms) for terms in hits.values())
@@ -136,3 +143,4 @@ class Categorizer:
 
 
 _MISC = (MISCELLANEOUS,)
+NOTHING = _NOTHING  # Categorizer.info of a token that matches no term

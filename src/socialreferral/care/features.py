@@ -22,7 +22,7 @@ Opinion phrases (Nns, Nps):
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from socialreferral.care.lexicon import (
@@ -43,9 +43,16 @@ from socialreferral.care.lexicon import (
     _words,
     normalize,
 )
-from socialreferral.care.tokenpatterns import TokenPatterns
+from socialreferral.care.tokenpatterns import Match, TokenPatterns
 
-__all__ = ["RawFeatures", "content_words", "extract", "relevant_comment_count", "tokenize"]
+__all__ = [
+    "RawFeatures",
+    "content_words",
+    "extract",
+    "finish",
+    "relevant_comment_count",
+    "tokenize",
+]
 
 # Mentions and hashtags are single tokens (so "@acme can you ..." starts a sentence and a
 # brand handle is no opinion word); URLs are removed first.
@@ -162,10 +169,23 @@ def extract(
             negative.append("negative:" + tok)
         elif code & POS:
             positive.append("positive:" + tok)
+    return finish(low, toks, negative, positive, found, rules.find(toks))
+
+
+def finish(
+    low: str,
+    toks: list[str],
+    negative: list[str],
+    positive: list[str],
+    found: list[str],
+    matches: Sequence[Match],
+) -> RawFeatures:
+    """Complete the features from the token walk and the rule matches (shared with the
+    ranker's single-pass annotator)."""
     info: list[str] = []
     rhetorical = purchase = spam = False
     cues = False
-    for m in rules.find(toks):
+    for m in matches:
         family = m.family
         if family == "neg":
             negative.append(m.kind + ":" + " ".join(toks[m.start : m.end]))

@@ -21,8 +21,9 @@ from typing import Any
 import numpy as np
 
 from socialreferral.care.actionability import Refinement, refine
+from socialreferral.care.annotate import Annotated, Annotator
 from socialreferral.care.categorizer import Categorization, Categorizer
-from socialreferral.care.features import RawFeatures, extract, relevant_comment_count
+from socialreferral.care.features import relevant_comment_count
 from socialreferral.care.intents import classify_intent
 from socialreferral.care.lexicon import Lexicon, default_lexicon
 from socialreferral.care.models import MAX_TEXT, CarePost, CareScore, PostFeatures, trusted
@@ -34,6 +35,7 @@ from socialreferral.care.scores import (
     bfi_value,
 )
 from socialreferral.care.settings import CareSettings, WeightProfile
+from socialreferral.care.tone import ToneModel as CareTone
 from socialreferral.errors import InvalidInput
 
 __all__ = ["MAX_BATCH", "CareRanker", "ToneModel"]
@@ -80,13 +82,16 @@ class CareRanker:
         if tone_model is None or tone_model is True:
             tone_model = self._default_tone() if self.settings.use_sentiment_model else None
         self.tone_model = tone_model or None
+        self._annotator = Annotator(
+            self._codes,
+            self.categorizer,
+            self.tone_model if isinstance(self.tone_model, CareTone) else None,
+        )
         terms = author_terms(None, self.settings.author)
         self._new_author = (terms, terms[0][1] * terms[1][1] * terms[2][1])
 
     @staticmethod
     def _default_tone() -> ToneModel:
-        from socialreferral.care.tone import ToneModel as CareTone
-
         return CareTone.default()
 
     def with_profile(self, name: str) -> CareRanker:
@@ -120,14 +125,16 @@ class CareRanker:
         if len(posts) > MAX_BATCH:
             raise InvalidInput(f"at most {MAX_BATCH} posts per call", field="posts")
         texts = [self._text(p, i) for i, p in enumerate(posts)]
-        codes = self._codes
-        raws = [extract(text, codes) for text in texts]
-        tones = self._tones(texts, [raw.tokens for raw in raws])
+        notes, tone_array = self._annotator.annotate(texts)
+        if self.tone_model is not None and self._annotator.tone is None:  # external model
+            proba = np.asarray(self.tone_model.predict_proba(texts), dtype=np.float64)
+            tone_array = proba[:, 0] - proba[:, 2]
+        tones = tone_array.tolist()
         observed = bfi_from_counts(bfi_counts, self.settings.bfi) if bfi_counts else {}
         bfi_cache: dict[tuple[str, ...], tuple[float, str]] = {}
         return [
-            self._score_one(post, raw, text, tone, observed, helpful_members, bfi_cache)
-            for post, raw, text, tone in zip(posts, raws, texts, tones, strict=True)
+            self._score_one(post, note, text, tone, observed, helpful_members, bfi_cache)
+            for post, note, text, tone in zip(posts, notes, texts, tones, strict=True)
         ]
 
     @staticmethod
@@ -142,18 +149,10 @@ class CareRanker:
             f"expected str or CarePost, got {type(post).__name__}", field=f"posts[{index}]"
         )
 
-    def _tones(self, texts: list[str], tokens: list[list[str]]) -> Sequence[float]:
-        if self.tone_model is None or not texts:
-            return [0.0] * len(texts)
-        if hasattr(self.tone_model, "tone_tokens"):  # ToneModel: reuses our tokens
-            return self.tone_model.tone_tokens(tokens).tolist()  # type: ignore[no-any-return]
-        proba = np.asarray(self.tone_model.predict_proba(texts), dtype=np.float64)
-        return (proba[:, 0] - proba[:, 2]).tolist()  # type: ignore[no-any-return]
-
     def _score_one(
         self,
         post: str | CarePost,
-        raw: RawFeatures,
+        note: Annotated,
         text: str,
         tone: float,
         observed: Mapping[str, float],
@@ -161,7 +160,8 @@ class CareRanker:
         bfi_cache: dict[tuple[str, ...], tuple[float, str]],
     ) -> CareScore:
         settings, weights = self.settings, self.profile.ascore
-        function, candidates, matched = self.categorizer.route(raw.tokens)
+        raw = note.raw
+        function, candidates, matched = note.function, note.candidates, note.matched
         entities = raw.entities
         if matched:
             entities += tuple("term:" + t for terms in matched.values() for t in terms)

@@ -149,13 +149,21 @@ class TokenPatterns:
         self._number_first = _NUM in self._firsts
         self.triggers = frozenset(w for w in self._firsts if w not in ("*", _NUM))
 
-    def find(self, toks: Sequence[str]) -> list[Match]:
-        """Every match in ``toks`` (non-overlapping within a family), in token order."""
+    def can_start(self, tok: str) -> bool:
+        """True if some pattern can start at this token."""
+        return tok in self._firsts or (self._number_first and tok[:1].isdigit())
+
+    def find(self, toks: Sequence[str], positions: Sequence[int] | None = None) -> list[Match]:
+        """Every match in ``toks`` (non-overlapping within a family), in token order.
+
+        ``positions``: the only indices worth trying (ascending), when the caller already
+        knows where patterns can start (see :meth:`can_start`).
+        """
         one, two, firsts = self._one, self._two, self._firsts
         n = len(toks)
         busy: dict[str, int] = {}
         out: list[Match] = []
-        for i in range(n):
+        for i in range(n) if positions is None else positions:
             tok = toks[i]
             if tok not in firsts:
                 if not (self._number_first and tok[0].isdigit()):

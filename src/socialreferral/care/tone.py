@@ -29,13 +29,12 @@ import numpy.typing as npt
 from socialreferral.care.features import tokenize
 from socialreferral.care.lexicon import NEGATION_SCOPE, NEGATORS, normalize
 
-__all__ = ["DEFAULT_TONE_FILE", "LABELS", "ToneModel", "tone_features"]
+__all__ = ["DEFAULT_TONE_FILE", "LABELS", "NEGATORS", "SCOPE_BREAK", "ToneModel", "tone_features"]
 
 LABELS = ("negative", "neutral", "positive")
 DEFAULT_TONE_FILE = "care_tone.npz"
 _KIND = "socialreferral.care.ToneModel/1"
-_PUNCT = frozenset(".,!?;:")
-_SCOPE_BREAK = _PUNCT | frozenset({"but"})
+SCOPE_BREAK = frozenset([".", ",", "!", "?", ";", ":", "but"])  # end a negation scope
 
 
 def tone_features(toks: Sequence[str]) -> list[str]:
@@ -49,7 +48,7 @@ def tone_features(toks: Sequence[str]) -> list[str]:
             tok = "@user"
         elif first.isdigit():
             tok = "<num>"
-        if tok in _SCOPE_BREAK:
+        if tok in SCOPE_BREAK:
             scope = 0
             out.append(tok)
         elif tok in NEGATORS:
@@ -78,6 +77,8 @@ class ToneModel:
         self.coef = coef if coef is not None else np.zeros((0, 3), dtype=np.float32)
         self.intercept = intercept if intercept is not None else np.zeros(3, dtype=np.float32)
         self._zero = np.zeros((1, 3), dtype=np.float32)
+        self._lookup: tuple[dict[str, int], dict[str, int], dict[str, dict[str, int]]] | None
+        self._lookup = None
 
     # ------------------------------------------------------------------ training
     def fit(
@@ -113,21 +114,71 @@ class ToneModel:
         self.vocabulary = {names[j]: i for i, j in enumerate(keep)}
         self.coef = np.ascontiguousarray(coef[keep])
         self.intercept = np.asarray(clf.intercept_, dtype=np.float32)
+        self._lookup = None
         return self
 
     # ------------------------------------------------------------------ inference
+    def tables(self) -> tuple[dict[str, int], dict[str, int], dict[str, dict[str, int]]]:
+        """Feature ids split for allocation-free lookups: unigram, negated unigram, and
+        bigram as ``{previous: {token: id}}`` (built once per model)."""
+        if self._lookup is None:
+            uni: dict[str, int] = {}
+            neg: dict[str, int] = {}
+            big: dict[str, dict[str, int]] = {}
+            for feature, j in self.vocabulary.items():
+                if " " in feature:
+                    prev, tok = feature.split(" ", 1)
+                    big.setdefault(prev, {})[tok] = j
+                elif feature.endswith("_NEG"):
+                    neg[feature[:-4]] = j
+                else:
+                    uni[feature] = j
+            self._lookup = (uni, neg, big)
+        return self._lookup
+
     def logits_tokens(self, token_lists: Sequence[Sequence[str]]) -> npt.NDArray[np.float32]:
-        """Class scores, shape (n, 3), for posts given as care tokens."""
-        vocab_get = self.vocabulary.get
+        """Class scores, shape (n, 3), for posts given as care tokens.
+
+        Same features as :func:`tone_features`, looked up without building strings.
+        """
+        uni, neg, big = self.tables()
         index: list[int] = []
+        add = index.append
         bounds = [0]
         for toks in token_lists:
-            for f in tone_features(toks):
-                j = vocab_get(f)
+            scope = 0
+            prev = "<s>"
+            for tok in toks:
+                first = tok[0]
+                if first == "@":
+                    tok = "@user"
+                elif first.isdigit():
+                    tok = "<num>"
+                if tok in SCOPE_BREAK:
+                    scope = 0
+                    j = uni.get(tok)
+                elif tok in NEGATORS:
+                    scope = NEGATION_SCOPE
+                    j = uni.get(tok)
+                elif scope:
+                    scope -= 1
+                    j = neg.get(tok)
+                else:
+                    j = uni.get(tok)
                 if j is not None:
-                    index.append(j)
+                    add(j)
+                after = big.get(prev)
+                if after is not None:
+                    j = after.get(tok)
+                    if j is not None:
+                        add(j)
+                prev = tok
             bounds.append(len(index))
-        out = np.tile(self.intercept, (len(token_lists), 1))
+        return self.logits_from_ids(index, bounds)
+
+    def logits_from_ids(self, index: list[int], bounds: list[int]) -> npt.NDArray[np.float32]:
+        """Class scores from feature ids: post ``k`` owns ``index[bounds[k]:bounds[k+1]]``."""
+        out = np.tile(self.intercept, (len(bounds) - 1, 1))
         if index:
             # one zero row at the end keeps every segment start in range (a trailing post
             # may have no known feature); reduceat gives an empty segment the row at its
@@ -140,7 +191,15 @@ class ToneModel:
 
     def tone_tokens(self, token_lists: Sequence[Sequence[str]]) -> npt.NDArray[np.float64]:
         """``P(negative) - P(positive)`` per post, in [-1, 1]."""
-        z = self.logits_tokens(token_lists).astype(np.float64)
+        return self._tone(self.logits_tokens(token_lists))
+
+    def tone_from_ids(self, index: list[int], bounds: list[int]) -> npt.NDArray[np.float64]:
+        """As :meth:`tone_tokens` from feature ids (see :meth:`logits_from_ids`)."""
+        return self._tone(self.logits_from_ids(index, bounds))
+
+    @staticmethod
+    def _tone(logits: npt.NDArray[np.float32]) -> npt.NDArray[np.float64]:
+        z = logits.astype(np.float64)
         z -= z.max(axis=1, keepdims=True)
         e = np.exp(z)
         p = e / e.sum(axis=1, keepdims=True)

@@ -1,0 +1,227 @@
+"""The ranker's single-pass annotator: features, tone and business function in one walk.
+
+:func:`~socialreferral.care.features.extract`, :class:`~socialreferral.care.tone.ToneModel`
+and :class:`~socialreferral.care.categorizer.Categorizer` each walk a post's tokens. Here one
+per-token record (cached per instance, bounded) carries what all three need — polarity and
+cue bits, the tone model's feature ids, the categorizer's dictionary entries, whether a
+rule can start — so each token costs one dictionary lookup. Output equals the three
+separate passes (``tests/care/test_care_annotate.py`` checks it on generated posts).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+
+from socialreferral.care.categorizer import NOTHING, Categorizer, Hits
+from socialreferral.care.features import RawFeatures, finish, tokenize
+from socialreferral.care.lexicon import (
+    ACTION,
+    INABILITY,
+    NEG,
+    NEGATION_SCOPE,
+    NEGATIVE_EMOJI,
+    NEGATIVE_HASHTAG_ENDINGS,
+    NEGATOR,
+    NOT_FAILURES,
+    NOUN,
+    POS,
+    POSITIVE_EMOJI,
+    RULES,
+    STOP,
+    normalize,
+)
+from socialreferral.care.tokenpatterns import TokenPatterns
+from socialreferral.care.tone import NEGATORS as TONE_NEGATORS
+from socialreferral.care.tone import SCOPE_BREAK as TONE_BREAK
+from socialreferral.care.tone import ToneModel
+
+__all__ = ["Annotated", "Annotator"]
+
+_CACHE_LIMIT = 300_000
+# token kinds
+_WORD, _MENTION, _HASHTAG, _NEG_EMOJI, _POS_EMOJI, _NUMBER, _OTHER = range(7)
+
+# (code, kind, tone key, tone unigram id, tone negated id, tone bigram table of this token
+#  as previous, categorizer info, a rule can start here, tone scope effect)
+_Record = tuple[int, int, str, int, int, "dict[str, int] | None", object, bool, int]
+
+
+@dataclass(frozen=True, slots=True)
+class Annotated:
+    """One post: its features, tone logits row index and routing."""
+
+    raw: RawFeatures
+    function: str | None
+    candidates: tuple[str, ...]
+    matched: dict[str, tuple[str, ...]]
+
+
+class Annotator:
+    """Features + tone + business function for batches of texts (see module docstring)."""
+
+    def __init__(
+        self,
+        codes: dict[str, int],
+        categorizer: Categorizer,
+        tone: ToneModel | None,
+        rules: TokenPatterns = RULES,
+    ) -> None:
+        self.codes = codes
+        self.categorizer = categorizer
+        self.tone = tone
+        self.rules = rules
+        self._records: dict[str, _Record] = {}
+        if tone is not None:
+            self._uni, self._neg, self._big = tone.tables()
+        else:
+            self._uni, self._neg, self._big = {}, {}, {}
+
+    def _record(self, tok: str) -> _Record:
+        if len(self._records) >= _CACHE_LIMIT:
+            self._records.clear()
+        first = tok[0]
+        code = self.codes.get(tok, 0)
+        if first == "@":
+            kind, key = _MENTION, "@user"
+        elif first == "#":
+            kind, key = _HASHTAG, tok
+        elif tok in NEGATIVE_EMOJI:
+            kind, key = _NEG_EMOJI, tok
+        elif tok in POSITIVE_EMOJI:
+            kind, key = _POS_EMOJI, tok
+        elif first.isdigit():
+            kind, key = (_NUMBER if len(tok) >= 4 else _OTHER), "<num>"
+        elif tok.isalnum():
+            kind, key = _WORD, tok
+        else:
+            kind, key = _OTHER, tok
+        scope = 1 if key in TONE_BREAK else 2 if key in TONE_NEGATORS else 0
+        record: _Record = (
+            code,
+            kind,
+            key,
+            self._uni.get(key, -1),
+            self._neg.get(key, -1),
+            self._big.get(key),
+            self.categorizer.info(tok),
+            self.rules.can_start(tok),
+            scope,
+        )
+        self._records[tok] = record
+        return record
+
+    def annotate(self, texts: Sequence[str]) -> tuple[list[Annotated], npt.NDArray[np.float64]]:
+        """Annotations and tone (``P(neg) - P(pos)``, zeros without a tone model)."""
+        records = self._records
+        learn = self._record
+        collect = self.categorizer.collect
+        out: list[Annotated] = []
+        index: list[int] = []
+        add_feature = index.append
+        bounds = [0]
+        for text in texts:
+            low = normalize(text)
+            toks = tokenize(low)
+            negative: list[str] = []
+            positive: list[str] = []
+            found: list[str] = []
+            starts: list[int] = []
+            hits: Hits = {}
+            scope = 0
+            negator = ""
+            tone_scope = 0
+            after: dict[str, int] | None = self._big.get("<s>")
+            for i, tok in enumerate(toks):
+                rec = records.get(tok)
+                if rec is None:
+                    rec = learn(tok)
+                code, kind, key, uni, neg, big, cat, can_start, effect = rec
+                # tone features (as tone.tone_features)
+                if effect == 1:
+                    tone_scope = 0
+                    j = uni
+                elif effect == 2:
+                    tone_scope = NEGATION_SCOPE
+                    j = uni
+                elif tone_scope:
+                    tone_scope -= 1
+                    j = neg
+                else:
+                    j = uni
+                if j >= 0:
+                    add_feature(j)
+                if after is not None:
+                    b = after.get(key)
+                    if b is not None:
+                        add_feature(b)
+                after = big
+                if can_start:
+                    starts.append(i)
+                if cat is not NOTHING:
+                    collect(cat, toks, i, hits)  # type: ignore[arg-type]
+                # opinion phrases and entities (as features.extract)
+                if not code:
+                    if scope:
+                        if (
+                            scope == NEGATION_SCOPE
+                            and negator in INABILITY
+                            and kind == _WORD
+                            and tok.isalpha()
+                            and tok not in NOT_FAILURES
+                        ):
+                            negative.append(f"failure:{negator} {tok}")
+                            scope = 0
+                            continue
+                        scope -= 1
+                    if kind == _MENTION:
+                        found.append("mention:" + tok)
+                    elif kind == _HASHTAG:
+                        found.append("hashtag:" + tok)
+                        inner = self.codes.get(tok[1:], 0)
+                        if tok.endswith(NEGATIVE_HASHTAG_ENDINGS) or inner & NEG:
+                            negative.append("hashtag:" + tok)
+                        elif inner & POS:
+                            positive.append("hashtag:" + tok)
+                    elif kind == _NEG_EMOJI:
+                        negative.append("emoji:" + tok)
+                    elif kind == _POS_EMOJI:
+                        positive.append("emoji:" + tok)
+                    elif kind == _NUMBER:
+                        found.append("number:" + tok)
+                    continue
+                if code & STOP:
+                    scope = 0
+                    continue
+                if code & NEGATOR:
+                    scope = NEGATION_SCOPE
+                    negator = tok
+                    continue
+                if code & NOUN:
+                    found.append("concept:" + tok)
+                if scope:
+                    scope -= 1
+                    if code & POS:
+                        negative.append(f"negated_positive:{negator} {tok}")
+                        scope = 0
+                    elif code & ACTION:
+                        negative.append(f"failure:{negator} {tok}")
+                        scope = 0
+                elif code & NEG:
+                    negative.append("negative:" + tok)
+                elif code & POS:
+                    positive.append("positive:" + tok)
+            bounds.append(len(index))
+            matches = self.rules.find(toks, starts) if starts else []
+            raw = finish(low, toks, negative, positive, found, matches)
+            function, candidates, matched = self.categorizer.decide(hits)
+            out.append(Annotated(raw, function, candidates, matched))
+        return out, self._tones(index, bounds, len(out))
+
+    def _tones(self, index: list[int], bounds: list[int], n: int) -> npt.NDArray[np.float64]:
+        if self.tone is None or n == 0:
+            return np.zeros(n)
+        return self.tone.tone_from_ids(index, bounds)
