@@ -2,9 +2,10 @@
 
 :func:`~socialreferral.care.features.extract`, :class:`~socialreferral.care.tone.ToneModel`
 and :class:`~socialreferral.care.categorizer.Categorizer` each walk a post's tokens. Here one
-per-token record (cached per instance, bounded) carries what all three need — polarity and
-cue bits, the tone model's feature ids, the categorizer's dictionary entries, whether a
-rule can start — so each token costs one dictionary lookup. Output equals the three
+per-token record (cached per instance, bounded) carries what all three need (polarity and
+cue bits, the tone key id, the categorizer's dictionary entries, whether a rule can start),
+so each token costs one dictionary lookup; the tone model then runs over the whole batch
+in numpy (:class:`~socialreferral.care.tone_batch.BatchTone`). Output equals the three
 separate passes (``tests/care/test_care_annotate.py`` checks it on generated posts).
 """
 
@@ -38,21 +39,22 @@ from socialreferral.care.tokenpatterns import TokenPatterns
 from socialreferral.care.tone import NEGATORS as TONE_NEGATORS
 from socialreferral.care.tone import SCOPE_BREAK as TONE_BREAK
 from socialreferral.care.tone import ToneModel
+from socialreferral.care.tone_batch import BatchTone
 
 __all__ = ["Annotated", "Annotator"]
 
 _CACHE_LIMIT = 300_000
 # token kinds
-_WORD, _MENTION, _HASHTAG, _NEG_EMOJI, _POS_EMOJI, _NUMBER, _OTHER = range(7)
+_MENTION, _HASHTAG, _NEG_EMOJI, _POS_EMOJI, _NUMBER, _WORD, _OTHER = range(7)  # boring last
 
-# (code, kind, tone key, tone unigram id, tone negated id, tone bigram table of this token
-#  as previous, categorizer info, a rule can start here, tone scope effect)
-_Record = tuple[int, int, str, int, int, "dict[str, int] | None", object, bool, int]
+# (code bits, kind, tone key id * 4 + tone scope effect (1 break, 2 negator),
+#  categorizer info, a rule can start here)
+_Record = tuple[int, int, int, object, bool]
 
 
 @dataclass(frozen=True, slots=True)
 class Annotated:
-    """One post: its features, tone logits row index and routing."""
+    """One post: its features and routing."""
 
     raw: RawFeatures
     function: str | None
@@ -75,16 +77,12 @@ class Annotator:
         self.tone = tone
         self.rules = rules
         self._records: dict[str, _Record] = {}
-        if tone is not None:
-            self._uni, self._neg, self._big = tone.tables()
-        else:
-            self._uni, self._neg, self._big = {}, {}, {}
+        self._batch_tone = BatchTone(tone)
 
     def _record(self, tok: str) -> _Record:
         if len(self._records) >= _CACHE_LIMIT:
             self._records.clear()
         first = tok[0]
-        code = self.codes.get(tok, 0)
         if first == "@":
             kind, key = _MENTION, "@user"
         elif first == "#":
@@ -99,17 +97,13 @@ class Annotator:
             kind, key = _WORD, tok
         else:
             kind, key = _OTHER, tok
-        scope = 1 if key in TONE_BREAK else 2 if key in TONE_NEGATORS else 0
+        effect = 1 if key in TONE_BREAK else 2 if key in TONE_NEGATORS else 0
         record: _Record = (
-            code,
+            self.codes.get(tok, 0),
             kind,
-            key,
-            self._uni.get(key, -1),
-            self._neg.get(key, -1),
-            self._big.get(key),
+            self._batch_tone.key(key) * 4 + effect,
             self.categorizer.info(tok),
             self.rules.can_start(tok),
-            scope,
         )
         self._records[tok] = record
         return record
@@ -119,10 +113,11 @@ class Annotator:
         records = self._records
         learn = self._record
         collect = self.categorizer.collect
+        codes = self.codes
         out: list[Annotated] = []
-        index: list[int] = []
-        add_feature = index.append
-        bounds = [0]
+        packed: list[int] = []
+        add_packed = packed.append
+        counts: list[int] = []
         for text in texts:
             low = normalize(text)
             toks = tokenize(low)
@@ -133,37 +128,17 @@ class Annotator:
             hits: Hits = {}
             scope = 0
             negator = ""
-            tone_scope = 0
-            after: dict[str, int] | None = self._big.get("<s>")
             for i, tok in enumerate(toks):
                 rec = records.get(tok)
                 if rec is None:
                     rec = learn(tok)
-                code, kind, key, uni, neg, big, cat, can_start, effect = rec
-                # tone features (as tone.tone_features)
-                if effect == 1:
-                    tone_scope = 0
-                    j = uni
-                elif effect == 2:
-                    tone_scope = NEGATION_SCOPE
-                    j = uni
-                elif tone_scope:
-                    tone_scope -= 1
-                    j = neg
-                else:
-                    j = uni
-                if j >= 0:
-                    add_feature(j)
-                if after is not None:
-                    b = after.get(key)
-                    if b is not None:
-                        add_feature(b)
-                after = big
+                code, kind, tone_key, cat, can_start = rec
+                add_packed(tone_key)
                 if can_start:
                     starts.append(i)
                 if cat is not NOTHING:
                     collect(cat, toks, i, hits)  # type: ignore[arg-type]
-                # opinion phrases and entities (as features.extract)
+                # opinion phrases and entities, exactly as features.extract
                 if not code:
                     if scope:
                         if (
@@ -177,11 +152,13 @@ class Annotator:
                             scope = 0
                             continue
                         scope -= 1
+                    if kind >= _WORD:  # plain words and punctuation: nothing more
+                        continue
                     if kind == _MENTION:
                         found.append("mention:" + tok)
                     elif kind == _HASHTAG:
                         found.append("hashtag:" + tok)
-                        inner = self.codes.get(tok[1:], 0)
+                        inner = codes.get(tok[1:], 0)
                         if tok.endswith(NEGATIVE_HASHTAG_ENDINGS) or inner & NEG:
                             negative.append("hashtag:" + tok)
                         elif inner & POS:
@@ -190,7 +167,7 @@ class Annotator:
                         negative.append("emoji:" + tok)
                     elif kind == _POS_EMOJI:
                         positive.append("emoji:" + tok)
-                    elif kind == _NUMBER:
+                    else:
                         found.append("number:" + tok)
                     continue
                 if code & STOP:
@@ -214,14 +191,9 @@ class Annotator:
                     negative.append("negative:" + tok)
                 elif code & POS:
                     positive.append("positive:" + tok)
-            bounds.append(len(index))
+            counts.append(len(toks))
             matches = self.rules.find(toks, starts) if starts else []
             raw = finish(low, toks, negative, positive, found, matches)
             function, candidates, matched = self.categorizer.decide(hits)
             out.append(Annotated(raw, function, candidates, matched))
-        return out, self._tones(index, bounds, len(out))
-
-    def _tones(self, index: list[int], bounds: list[int], n: int) -> npt.NDArray[np.float64]:
-        if self.tone is None or n == 0:
-            return np.zeros(n)
-        return self.tone.tone_from_ids(index, bounds)
+        return out, self._batch_tone.tones(packed, counts)
