@@ -166,3 +166,15 @@ def test_factor_contributions_sum_to_the_scores() -> None:
 def test_settings_reject_unknown_active_profile() -> None:
     with pytest.raises(ValueError):
         CareSettings(active_profile="nope")
+
+
+def test_configured_profiles_add_to_the_shipped_ones_and_take_their_key_as_name() -> None:
+    settings = CareSettings.model_validate(
+        {"profiles": {"black_friday": {"ascore": {"purchase": 3.0}}}}
+    )
+    assert {"default", "holiday_season", "black_friday"} <= set(settings.profiles)
+    assert settings.profiles["black_friday"].name == "black_friday"
+    assert settings.profiles["black_friday"].ascore.purchase == 3.0
+    assert settings.profiles["black_friday"].ascore.sentiment == AScoreWeights().sentiment
+    with pytest.raises(ValueError):
+        CareSettings.model_validate({"profiles": {"a": {"name": "b"}}})

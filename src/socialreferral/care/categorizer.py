@@ -117,17 +117,17 @@ class Categorizer:
 
     def info(self, tok: str) -> _Info:
         """What a token can match: (single-word entries, phrase starts); cached."""
-        found = self._info.get(tok)
-        if found is not None:
-            return found
+        cached = self._info.get(tok)
+        if cached is not None:
+            return cached
         if len(self._info) >= _STEM_CACHE_LIMIT:
             self._info.clear()
-        if not tok.isalnum():
-            found: _Info = _NOTHING
-        else:
+        found: _Info = _NOTHING
+        if tok.isalnum():
             stem = self._stem(tok)
             entries, starts = self._words.get(stem, ()), self._phrases.get(stem, ())
-            found = (entries, starts) if entries or starts else _NOTHING
+            if entries or starts:
+                found = (entries, starts)
         self._info[tok] = found
         return found
 

@@ -144,7 +144,7 @@ class AScoreWeights(DomainModel):
 class WeightProfile(DomainModel):
     """A named set of weights: AScore weights and optional BFI overrides per function."""
 
-    name: str = Field(min_length=1, max_length=64)
+    name: str = Field(default="", max_length=64)  # filled from its key in CareSettings
     description: str = ""
     ascore: AScoreWeights = AScoreWeights()
     bfi: dict[str, float] = Field(default_factory=dict)  # function -> importance override
@@ -233,6 +233,18 @@ class CareSettings(DomainModel):
         if isinstance(names, list | tuple | set | frozenset):
             return tuple(str(n).lower().lstrip("@") for n in names if str(n).strip())
         return names
+
+    @field_validator("profiles", mode="after")
+    @classmethod
+    def _merge_profiles(cls, given: dict[str, WeightProfile]) -> dict[str, WeightProfile]:
+        # configured profiles add to (or replace) the shipped ones; a profile is named by
+        # its key, so a settings table need not repeat it
+        out = dict(DEFAULT_PROFILES)
+        for key, profile in given.items():
+            if profile.name and profile.name != key:
+                raise ValueError(f"profile {key!r} is named {profile.name!r}")
+            out[key] = profile if profile.name else profile.model_copy(update={"name": key})
+        return out
 
     @model_validator(mode="after")
     def _check(self) -> CareSettings:
