@@ -88,3 +88,18 @@ def test_annotator_without_tone_gives_zeros() -> None:
         default_lexicon().codes(), Categorizer(DEFAULT_FUNCTIONS), None
     ).annotate(["@acme still waiting", ""])
     assert list(tones) == [0.0, 0.0] and notes[1].raw.tokens == []
+
+
+def test_one_ranker_scores_from_several_threads() -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    from socialreferral.care import CareRanker
+
+    ranker = CareRanker()
+    batches = [generated_posts(60, seed=s) for s in range(8)]
+    alone = [
+        [x.rank_score for x in CareRanker(tone_model=ranker.tone_model).score(b)] for b in batches
+    ]
+    with ThreadPoolExecutor(4) as pool:
+        together = list(pool.map(lambda b: [x.rank_score for x in ranker.score(b)], batches))
+    np.testing.assert_allclose(np.asarray(together), np.asarray(alone), atol=1e-9)

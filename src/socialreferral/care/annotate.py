@@ -47,9 +47,11 @@ _CACHE_LIMIT = 300_000
 # token kinds
 _MENTION, _HASHTAG, _NEG_EMOJI, _POS_EMOJI, _NUMBER, _WORD, _OTHER = range(7)  # boring last
 
-# (code bits, kind, tone key id * 4 + tone scope effect (1 break, 2 negator),
-#  categorizer info, a rule can start here)
-_Record = tuple[int, int, int, object, bool]
+# A token's record is one int, so the (large) record cache holds no container the garbage
+# collector must visit: bit 0 a rule can start here, bit 1 the categorizer has entries for
+# it, bits 2-4 kind, bits 5-11 lexicon code bits, bits 12+ tone key id * 4 + tone scope
+# effect (1 break, 2 negator).
+_CAN_START, _HAS_CAT = 1, 2
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,12 +78,14 @@ class Annotator:
         self.categorizer = categorizer
         self.tone = tone
         self.rules = rules
-        self._records: dict[str, _Record] = {}
+        self._records: dict[str, int] = {}
+        self._cat: dict[str, tuple[object, object]] = {}  # tokens with dictionary entries
         self._batch_tone = BatchTone(tone)
 
-    def _record(self, tok: str) -> _Record:
+    def _record(self, tok: str) -> int:
         if len(self._records) >= _CACHE_LIMIT:
             self._records.clear()
+            self._cat.clear()
         first = tok[0]
         if first == "@":
             kind, key = _MENTION, "@user"
@@ -98,13 +102,14 @@ class Annotator:
         else:
             kind, key = _OTHER, tok
         effect = 1 if key in TONE_BREAK else 2 if key in TONE_NEGATORS else 0
-        record: _Record = (
-            self.codes.get(tok, 0),
-            kind,
-            self._batch_tone.key(key) * 4 + effect,
-            self.categorizer.info(tok),
-            self.rules.can_start(tok),
-        )
+        record = (self._batch_tone.key(key) * 4 + effect) << 12
+        record |= self.codes.get(tok, 0) << 5 | kind << 2
+        if self.rules.can_start(tok):
+            record |= _CAN_START
+        cat = self.categorizer.info(tok, cache=False)
+        if cat is not NOTHING:
+            self._cat[tok] = cat
+            record |= _HAS_CAT
         self._records[tok] = record
         return record
 
@@ -114,6 +119,7 @@ class Annotator:
         learn = self._record
         collect = self.categorizer.collect
         codes = self.codes
+        cats = self._cat
         out: list[Annotated] = []
         packed: list[int] = []
         add_packed = packed.append
@@ -132,12 +138,15 @@ class Annotator:
                 rec = records.get(tok)
                 if rec is None:
                     rec = learn(tok)
-                code, kind, tone_key, cat, can_start = rec
-                add_packed(tone_key)
-                if can_start:
+                add_packed(rec >> 12)
+                if rec & _CAN_START:
                     starts.append(i)
-                if cat is not NOTHING:
+                if rec & _HAS_CAT:
+                    # .get: another thread may have just reset the caches
+                    cat = cats.get(tok) or self.categorizer.info(tok, cache=False)
                     collect(cat, toks, i, hits)  # type: ignore[arg-type]
+                code = rec >> 5 & 127
+                kind = rec >> 2 & 7
                 # opinion phrases and entities, exactly as features.extract
                 if not code:
                     if scope:

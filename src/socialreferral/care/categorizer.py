@@ -115,8 +115,11 @@ class Categorizer:
             ):
                 hits.setdefault(index, set()).add(term)
 
-    def info(self, tok: str) -> _Info:
-        """What a token can match: (single-word entries, phrase starts); cached."""
+    def info(self, tok: str, *, cache: bool = True) -> _Info:
+        """What a token can match: (single-word entries, phrase starts).
+
+        Cached unless ``cache=False`` (for a caller that keeps its own cache).
+        """
         cached = self._info.get(tok)
         if cached is not None:
             return cached
@@ -128,7 +131,8 @@ class Categorizer:
             entries, starts = self._words.get(stem, ()), self._phrases.get(stem, ())
             if entries or starts:
                 found = (entries, starts)
-        self._info[tok] = found
+        if cache:
+            self._info[tok] = found
         return found
 
     def decide(self, hits: Hits) -> tuple[str | None, tuple[str, ...], dict[str, tuple[str, ...]]]:

@@ -11,6 +11,8 @@ of sorted ``previous * M + key`` codes, and one ``bincount`` per class. The resu
 
 from __future__ import annotations
 
+import threading
+
 import numpy as np
 import numpy.typing as npt
 
@@ -28,10 +30,13 @@ class BatchTone:
 
     def __init__(self, tone: ToneModel | None) -> None:
         self.tone = tone
+        # new keys extend a dict and two lists together: one lock keeps them aligned when
+        # several threads score with one ranker (known keys are read without it)
+        self._lock = threading.Lock()
         self._ids: dict[str, int] = {"<unk>": 0}
-        self._uni_list: list[int] = [-1]
-        self._neg_list: list[int] = [-1]
-        self._arrays: tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]] | None = None
+        # feature ids per key id; numpy (not lists) so the collector never walks them
+        self._uni = np.full(1024, -1, dtype=np.int64)
+        self._neg = np.full(1024, -1, dtype=np.int64)
         self._uni_map: dict[str, int] = {}
         self._neg_map: dict[str, int] = {}
         self._pairs = np.zeros(1, dtype=np.int64) - 1
@@ -64,13 +69,23 @@ class BatchTone:
         """The dense id of a tone key (keys outside the model's vocabulary have no
         unigram feature; past the bound they share ``<unk>``)."""
         found = self._ids.get(key)
-        if found is None:
-            if len(self._ids) >= self._limit:
-                return 0
-            found = self._ids[key] = len(self._ids)
-            self._uni_list.append(self._uni_map.get(key, -1))
-            self._neg_list.append(self._neg_map.get(key, -1))
-            self._arrays = None
+        if found is not None:
+            return found
+        with self._lock:
+            found = self._ids.get(key)
+            if found is None:
+                found = len(self._ids)
+                if found >= self._limit:
+                    return 0
+                if found >= len(self._uni):  # grow by doubling; readers hold old arrays
+                    grown = np.full(2 * len(self._uni), -1, dtype=np.int64)
+                    grown_neg = grown.copy()
+                    grown[: len(self._uni)] = self._uni
+                    grown_neg[: len(self._neg)] = self._neg
+                    self._uni, self._neg = grown, grown_neg
+                self._uni[found] = self._uni_map.get(key, -1)
+                self._neg[found] = self._neg_map.get(key, -1)
+                self._ids[key] = found
         return found
 
     def tones(self, packed: list[int], counts: list[int]) -> npt.NDArray[np.float64]:
@@ -78,12 +93,8 @@ class BatchTone:
         n = len(counts)
         if self.tone is None or n == 0:
             return np.zeros(n)
-        if self._arrays is None:
-            self._arrays = (
-                np.asarray(self._uni_list, dtype=np.int64),
-                np.asarray(self._neg_list, dtype=np.int64),
-            )
-        uni, neg = self._arrays
+        with self._lock:
+            uni, neg = self._uni, self._neg
         logits = np.tile(self.tone.intercept.astype(np.float64), (n, 1))
         if not packed:
             return ToneModel._tone(logits.astype(np.float32))
