@@ -12,8 +12,6 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from nltk.stem.snowball import SnowballStemmer
-
 from socialreferral.care.lexicon import normalize
 from socialreferral.care.settings import MISCELLANEOUS, BusinessFunction
 from socialreferral.domain._base import DomainModel
@@ -50,6 +48,8 @@ class Categorizer:
     """
 
     def __init__(self, functions: Sequence[BusinessFunction]) -> None:
+        from nltk.stem.snowball import SnowballStemmer  # lazy: importing care stays light
+
         self.functions = tuple(functions)
         self._stemmer = SnowballStemmer("english")
         self._stems: dict[str, str] = {}
