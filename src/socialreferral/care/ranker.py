@@ -54,8 +54,10 @@ class CareRanker:
         settings: the care configuration (``CareSettings()`` when omitted).
         profile: the weight profile to use (default: ``settings.active_profile``).
         tone_model: a sentiment model for the tone term; default: the shipped
-            ``SentimentModel.default()`` when ``settings.use_sentiment_model``; ``False``
-            disables it (tone = 0, the paper's phrase counts only).
+            :meth:`socialreferral.care.tone.ToneModel.default` when
+            ``settings.use_tone_model``; any model with ``predict_proba`` (such as
+            ``socialreferral.text.SentimentModel``); ``False`` disables it (tone = 0: the
+            paper's phrase counts only).
         lexicon: the opinion/cue lexicon (default: :func:`default_lexicon`).
     """
 
@@ -67,6 +69,7 @@ class CareRanker:
         tone_model: ToneModel | bool | None = None,
         lexicon: Lexicon | None = None,
         _categorizer: Categorizer | None = None,
+        _annotator: Annotator | None = None,
     ) -> None:
         self.settings = settings or CareSettings()
         name = profile or self.settings.active_profile
@@ -80,9 +83,9 @@ class CareRanker:
         self._codes = self.lexicon.codes()
         self.categorizer = _categorizer or Categorizer(self.settings.functions)
         if tone_model is None or tone_model is True:
-            tone_model = self._default_tone() if self.settings.use_sentiment_model else None
+            tone_model = self._default_tone() if self.settings.use_tone_model else None
         self.tone_model = tone_model or None
-        self._annotator = Annotator(
+        self._annotator = _annotator or Annotator(
             self._codes,
             self.categorizer,
             self.tone_model if isinstance(self.tone_model, CareTone) else None,
@@ -95,13 +98,15 @@ class CareRanker:
         return CareTone.default()
 
     def with_profile(self, name: str) -> CareRanker:
-        """The same ranker with another weight profile (shares the built parts)."""
+        """The same ranker with another weight profile (shares the built parts and caches,
+        so switching is cheap)."""
         return CareRanker(
             self.settings,
             profile=name,
             tone_model=self.tone_model or False,
             lexicon=self.lexicon,
             _categorizer=self.categorizer,
+            _annotator=self._annotator,
         )
 
     # ------------------------------------------------------------------ scoring

@@ -218,7 +218,7 @@ class CareSettings(DomainModel):
     brand_ids: frozenset[str] = frozenset()  # page ids / handles of the brand (lower-case)
     competitors: tuple[str, ...] = ()  # names or handles of competitors (lower-case)
     actionable_intents: frozenset[str] = frozenset({"question", "complaint"})
-    use_sentiment_model: bool = True  # the tone term needs SentimentModel.default()
+    use_tone_model: bool = True  # the tone term of Eq. 1 (care.tone.ToneModel.default())
 
     @field_validator("brand_ids", mode="before")
     @classmethod
