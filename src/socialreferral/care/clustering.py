@@ -245,9 +245,10 @@ def _from_corrections(
     corrections: Sequence[Correction],
     vectorizer: object,
     rejected: set[tuple[str, str]],
+    limit: int = 10,
 ) -> list[TermProposal]:
     """Words of corrected posts that no dictionary has yet, proposed for the corrected
-    function (weighted by how many corrections of that function share them)."""
+    function, the ``limit`` most shared by that function's corrections first."""
     analyzer = vectorizer.build_analyzer()  # type: ignore[attr-defined]
     counts: dict[tuple[str, str], int] = {}
     for c in corrections:
@@ -257,11 +258,16 @@ def _from_corrections(
             if " " in term or categorizer.categorize(term).matched:
                 continue
             counts[(c.function, term)] = counts.get((c.function, term), 0) + 1
-    return [
-        TermProposal(function=fn, term=term, cluster="agent corrections", score=float(n))
-        for (fn, term), n in sorted(counts.items(), key=lambda kv: -kv[1])
-        if (fn, term) not in rejected
-    ]
+    out: list[TermProposal] = []
+    per_function: dict[str, int] = {}
+    for (fn, term), n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])):
+        if (fn, term) in rejected or per_function.get(fn, 0) >= limit:
+            continue
+        per_function[fn] = per_function.get(fn, 0) + 1
+        out.append(
+            TermProposal(function=fn, term=term, cluster="agent corrections", score=float(n))
+        )
+    return out
 
 
 def _dedupe(proposals: list[TermProposal]) -> list[TermProposal]:
