@@ -12,7 +12,6 @@ from pathlib import Path
 from typing import Any
 
 from socialreferral.bootstrap import Providers, build_providers
-from socialreferral.domain.analysis import KeywordAnalyzer
 from socialreferral.domain.crm import Product
 from socialreferral.domain.people import Customer
 from socialreferral.domain.social import Connection, Interaction, Profile
@@ -20,6 +19,7 @@ from socialreferral.service.authorization import connect_account
 from socialreferral.service.ingest import SECRET_NAMES
 from socialreferral.service.worker import Worker
 from socialreferral.settings import Settings
+from socialreferral.text.keyword_analyzer import KeywordAnalyzer
 
 NOW = datetime(2026, 3, 2, 12, 0, tzinfo=UTC)
 APP_SECRET = "test-app-secret-0123456789"

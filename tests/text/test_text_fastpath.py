@@ -24,14 +24,12 @@ from socialreferral.text._lexicon import (
     negated_negative_only,
     valence,
 )
+from socialreferral.text._token_ids import TokenTable, encode, unit_string
 from socialreferral.text._tokenize import (
     NEG_SUFFIX,
-    TABLE,
-    TokenTable,
-    encode,
+    Stemmer,
     sentiment_tokens,
     stemmed_words,
-    unit_string,
     with_bigrams,
 )
 from socialreferral.text._vectorize import NgramTfidf
@@ -86,12 +84,15 @@ def test_batch_split_does_not_matter() -> None:
 
 
 def test_encode_equals_sentiment_tokens() -> None:
-    with TABLE.lock:
-        batch = encode(POSTS, stems=True)
-        units = [unit_string(TABLE, int(u)) for u in batch.units]
+    table = TokenTable()
+    with table.lock:
+        batch = encode(POSTS, table, stems=True)
+        units = [unit_string(table, int(u)) for u in batch.units]
     flat = [t for p in POSTS for t in sentiment_tokens(p)]
     assert units == flat
-    assert batch.stems == [stemmed_words(p) for p in POSTS]
+    stemmer = Stemmer()
+    assert batch.stems == [stemmed_words(p, stemmer) for p in POSTS]
+    assert batch.stems[:5] == [stemmed_words(p) for p in POSTS[:5]]  # cache changes nothing
     assert batch.lower == [p.lower() for p in POSTS]
     assert np.diff(batch.ends, prepend=0).tolist() == [len(sentiment_tokens(p)) for p in POSTS]
 
@@ -104,6 +105,29 @@ def test_token_table_reset_keeps_results() -> None:
     again = encode(POSTS[:5], table)
     assert again.generation == first.generation + 1
     assert [table.strings[b] for b in again.base.tolist()] == strings
+    assert np.array_equal(again.units, first.units)
+
+
+def test_token_table_is_bounded_and_results_survive_resets() -> None:
+    from socialreferral.text import Annotator
+
+    small = Annotator(max_tokens=50)  # resets many times over these posts
+    got = [a for i in range(0, len(POSTS), 25) for a in small.annotate(POSTS[i : i + 25])]
+    assert got == analyze(POSTS)
+    assert small.table.generation > 0
+    assert len(small.table) <= 50 + 25 * max(len(sentiment_tokens(p)) for p in POSTS)
+    assert len(small.table.stemmer) <= 50 * 2 // 3  # the stem cache is bounded with it
+    with pytest.raises(ValueError, match="max_tokens"):
+        TokenTable(0)
+
+
+def test_annotators_share_no_state() -> None:
+    from socialreferral.text import Annotator
+
+    a, b = Annotator(), Annotator()
+    a.annotate(POSTS[:50])
+    assert len(a.table) > 0 and len(b.table) == 0
+    assert b.annotate(POSTS[:50]) == a.annotate(POSTS[:50])
 
 
 def test_sentiment_ids_path_is_bit_identical() -> None:
@@ -111,6 +135,19 @@ def test_sentiment_ids_path_is_bit_identical() -> None:
     ref = model.decision_tokens([sentiment_tokens(p) for p in POSTS])
     assert np.array_equal(model.decision_function(POSTS), ref)
     assert model.predict(POSTS) == [model.labels[i] for i in ref.argmax(axis=1)]
+    # A long-lived scorer: warm rows (second pass) and split batches give the same bits.
+    table = TokenTable()
+    scorer = model.scorer(table)
+    with table.lock:
+        cold = scorer.decision(encode(POSTS, table))
+        warm = np.vstack([scorer.decision(encode(POSTS[i : i + 9], table))
+                          for i in range(0, len(POSTS), 9)])
+    assert np.array_equal(cold, ref) and np.array_equal(warm, ref)
+
+
+def test_default_sentiment_model_is_read_only() -> None:
+    with pytest.raises(RuntimeError, match="read-only"):
+        SentimentModel.default().fit(["good", "bad"], ["positive", "negative"])
 
 
 def test_lexicon_features_flat() -> None:
@@ -228,7 +265,7 @@ def test_concurrent_calls_give_serial_results() -> None:
 
 
 def test_pair_table_lookup() -> None:
-    from socialreferral.text.sentiment import _PairTable
+    from socialreferral.text._sentiment_ids import PairTable as _PairTable
 
     rng = np.random.default_rng(0)
     keys = np.unique(rng.integers(0, 2**50, 5000))

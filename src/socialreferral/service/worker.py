@@ -23,7 +23,6 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from socialreferral.domain.analysis import ActivityAnalyzer, ActivitySignal, KeywordAnalyzer
 from socialreferral.domain.crm import Opportunity, OpportunityStatus, Product
 from socialreferral.domain.people import Consent, Customer
 from socialreferral.domain.referrals import (
@@ -55,6 +54,8 @@ from socialreferral.service.records import (
     load,
     safe_key,
 )
+from socialreferral.text.activity import ActivityAnalyzer, ActivitySignal
+from socialreferral.text.keyword_analyzer import KeywordAnalyzer
 
 log = logging.getLogger(__name__)
 
@@ -371,7 +372,7 @@ def make_analyzer(settings: ReferralSettings) -> ActivityAnalyzer:
     if settings.analyzer.kind == "keyword":
         return KeywordAnalyzer(settings.analyzer)
     # Imported here: the text models cost ~0.6 s to import; keyword-only workers skip it.
-    from socialreferral.domain.text_analysis import TextAnalyticsAnalyzer
+    from socialreferral.text.catalog_analyzer import TextAnalyticsAnalyzer
 
     return TextAnalyticsAnalyzer(settings.analyzer)
 
