@@ -374,3 +374,39 @@ def test_sentence_model_location_is_a_setting(tmp_path: object) -> None:
     # An empty folder is not a model: a clear error naming where it looked.
     with pytest.raises(EncoderUnavailable, match=str(tmp_path)):
         analyzer.prepare(demo_products())
+
+
+def test_analysis_leaves_no_state_in_text_modules(classifiers: CatalogClassifiers) -> None:
+    """Every cache belongs to an object: analysing new words changes no module's globals."""
+    import random
+    import sys
+    import types
+
+    analyzers = [TextAnalyticsAnalyzer(classifiers=classifiers), KeywordAnalyzer()]
+    for analyzer in analyzers:  # import and warm everything once
+        analyzer.analyze([_event("looking for a car loan?")], demo_products())
+
+    def containers() -> dict[tuple[str, str, str], int]:
+        # Sizes of every container a text module holds, directly or as an attribute of a
+        # module-level object (a table, a cache instance).
+        out = {}
+        for name, module in list(sys.modules.items()):
+            if not name.startswith("socialreferral.text"):
+                continue
+            for key, value in vars(module).items():
+                if key.startswith("__") or isinstance(value, type | types.ModuleType):
+                    continue
+                if isinstance(value, dict | list | set):
+                    out[(name, key, "")] = len(value)
+                for attr, inner in getattr(value, "__dict__", {}).items():
+                    if isinstance(inner, dict | list | set):
+                        out[(name, key, attr)] = len(inner)
+        return out
+
+    before = containers()
+    rng = random.Random(7)
+    novel = [" ".join("".join(rng.choices("bcdfgklmnprstvz", k=7)) + "s" for _ in range(12))
+             for _ in range(40)]
+    for analyzer in analyzers:
+        analyzer.analyze([_event(t, str(i)) for i, t in enumerate(novel)], demo_products())
+    assert containers() == before

@@ -146,8 +146,12 @@ def test_sentiment_ids_path_is_bit_identical() -> None:
 
 
 def test_default_sentiment_model_is_read_only() -> None:
+    default = SentimentModel.default()
     with pytest.raises(RuntimeError, match="read-only"):
-        SentimentModel.default().fit(["good", "bad"], ["positive", "negative"])
+        default.fit(["good", "bad"], ["positive", "negative"])
+    with pytest.raises(AttributeError, match="read-only"):
+        default.negation_rule = False
+    assert default.negation_rule is True
 
 
 def test_lexicon_features_flat() -> None:
@@ -258,10 +262,19 @@ def test_products_only_scored_for_known_posts_match_full_batch() -> None:
 def test_concurrent_calls_give_serial_results() -> None:
     from concurrent.futures import ThreadPoolExecutor
 
+    from socialreferral.text import Annotator
+
     want = analyze(POSTS)
     with ThreadPoolExecutor(4) as pool:
         got = list(pool.map(lambda _: analyze(POSTS), range(8)))
     assert all(g == want for g in got)
+    # One annotator shared by threads, small enough that its table resets under them.
+    shared = Annotator(max_tokens=200)
+    chunks = [POSTS[i : i + 20] for i in range(0, len(POSTS), 20)]
+    with ThreadPoolExecutor(4) as pool:
+        got_shared = list(pool.map(shared.annotate, chunks * 3))
+    assert [a for g in got_shared for a in g] == want * 3
+    assert shared.table.generation > 0
 
 
 def test_pair_table_lookup() -> None:

@@ -194,7 +194,8 @@ class Annotator:
     @property
     def sentiment_model(self) -> SentimentModel:
         """The sentiment model in use (loads the default on first access)."""
-        return self._sentiment_scorer().model
+        with self.table.lock:
+            return self._sentiment_scorer().model
 
     def prepare(self) -> None:
         """Load the sentiment model now, so that the first batch does not pay for it."""

@@ -84,6 +84,16 @@ class SentimentModel:
         self.coef: npt.NDArray[np.float32] = np.zeros((0, 0), dtype=np.float32)
         self.intercept: npt.NDArray[np.float32] = np.zeros(0, dtype=np.float32)
 
+    def __setattr__(self, name: str, value: Any) -> None:
+        # The shared default is read-only: a caller changing e.g. ``negation_rule`` on it
+        # would change every analyzer in the process.
+        if self.__dict__.get("_read_only", False):
+            raise AttributeError(
+                "SentimentModel.default() is shared read-only: "
+                "use SentimentModel.load(...) for a copy of your own"
+            )
+        super().__setattr__(name, value)
+
     # ------------------------------------------------------------------ features
     def _features(self, token_docs: Sequence[list[str]]) -> sparse.csr_matrix:
         word_docs = [with_bigrams(d) for d in token_docs]
@@ -278,6 +288,6 @@ class SentimentModel:
                     ref = resources.files("socialreferral._models").joinpath(DEFAULT_MODEL_FILE)
                     with ref.open("rb") as fh:
                         model = cls.load(fh)
-                    model._read_only = True
+                    model._read_only = True  # last write: __setattr__ refuses any after it
                     cls._default = model
         return cls._default
