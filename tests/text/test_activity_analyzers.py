@@ -303,6 +303,8 @@ def test_prepare_builds_once_and_is_cheap_after(
     catalog = demo_products()
     analyzer.prepare(catalog)
     assert analyzer.annotator._scorer is not None  # sentiment model loaded by prepare
+    warmed = len(analyzer.annotator.table)
+    assert warmed > 10_000  # the tokens the sentiment model knows, computed up front
     builds: list[object] = []
     monkeypatch.setattr(IntentClassifier, "from_catalog",
                         lambda *a, **k: builds.append(a) or None)
@@ -310,6 +312,7 @@ def test_prepare_builds_once_and_is_cheap_after(
     analyzer.prepare(list(reversed(catalog)))
     analyzer.prepare(catalog)
     assert builds == [] and len(classifiers) == size
+    assert len(analyzer.annotator.table) == warmed  # nothing done twice
 
 
 def test_make_analyzer_builds_what_settings_name() -> None:

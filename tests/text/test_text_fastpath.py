@@ -31,6 +31,7 @@ from socialreferral.text._tokenize import (
     sentiment_tokens,
     stemmed_words,
     with_bigrams,
+    words,
 )
 from socialreferral.text._vectorize import NgramTfidf
 from socialreferral.text.patterns import (
@@ -92,6 +93,9 @@ def test_encode_equals_sentiment_tokens() -> None:
     assert units == flat
     stemmer = Stemmer()
     assert batch.stems == [stemmed_words(p, stemmer) for p in POSTS]
+    assert 0 < len(stemmer) <= len({w for p in POSTS for w in words(p)})  # the one given
+    shared = Stemmer()
+    assert TokenTable(stemmer=shared).stemmer is shared  # even while empty (falsy)
     assert batch.stems[:5] == [stemmed_words(p) for p in POSTS[:5]]  # cache changes nothing
     assert batch.lower == [p.lower() for p in POSTS]
     assert np.diff(batch.ends, prepend=0).tolist() == [len(sentiment_tokens(p)) for p in POSTS]

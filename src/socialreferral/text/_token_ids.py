@@ -115,7 +115,10 @@ class TokenTable:
         self.ids: dict[str, int] = {}
         self.raw = _RawIds(self)
         self.chunks = _ChunkIds(self)
-        self.stemmer = stemmer or Stemmer(max_size=max(1, max_tokens * 2 // 3))
+        # `is None`, not `or`: an empty Stemmer is falsy (it has a length).
+        self.stemmer = (
+            stemmer if stemmer is not None else Stemmer(max_size=max(1, max_tokens * 2 // 3))
+        )
         self.chunk_stems = _ChunkStems(self.stemmer, max_tokens)
         self.flags = TokenArrays(_flags, table=self)
 

@@ -203,7 +203,7 @@ class Stemmer:
 
 def stemmed_words(text: str, stemmer: Stemmer | None = None) -> list[str]:
     """:meth:`Stemmer.words` of ``text``; without ``stemmer`` a throwaway one (no cache kept)."""
-    return (stemmer or Stemmer()).words(text)
+    return (stemmer if stemmer is not None else Stemmer()).words(text)
 
 
 def with_bigrams(tokens: list[str]) -> list[str]:
