@@ -18,6 +18,7 @@ import numpy.typing as npt
 from scipy import sparse
 
 _EMPTY = np.zeros(0, dtype=np.int32)
+_ROW_CHUNK = 4096  # tokens per chunk of AdditiveScorer.token_rows
 
 
 def _char_grams(token: str, lo: int, hi: int) -> list[str]:
@@ -206,7 +207,18 @@ class AdditiveScorer:
     ) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
         """Per token: its summed coefficient row ``s_t`` (len, k) and squared norm ``q_t``."""
         # New tokens of a batch are scored together: one numpy reduction instead of a few
-        # small-array operations per token (which cost more than the arithmetic).
+        # small-array operations per token (which cost more than the arithmetic); in chunks,
+        # so that warming thousands of tokens at once keeps its temporary lists small.
+        s = np.empty((len(tokens), self.k))
+        q = np.empty(len(tokens))
+        for start in range(0, len(tokens), _ROW_CHUNK):
+            part = tokens[start : start + _ROW_CHUNK]
+            s[start : start + len(part)], q[start : start + len(part)] = self._rows(part)
+        return s, q
+
+    def _rows(
+        self, tokens: Sequence[str]
+    ) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
         vocab, units = self.vec.vocab, self.vec._units
         flat: list[int] = []
         lens: list[int] = []
