@@ -14,13 +14,13 @@ from typing import Any
 from socialreferral.bootstrap import Providers, build_providers
 from socialreferral.channels import MetaChannel
 from socialreferral.channels.meta import APP_SECRET as META_APP_SECRET
-from socialreferral.domain.analysis import KeywordAnalyzer
 from socialreferral.domain.crm import Product
 from socialreferral.domain.customers import Customer
 from socialreferral.domain.social import Connection, Interaction, Profile
 from socialreferral.service.authorization import connect_account
 from socialreferral.service.worker import Worker
 from socialreferral.settings import Settings
+from socialreferral.text.keyword_analyzer import KeywordAnalyzer
 
 NOW = datetime(2026, 3, 2, 12, 0, tzinfo=UTC)
 APP_SECRET = "test-app-secret-0123456789"

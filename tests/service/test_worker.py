@@ -156,15 +156,16 @@ def test_contact_policy_cool_down_blocks_a_second_offer_for_the_same_product(
 def test_default_worker_uses_the_text_analytics_and_keyword_stays_selectable(
     providers: Providers,
 ) -> None:
-    from socialreferral.domain.analysis import KeywordAnalyzer
-    from socialreferral.domain.text_analysis import TextAnalyticsAnalyzer
-    from socialreferral.service.worker import Worker, make_analyzer
+    from socialreferral.service.worker import Worker
+    from socialreferral.text import make_analyzer
+    from socialreferral.text.catalog_analyzer import TextAnalyticsAnalyzer
+    from socialreferral.text.keyword_analyzer import KeywordAnalyzer
 
     settings = providers.settings.referral
-    assert isinstance(make_analyzer(settings), TextAnalyticsAnalyzer)
+    assert isinstance(make_analyzer(settings.analyzer), TextAnalyticsAnalyzer)
     keyword = settings.model_copy(update={
         "analyzer": settings.analyzer.model_copy(update={"kind": "keyword"})})
-    assert isinstance(make_analyzer(keyword), KeywordAnalyzer)
+    assert isinstance(make_analyzer(keyword.analyzer), KeywordAnalyzer)
 
     add_customer(providers, 1, {"p1": 10, "p2": 4, "p3": 2})
     ingest(providers, [("1_1", "p1", "I am looking for a car loan"),

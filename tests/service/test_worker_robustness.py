@@ -15,10 +15,10 @@ import pytest
 from service_helpers import add_customer, analyzer, ingest, local_providers, make_worker
 
 from socialreferral.bootstrap import Providers
-from socialreferral.domain.analysis import ActivitySignal
 from socialreferral.domain.crm import Product
 from socialreferral.domain.social import SocialEvent
 from socialreferral.errors import TransientError
+from socialreferral.text.activity import ActivitySignal
 
 POSTS = [(f"1_{n}", f"p{n}", "I am looking for a car loan") for n in range(9)]
 OPEN_POLICY = {"max_asks_per_referrer": 100}

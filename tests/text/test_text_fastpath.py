@@ -24,15 +24,14 @@ from socialreferral.text._lexicon import (
     negated_negative_only,
     valence,
 )
+from socialreferral.text._token_ids import TokenTable, encode, unit_string
 from socialreferral.text._tokenize import (
     NEG_SUFFIX,
-    TABLE,
-    TokenTable,
-    encode,
+    Stemmer,
     sentiment_tokens,
     stemmed_words,
-    unit_string,
     with_bigrams,
+    words,
 )
 from socialreferral.text._vectorize import NgramTfidf
 from socialreferral.text.patterns import (
@@ -86,12 +85,18 @@ def test_batch_split_does_not_matter() -> None:
 
 
 def test_encode_equals_sentiment_tokens() -> None:
-    with TABLE.lock:
-        batch = encode(POSTS, stems=True)
-        units = [unit_string(TABLE, int(u)) for u in batch.units]
+    table = TokenTable()
+    with table.lock:
+        batch = encode(POSTS, table, stems=True)
+        units = [unit_string(table, int(u)) for u in batch.units]
     flat = [t for p in POSTS for t in sentiment_tokens(p)]
     assert units == flat
-    assert batch.stems == [stemmed_words(p) for p in POSTS]
+    stemmer = Stemmer()
+    assert batch.stems == [stemmed_words(p, stemmer) for p in POSTS]
+    assert 0 < len(stemmer) <= len({w for p in POSTS for w in words(p)})  # the one given
+    shared = Stemmer()
+    assert TokenTable(stemmer=shared).stemmer is shared  # even while empty (falsy)
+    assert batch.stems[:5] == [stemmed_words(p) for p in POSTS[:5]]  # cache changes nothing
     assert batch.lower == [p.lower() for p in POSTS]
     assert np.diff(batch.ends, prepend=0).tolist() == [len(sentiment_tokens(p)) for p in POSTS]
 
@@ -104,6 +109,29 @@ def test_token_table_reset_keeps_results() -> None:
     again = encode(POSTS[:5], table)
     assert again.generation == first.generation + 1
     assert [table.strings[b] for b in again.base.tolist()] == strings
+    assert np.array_equal(again.units, first.units)
+
+
+def test_token_table_is_bounded_and_results_survive_resets() -> None:
+    from socialreferral.text import Annotator
+
+    small = Annotator(max_tokens=50)  # resets many times over these posts
+    got = [a for i in range(0, len(POSTS), 25) for a in small.annotate(POSTS[i : i + 25])]
+    assert got == analyze(POSTS)
+    assert small.table.generation > 0
+    assert len(small.table) <= 50 + 25 * max(len(sentiment_tokens(p)) for p in POSTS)
+    assert len(small.table.stemmer) <= 50 * 2 // 3  # the stem cache is bounded with it
+    with pytest.raises(ValueError, match="max_tokens"):
+        TokenTable(0)
+
+
+def test_annotators_share_no_state() -> None:
+    from socialreferral.text import Annotator
+
+    a, b = Annotator(), Annotator()
+    a.annotate(POSTS[:50])
+    assert len(a.table) > 0 and len(b.table) == 0
+    assert b.annotate(POSTS[:50]) == a.annotate(POSTS[:50])
 
 
 def test_sentiment_ids_path_is_bit_identical() -> None:
@@ -111,6 +139,23 @@ def test_sentiment_ids_path_is_bit_identical() -> None:
     ref = model.decision_tokens([sentiment_tokens(p) for p in POSTS])
     assert np.array_equal(model.decision_function(POSTS), ref)
     assert model.predict(POSTS) == [model.labels[i] for i in ref.argmax(axis=1)]
+    # A long-lived scorer: warm rows (second pass) and split batches give the same bits.
+    table = TokenTable()
+    scorer = model.scorer(table)
+    with table.lock:
+        cold = scorer.decision(encode(POSTS, table))
+        warm = np.vstack([scorer.decision(encode(POSTS[i : i + 9], table))
+                          for i in range(0, len(POSTS), 9)])
+    assert np.array_equal(cold, ref) and np.array_equal(warm, ref)
+
+
+def test_default_sentiment_model_is_read_only() -> None:
+    default = SentimentModel.default()
+    with pytest.raises(RuntimeError, match="read-only"):
+        default.fit(["good", "bad"], ["positive", "negative"])
+    with pytest.raises(AttributeError, match="read-only"):
+        default.negation_rule = False
+    assert default.negation_rule is True
 
 
 def test_lexicon_features_flat() -> None:
@@ -221,14 +266,23 @@ def test_products_only_scored_for_known_posts_match_full_batch() -> None:
 def test_concurrent_calls_give_serial_results() -> None:
     from concurrent.futures import ThreadPoolExecutor
 
+    from socialreferral.text import Annotator
+
     want = analyze(POSTS)
     with ThreadPoolExecutor(4) as pool:
         got = list(pool.map(lambda _: analyze(POSTS), range(8)))
     assert all(g == want for g in got)
+    # One annotator shared by threads, small enough that its table resets under them.
+    shared = Annotator(max_tokens=200)
+    chunks = [POSTS[i : i + 20] for i in range(0, len(POSTS), 20)]
+    with ThreadPoolExecutor(4) as pool:
+        got_shared = list(pool.map(shared.annotate, chunks * 3))
+    assert [a for g in got_shared for a in g] == want * 3
+    assert shared.table.generation > 0
 
 
 def test_pair_table_lookup() -> None:
-    from socialreferral.text.sentiment import _PairTable
+    from socialreferral.text._sentiment_ids import PairTable as _PairTable
 
     rng = np.random.default_rng(0)
     keys = np.unique(rng.integers(0, 2**50, 5000))

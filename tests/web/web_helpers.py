@@ -23,7 +23,6 @@ from typing import Any
 import httpx
 
 from socialreferral import Providers, build_providers
-from socialreferral.domain.analysis import KeywordAnalyzer
 from socialreferral.domain.crm import Product
 from socialreferral.domain.customers import Customer
 from socialreferral.domain.social import Connection, Interaction, Profile
@@ -31,6 +30,7 @@ from socialreferral.plugins import load_registry
 from socialreferral.service.authorization import connect_account
 from socialreferral.service.worker import Worker
 from socialreferral.settings import settings_from_mapping
+from socialreferral.text.keyword_analyzer import KeywordAnalyzer
 
 ROOT = Path(__file__).resolve().parents[2]
 FIXTURES = ROOT / "tests" / "fixtures" / "webhooks"

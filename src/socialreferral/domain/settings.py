@@ -9,13 +9,13 @@ from __future__ import annotations
 from pydantic import Field
 
 from socialreferral.domain._base import DomainModel
-from socialreferral.domain.analysis import AnalyzerSettings
 from socialreferral.domain.eligibility import EligibilityRules
 from socialreferral.domain.fraud import FraudRules
 from socialreferral.domain.incentives import IncentiveRules
 from socialreferral.domain.policy import ContactPolicy
 from socialreferral.domain.promotions import PromotionTargeting
 from socialreferral.domain.ties import TieWeights
+from socialreferral.text.activity import AnalyzerSettings
 
 
 class ReferralSettings(DomainModel):

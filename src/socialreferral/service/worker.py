@@ -26,7 +26,6 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from socialreferral.domain.analysis import ActivityAnalyzer, ActivitySignal, KeywordAnalyzer
 from socialreferral.domain.crm import Opportunity, Product
 from socialreferral.domain.customers import Customer
 from socialreferral.domain.referrals import (
@@ -47,6 +46,7 @@ from socialreferral.repositories import ProcessedEvent, Repositories, TimingSamp
 from socialreferral.service.leases import Lease
 from socialreferral.service.offers import StepHook, create_and_ask
 from socialreferral.service.queued_events import QueuedEvent, decode_event
+from socialreferral.text.activity import ActivityAnalyzer, ActivitySignal, make_analyzer
 
 log = logging.getLogger(__name__)
 
@@ -109,11 +109,7 @@ class Worker:
         the first receive, so no received message waits on a model build."""
         if self._warm:
             return
-        catalog = self.catalog()
-        analyzer = self._analyzer()
-        prepare = getattr(analyzer, "prepare", None)
-        if callable(prepare):
-            prepare(catalog)
+        self._analyzer().prepare(self.catalog())
         self._warm = True
 
     def run_once(self, max_messages: int = 10, wait_seconds: float = 0.0) -> list[Outcome]:
@@ -326,7 +322,7 @@ class Worker:
 
     def _analyzer(self) -> ActivityAnalyzer:
         if self.analyzer is None:
-            self.analyzer = make_analyzer(self.settings)
+            self.analyzer = make_analyzer(self.settings.analyzer)
         return self.analyzer
 
     def _open_opportunity(self, event: SocialEvent, product: Product, referrer: Customer,
@@ -350,14 +346,4 @@ class Worker:
         ))
 
 
-def make_analyzer(settings: ReferralSettings) -> ActivityAnalyzer:
-    """The analyzer ``settings.analyzer.kind`` names: ``"text"`` (default) or ``"keyword"``."""
-    if settings.analyzer.kind == "keyword":
-        return KeywordAnalyzer(settings.analyzer)
-    # Imported here: the text models cost ~0.6 s to import; keyword-only workers skip it.
-    from socialreferral.domain.text_analysis import TextAnalyticsAnalyzer
-
-    return TextAnalyticsAnalyzer(settings.analyzer)
-
-
-__all__ = ["Outcome", "Worker", "WorkerStats", "make_analyzer"]
+__all__ = ["Outcome", "Worker", "WorkerStats"]

@@ -18,6 +18,7 @@ from socialreferral.service.offers import collect_manual_offers
 from socialreferral.service.promotions import run_promotions, send_reminders
 from socialreferral.service.worker import Worker
 from socialreferral.settings import Settings, load_settings
+from socialreferral.text.activity import ActivityAnalyzer, AnalyzerSettings, make_analyzer
 
 
 def task_payload(settings: Settings, **options: Any) -> dict[str, Any]:
@@ -43,6 +44,18 @@ def settings_from_payload(payload: dict[str, Any]) -> Settings:
     return load_settings(readable, env=os.environ, overrides=payload.get("settings") or {})
 
 
+_ANALYZERS: dict[str, ActivityAnalyzer] = {}
+"""One analyzer per settings and worker process: a pool process that runs several jobs
+keeps its models (the catalog classifier takes seconds to build) warm between them."""
+
+
+def _analyzer(settings: AnalyzerSettings) -> ActivityAnalyzer:
+    key = settings.model_dump_json()
+    if key not in _ANALYZERS:
+        _ANALYZERS[key] = make_analyzer(settings)
+    return _ANALYZERS[key]
+
+
 def process_batch_task(payload: dict[str, Any], index: int) -> None:
     """Batch task ``referral.process-batch``: drain the events queue, then exit.
 
@@ -52,9 +65,10 @@ def process_batch_task(payload: dict[str, Any], index: int) -> None:
     the queue hands each message to one of them.
     """
     with build_providers(settings_from_payload(payload)) as providers:
+        rules = providers.settings.referral
         worker = Worker(queue=providers.queue, repositories=providers.repositories,
-                        crm=providers.crm, social=providers.social,
-                        settings=providers.settings.referral)
+                        crm=providers.crm, social=providers.social, settings=rules,
+                        analyzer=_analyzer(rules.analyzer))
         worker.drain(idle_seconds=float(payload.get("idle_seconds", 1.0)),
                      max_seconds=float(payload.get("max_seconds", 600.0)))
 

@@ -2,7 +2,9 @@
 
 The ``vaderSentiment`` wheel ships ``vader_lexicon.txt``; we read it once (lazily) from the
 installed package, so nothing is downloaded. Calling VADER itself per post is ~10x too slow
-for ``analyze``; its lexicon as features keeps most of the signal.
+for ``analyze``; its lexicon as features keeps most of the signal. The one process-wide
+object here is that parsed file (:func:`valence`): shipped data, loaded on first use and
+never modified, so sharing it shares no state.
 """
 
 from __future__ import annotations
@@ -23,7 +25,10 @@ N_LEXICON_FEATURES = 6
 
 @lru_cache(maxsize=1)
 def valence() -> dict[str, float]:
-    """Token → valence in [-4, 4]; negated forms (``word_NEG``) flipped and damped."""
+    """Token → valence in [-4, 4]; negated forms (``word_NEG``) flipped and damped.
+
+    Loaded once per process; callers only read it (treat it as immutable).
+    """
     text = resources.files("vaderSentiment").joinpath("vader_lexicon.txt").read_text("utf-8")
     lex: dict[str, float] = {}
     for line in text.splitlines():

@@ -18,6 +18,7 @@ import numpy.typing as npt
 from scipy import sparse
 
 _EMPTY = np.zeros(0, dtype=np.int32)
+_ROW_CHUNK = 4096  # tokens per chunk of AdditiveScorer.token_rows
 
 
 def _char_grams(token: str, lo: int, hi: int) -> list[str]:
@@ -59,6 +60,9 @@ class NgramTfidf:
 
     ``kind="word"``: each token is a feature (pass tokens with bigrams already appended).
     ``kind="char"``: each token contributes its padded character ``lo``-``hi``-grams.
+
+    A char vectorizer caches each token's feature indices (the vectorizer's own state:
+    guarded by a lock, starts over beyond 500,000 tokens, reset by :meth:`set_state`).
     """
 
     def __init__(
@@ -183,8 +187,11 @@ class AdditiveScorer:
 
     With additive features a document's score is ``sum(s_t) / sqrt(sum(q_t))`` over its
     tokens, where ``s_t`` (token's idf-weighted coefficients) and ``q_t`` (its squared idf
-    norm) depend on the token alone: they are computed once per distinct token and cached,
-    so scoring a batch is one dict lookup per token plus a few numpy reductions.
+    norm) depend on the token alone: :meth:`scores` computes them once per distinct token of
+    the batch, so scoring is one dict lookup per token plus a few numpy reductions. The
+    scorer keeps no cache between calls (it is part of a model that is shared read-only);
+    per-token rows that outlive a batch belong to a
+    :class:`~socialreferral.text._sentiment_ids.SentimentScorer`.
     """
 
     def __init__(self, vec: NgramTfidf, w: npt.NDArray[np.float32]) -> None:
@@ -194,16 +201,24 @@ class AdditiveScorer:
         self.k = w.shape[1]
         self._unit_s = (vec.idf[:, None] * w).astype(np.float64)
         self._unit_q = vec.idf.astype(np.float64) ** 2
-        self._rows: dict[str, int] = {}
-        self._s = np.zeros((1024, self.k))
-        self._q = np.zeros(1024)
 
     def token_rows(
         self, tokens: Sequence[str]
     ) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
         """Per token: its summed coefficient row ``s_t`` (len, k) and squared norm ``q_t``."""
         # New tokens of a batch are scored together: one numpy reduction instead of a few
-        # small-array operations per token (which cost more than the arithmetic).
+        # small-array operations per token (which cost more than the arithmetic); in chunks,
+        # so that warming thousands of tokens at once keeps its temporary lists small.
+        s = np.empty((len(tokens), self.k))
+        q = np.empty(len(tokens))
+        for start in range(0, len(tokens), _ROW_CHUNK):
+            part = tokens[start : start + _ROW_CHUNK]
+            s[start : start + len(part)], q[start : start + len(part)] = self._rows(part)
+        return s, q
+
+    def _rows(
+        self, tokens: Sequence[str]
+    ) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
         vocab, units = self.vec.vocab, self.vec._units
         flat: list[int] = []
         lens: list[int] = []
@@ -220,17 +235,6 @@ class AdditiveScorer:
             s[:, c] = np.bincount(owner, s_units[:, c], minlength=len(tokens))
         return s, q
 
-    def _add_rows(self, tokens: list[str]) -> None:
-        start = len(self._rows)
-        need = start + len(tokens)
-        if need > len(self._q):
-            cap = max(need, 2 * len(self._q))
-            self._s = np.vstack([self._s, np.zeros((cap - len(self._q), self.k))])
-            self._q = np.concatenate([self._q, np.zeros(cap - len(self._q))])
-        self._s[start:need], self._q[start:need] = self.token_rows(tokens)
-        for i, tok in enumerate(tokens):
-            self._rows[tok] = start + i
-
     def scores(self, docs: Sequence[Sequence[str]]) -> npt.NDArray[np.float64]:
         """Shape (len(docs), k): the same as ``vec.transform(docs) @ w``."""
         flat: list[int] = []
@@ -244,16 +248,13 @@ class AdditiveScorer:
                 lens.append(len(flat) - before)
             unit_s, unit_q = self._unit_s, self._unit_q
         else:
-            rows_of = self._rows
-            if len(rows_of) > 2_000_000:  # bound memory on adversarial streams
-                rows_of.clear()
-            new = list({t for doc in docs for t in doc if t not in rows_of})
-            if new:
-                self._add_rows(new)
+            # Rows of this batch's distinct tokens (a token's row does not depend on the
+            # batch, so the sums are those of a persistent per-token cache).
+            rows_of = {t: i for i, t in enumerate(dict.fromkeys(t for d in docs for t in d))}
+            unit_s, unit_q = self.token_rows(list(rows_of))
             for doc in docs:
                 flat += [rows_of[t] for t in doc]
                 lens.append(len(doc))
-            unit_s, unit_q = self._s, self._q
         ids = np.array(flat, dtype=np.int64)
         owner = np.repeat(np.arange(len(docs)), lens)
         n = len(docs)

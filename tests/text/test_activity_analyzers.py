@@ -1,4 +1,8 @@
-"""KeywordAnalyzer on the paper's kind of posts (seed 000, Section 7)."""
+"""The worker's analyzers on the paper's kind of posts (seed 000, Section 7).
+
+KeywordAnalyzer (keyword phrases and cues) and TextAnalyticsAnalyzer (the text package's
+models) behind the ActivityAnalyzer protocol, and make_analyzer.
+"""
 
 from __future__ import annotations
 
@@ -6,14 +10,14 @@ from datetime import UTC, datetime
 
 import pytest
 
-from socialreferral.domain.analysis import (
-    ActivityAnalyzer,
-    KeywordAnalyzer,
-    KeywordAnalyzerSettings,
-    tokenize,
-)
 from socialreferral.domain.crm import Product
 from socialreferral.domain.social import EventKind, SocialEvent
+from socialreferral.text._tokenize import is_negator, words
+from socialreferral.text.activity import (
+    ActivityAnalyzer,
+    KeywordAnalyzerSettings,
+)
+from socialreferral.text.keyword_analyzer import KeywordAnalyzer
 
 CATALOG = [
     Product(product_id="home-loan", name="Home Loan", seed_phrases=("house loan", "mortgage")),
@@ -128,25 +132,53 @@ def test_thresholds_come_from_settings() -> None:
 
 def test_protocol_and_tokenizer(analyzer: KeywordAnalyzer) -> None:
     assert isinstance(analyzer, ActivityAnalyzer)
-    assert tokenize("Don't NEED it, can't") == ["do", "not", "need", "it", "can", "not"]
+    # The text package's one tokenizer: "n't" words stay whole and are negators.
+    tokens = words("Don\u2019t NEED it, can't")
+    assert tokens == ["don't", "need", "it", "can't"]
+    assert [is_negator(t) for t in tokens] == [True, False, False, True]
+
+
+def test_keyword_prepare_is_idempotent_and_follows_the_catalog(analyzer: KeywordAnalyzer) -> None:
+    analyzer.prepare(CATALOG)
+    prepared = analyzer._prepared
+    analyzer.prepare(list(CATALOG))  # same catalog: nothing rebuilt
+    assert analyzer._prepared is prepared
+    changed = [p for p in CATALOG if p.product_id != "car-loan"]
+    (signal,) = analyzer.analyze([_event("looking for a car loan")], changed)
+    assert signal.product_id != "car-loan"
+    assert analyzer._prepared is not prepared
+
+
+def test_cue_negation_reaches_three_words_back(analyzer: KeywordAnalyzer) -> None:
+    (near,) = analyzer.analyze([_event("I don't really need a credit card")], CATALOG)
+    assert not near.purchase_intent
+    (far,) = analyzer.analyze(
+        [_event("no, my friend, I am looking for a credit card")], CATALOG)
+    assert far.purchase_intent  # "no" is five words before the cue
 
 
 # -- TextAnalyticsAnalyzer (socialreferral.text behind the ActivityAnalyzer protocol) --------
 from socialreferral.demo.bank import CHATTER  # noqa: E402
 from socialreferral.demo.bank import products as demo_products  # noqa: E402
-from socialreferral.domain import text_analysis  # noqa: E402
-from socialreferral.domain.analysis import AnalyzerSettings  # noqa: E402
 from socialreferral.domain.settings import ReferralSettings  # noqa: E402
-from socialreferral.domain.text_analysis import (  # noqa: E402
+from socialreferral.text import Annotator, IntentClassifier, make_analyzer  # noqa: E402
+from socialreferral.text.activity import AnalyzerSettings  # noqa: E402
+from socialreferral.text.catalog_analyzer import (  # noqa: E402
+    CatalogClassifiers,
     TextAnalyticsAnalyzer,
-    catalog_classifier,
     catalog_key,
 )
 
 
 @pytest.fixture(scope="module")
-def text_analyzer() -> TextAnalyticsAnalyzer:
-    return TextAnalyticsAnalyzer()
+def classifiers() -> CatalogClassifiers:
+    """Catalog classifiers shared by this module's analyzers (a build takes seconds)."""
+    return CatalogClassifiers()
+
+
+@pytest.fixture(scope="module")
+def text_analyzer(classifiers: CatalogClassifiers) -> TextAnalyticsAnalyzer:
+    return TextAnalyticsAnalyzer(classifiers=classifiers)
 
 
 @pytest.mark.parametrize(
@@ -214,20 +246,23 @@ def test_text_analyzer_one_call_per_batch_and_one_classifier_per_catalog(
                        seed_phrases=("loan for a boat", "yacht finance"))]
     builds: list[object] = []
     calls: list[int] = []
-    real_build = text_analysis.IntentClassifier.from_catalog
-    real_analyze = text_analysis.analyze
+    real_build = IntentClassifier.from_catalog
+    real_annotate = Annotator.annotate
 
-    def build(mapping: dict[str, list[str]]) -> object:
+    def build(mapping: dict[str, list[str]], **kwargs: object) -> object:
         builds.append(mapping)
-        return real_build(mapping)
+        return real_build(mapping, **kwargs)
 
-    def counting(texts: list[str], **kwargs: object) -> object:
+    def counting(self: Annotator, texts: list[str], catalog: object = None) -> object:
         calls.append(len(texts))
-        return real_analyze(texts, **kwargs)  # type: ignore[arg-type]
+        return real_annotate(self, texts, catalog)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(text_analysis.IntentClassifier, "from_catalog", build)
-    monkeypatch.setattr(text_analysis, "analyze", counting)
-    first, second = TextAnalyticsAnalyzer(), TextAnalyticsAnalyzer()
+    monkeypatch.setattr(IntentClassifier, "from_catalog", build)
+    monkeypatch.setattr(Annotator, "annotate", counting)
+    # The classifier cache is an object: analyzers share classifiers only when given one.
+    shared = CatalogClassifiers()
+    first = TextAnalyticsAnalyzer(classifiers=shared)
+    second = TextAnalyticsAnalyzer(classifiers=shared)
     events = [_event("looking for a boat loan", "a"), _event("hello", "b"),
               _event("any good yacht finance?", "c")]
     signals = first.analyze(events, catalog)
@@ -241,15 +276,64 @@ def test_text_analyzer_one_call_per_batch_and_one_classifier_per_catalog(
     first.analyze(events, changed)
     first.analyze(events, changed)
     assert len(builds) == 2
+    # An analyzer with its own cache builds its own classifier: no hidden process state.
+    TextAnalyticsAnalyzer().analyze(events, catalog)
+    assert len(builds) == 3
 
 
-def test_catalog_key_ignores_order_and_inactive_products() -> None:
+def test_catalog_cache_is_bounded_lru() -> None:
+    cache = CatalogClassifiers(max_size=2)
+    catalogs = [[Product(product_id=f"p{i}", name=f"thing {i}", seed_phrases=(f"widget {i}",))]
+                for i in range(3)]
+    first = cache.get(catalogs[0])
+    cache.get(catalogs[1])
+    assert cache.get(catalogs[0]) is first  # recently used: kept
+    cache.get(catalogs[2])  # evicts catalogs[1], the least recently used
+    assert len(cache) == 2
+    assert cache.get(catalogs[0]) is first
+    with pytest.raises(ValueError, match="max_size"):
+        CatalogClassifiers(max_size=0)
+
+
+def test_prepare_builds_once_and_is_cheap_after(
+    monkeypatch: pytest.MonkeyPatch, classifiers: CatalogClassifiers
+) -> None:
+    analyzer = TextAnalyticsAnalyzer(classifiers=classifiers)
+    assert analyzer.annotator._scorer is None
+    catalog = demo_products()
+    analyzer.prepare(catalog)
+    assert analyzer.annotator._scorer is not None  # sentiment model loaded by prepare
+    warmed = len(analyzer.annotator.table)
+    assert warmed > 10_000  # the tokens the sentiment model knows, computed up front
+    builds: list[object] = []
+    monkeypatch.setattr(IntentClassifier, "from_catalog",
+                        lambda *a, **k: builds.append(a) or None)
+    size = len(classifiers)
+    analyzer.prepare(list(reversed(catalog)))
+    analyzer.prepare(catalog)
+    assert builds == [] and len(classifiers) == size
+    assert len(analyzer.annotator.table) == warmed  # nothing done twice
+
+
+def test_make_analyzer_builds_what_settings_name() -> None:
+    text = make_analyzer(AnalyzerSettings())
+    keyword = make_analyzer(AnalyzerSettings(kind="keyword", min_intent=0.7))
+    assert isinstance(text, TextAnalyticsAnalyzer) and isinstance(text, ActivityAnalyzer)
+    assert isinstance(keyword, KeywordAnalyzer) and isinstance(keyword, ActivityAnalyzer)
+    assert keyword.settings.min_intent == 0.7
+    assert make_analyzer(AnalyzerSettings()) is not text  # each call: its own caches
+    tuned = make_analyzer(AnalyzerSettings(catalog_cache_size=3, max_tokens=5_000))
+    assert isinstance(tuned, TextAnalyticsAnalyzer)
+    assert tuned.classifiers.max_size == 3 and tuned.annotator.table.max_tokens == 5_000
+
+
+def test_catalog_key_ignores_order_and_inactive_products(classifiers: CatalogClassifiers) -> None:
     catalog = demo_products()
     assert catalog_key(catalog) == catalog_key(list(reversed(catalog)))
     inactive = [p.model_copy(update={"active": p.product_id != "shares"}) for p in catalog]
     assert "shares" not in dict(catalog_key(inactive))
-    assert catalog_classifier(catalog) is catalog_classifier(list(reversed(catalog)))
-    assert catalog_classifier([]) is None
+    assert classifiers.get(catalog) is classifiers.get(list(reversed(catalog)))
+    assert classifiers.get([]) is None
 
 
 def test_text_analyzer_inactive_products_never_match(text_analyzer: TextAnalyticsAnalyzer) -> None:
@@ -260,8 +344,9 @@ def test_text_analyzer_inactive_products_never_match(text_analyzer: TextAnalytic
     assert not text_analyzer.analyze([_event("looking for a car loan")], [])[0].purchase_intent
 
 
-def test_text_analyzer_min_product_score_from_settings() -> None:
-    strict = TextAnalyticsAnalyzer(AnalyzerSettings(min_product_score=0.999))
+def test_text_analyzer_min_product_score_from_settings(classifiers: CatalogClassifiers) -> None:
+    strict = TextAnalyticsAnalyzer(AnalyzerSettings(min_product_score=0.999),
+                                   classifiers=classifiers)
     (signal,) = strict.analyze([_event("I am looking for a car loan")], demo_products())
     assert signal.product_id is None and not signal.purchase_intent
     assert "below min_product_score" in signal.explanation.factor("relevance").note
@@ -276,3 +361,57 @@ def test_text_analyzer_is_the_default_and_keyword_settings_still_load() -> None:
     assert keyword.kind == "keyword" and keyword.min_intent == 0.7
     with pytest.raises(ValueError, match="kind"):
         ReferralSettings.model_validate({"analyzer": {"kind": "bert"}})
+    with pytest.raises(ValueError, match="language"):
+        ReferralSettings.model_validate({"analyzer": {"language": "klingon"}})
+
+
+def test_sentence_model_location_is_a_setting(tmp_path: object) -> None:
+    settings = ReferralSettings.model_validate(
+        {"analyzer": {"product_features": "hybrid", "sentence_model_dir": str(tmp_path)}}
+    ).analyzer
+    analyzer = TextAnalyticsAnalyzer(settings)
+    assert analyzer.classifiers.features == "hybrid"
+    assert analyzer.classifiers.sentence_model_dir == tmp_path
+    from socialreferral.errors import ConfigurationError
+    from socialreferral.text.embeddings import EncoderUnavailable
+
+    # An empty folder is not a model: a typed configuration error naming where it looked.
+    with pytest.raises(EncoderUnavailable, match=str(tmp_path)) as caught:
+        analyzer.prepare(demo_products())
+    assert isinstance(caught.value, ConfigurationError)
+
+
+def test_analysis_leaves_no_state_in_text_modules(classifiers: CatalogClassifiers) -> None:
+    """Every cache belongs to an object: analysing new words changes no module's globals."""
+    import random
+    import sys
+    import types
+
+    analyzers = [TextAnalyticsAnalyzer(classifiers=classifiers), KeywordAnalyzer()]
+    for analyzer in analyzers:  # import and warm everything once
+        analyzer.analyze([_event("looking for a car loan?")], demo_products())
+
+    def containers() -> dict[tuple[str, str, str], int]:
+        # Sizes of every container a text module holds, directly or as an attribute of a
+        # module-level object (a table, a cache instance).
+        out = {}
+        for name, module in list(sys.modules.items()):
+            if not name.startswith("socialreferral.text"):
+                continue
+            for key, value in vars(module).items():
+                if key.startswith("__") or isinstance(value, type | types.ModuleType):
+                    continue
+                if isinstance(value, dict | list | set):
+                    out[(name, key, "")] = len(value)
+                for attr, inner in getattr(value, "__dict__", {}).items():
+                    if isinstance(inner, dict | list | set):
+                        out[(name, key, attr)] = len(inner)
+        return out
+
+    before = containers()
+    rng = random.Random(7)
+    novel = [" ".join("".join(rng.choices("bcdfgklmnprstvz", k=7)) + "s" for _ in range(12))
+             for _ in range(40)]
+    for analyzer in analyzers:
+        analyzer.analyze([_event(t, str(i)) for i, t in enumerate(novel)], demo_products())
+    assert containers() == before
