@@ -21,7 +21,7 @@ from socialreferral.text.entities import extract_entities
 from socialreferral.text.intent import IntentClassifier
 from socialreferral.text.patterns import info_seeking, is_rhetorical
 from socialreferral.text.sentiment import SentimentModel
-from socialreferral.text.words import STOP_WORDS, stem, word_tokens
+from socialreferral.text.words import STOP_WORDS, word_tokens
 
 __all__ = [
     "STOP_WORDS",
@@ -40,6 +40,5 @@ __all__ = [
     "extract_entities",
     "info_seeking",
     "is_rhetorical",
-    "stem",
     "word_tokens",
 ]

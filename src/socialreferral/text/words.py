@@ -1,7 +1,7 @@
 """Word-level building blocks of the text analytics, for other pure packages.
 
-The influence word clouds and keyword matching need the same tokenizer, stop words and
-stemmer that sentiment and intent use; this module is their public face, so callers do not
+The influence word clouds need the same tokenizer and stop words that sentiment and
+intent use; this module is their public face, so callers do not
 depend on the private modules behind it.
 """
 
@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from socialreferral.text._stopwords import STOPWORDS
 from socialreferral.text._tokenize import raw_tokens
-from socialreferral.text._tokenize import stem as _stem
 
 #: English function words (and a few stemmed forms) the text analytics ignores.
 STOP_WORDS: frozenset[str] = STOPWORDS
@@ -25,9 +24,4 @@ def word_tokens(text: str) -> list[str]:
     return raw_tokens(text)
 
 
-def stem(word: str) -> str:
-    """Snowball (English) stem of a lower-case word: "airlines" → "airlin", "father's" → "father"."""
-    return _stem(word)
-
-
-__all__ = ["STOP_WORDS", "stem", "word_tokens"]
+__all__ = ["STOP_WORDS", "word_tokens"]

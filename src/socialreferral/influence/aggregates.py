@@ -1,0 +1,333 @@
+"""Incremental aggregates: each tracked post updates the state as it arrives.
+
+:class:`InfluenceAggregates` wraps an :class:`~socialreferral.influence.state.InfluenceState`
+and keeps it equal to :func:`~socialreferral.influence.rebuild.recompute_state` of the posts
+added so far, in any order (tested by property, benchmarked on 100,000 posts).
+
+Contract with the caller (a repository):
+
+* :meth:`add` once per stored post: de-duplication belongs to the create-only write of the
+  post record, which knows whether the post is new. ``add`` returns the keys of the
+  entries it touched so that only those are written back;
+* :meth:`remove` takes posts out again (erasure of a person, a deleted post). Counters are
+  exact. Extremes (an author's best tweet, first/last post, an hour's top posts) cannot be
+  "un-maxed" from counters alone, so when a removed post may have been one, ``remove``
+  names the entry in the returned :class:`RepairPlan`; :meth:`repair` rebuilds exactly
+  those entries from their remaining stored posts. Erasing a person's posts removes their
+  author entries outright, so only hours whose top posts included theirs need a repair;
+* :meth:`recompute` rebuilds everything from stored posts (the periodic drift repair).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import NamedTuple
+
+from socialreferral.errors import InvalidInput
+from socialreferral.influence.rebuild import (
+    author_stats,
+    hour_of,
+    hour_stats,
+    post_ref,
+    recompute_state,
+)
+from socialreferral.influence.records import SENTIMENTS, TrackedPost
+from socialreferral.influence.state import (
+    TOP_POSTS_PER_HOUR,
+    AuthorStats,
+    HourStats,
+    InfluenceState,
+    KeywordState,
+    PostRef,
+)
+
+_INDEX = {s: i for i, s in enumerate(SENTIMENTS)}
+
+
+class Touched(NamedTuple):
+    """The entries one post changed: ``(keyword, author_id)`` and ``(keyword, hour)``."""
+
+    keyword: str
+    author_id: str
+    hour: int
+
+
+@dataclass(slots=True)
+class RepairPlan:
+    """Entries whose extremes a removal may have invalidated (see :meth:`repair`)."""
+
+    authors: set[tuple[str, str]] = field(default_factory=set)
+    hours: set[tuple[str, int]] = field(default_factory=set)
+
+    def __bool__(self) -> bool:
+        return bool(self.authors or self.hours)
+
+    def wants(self, post: TrackedPost) -> bool:
+        """Whether ``post`` belongs to an entry the plan rebuilds."""
+        return (post.keyword, post.author_id) in self.authors or (
+            post.keyword,
+            hour_of(post),
+        ) in self.hours
+
+
+class InfluenceAggregates:
+    """The incrementally maintained state (see the module docstring)."""
+
+    def __init__(self, state: InfluenceState | None = None) -> None:
+        self.state = state if state is not None else InfluenceState()
+
+    # ------------------------------------------------------------------ adding
+    def add(self, post: TrackedPost) -> Touched:
+        """Count one new post; returns the entries it touched."""
+        kw = post.keyword
+        ks = self.state.keywords.get(kw)
+        if ks is None:
+            ks = self.state.keywords[kw] = KeywordState(kw)
+        ks.posts += 1
+        s = _INDEX[post.sentiment]
+        at = int(post.created_at.timestamp())
+        milli = round(post.sentiment_score * 1000)
+        ref: PostRef | None = None
+
+        a = ks.authors.get(post.author_id)
+        if a is None:
+            ref = post_ref(post)
+            best: list[PostRef | None] = [None, None, None]
+            best[s] = ref
+            sentiments = [0, 0, 0]
+            sentiments[s] = 1
+            statuses = post.metrics.statuses
+            ks.authors[post.author_id] = AuthorStats(
+                post.author_id,
+                post.author_handle,
+                post.author_name,
+                1,
+                sentiments,
+                milli,
+                post.retweets,
+                post.likes,
+                at,
+                at,
+                post.post_id,
+                statuses,
+                statuses,
+                post.metrics,
+                post.place,
+                post.location,
+                best,
+            )
+        else:
+            a.posts += 1
+            a.sentiments[s] += 1
+            a.score_milli += milli
+            a.retweets += post.retweets
+            a.likes += post.likes
+            if at < a.first_at:
+                a.first_at = at
+            if at > a.last_at or (at == a.last_at and post.post_id > a.last_post_id):
+                a.last_at, a.last_post_id = at, post.post_id
+                a.handle, a.name = post.author_handle, post.author_name
+                a.metrics, a.place, a.location = post.metrics, post.place, post.location
+            statuses = post.metrics.statuses
+            if statuses < a.statuses_min:
+                a.statuses_min = statuses
+            if statuses > a.statuses_max:
+                a.statuses_max = statuses
+            b = a.best[s]
+            if b is None or (post.retweets + post.likes, at, post.post_id) > b.rank():
+                ref = post_ref(post)
+                a.best[s] = ref
+
+        hour = at // 3600
+        h = ks.hours.get(hour)
+        if h is None:
+            h = ks.hours[hour] = HourStats(0, [0, 0, 0], 0, 0, 0, [{}, {}, {}], {}, [])
+        h.posts += 1
+        h.sentiments[s] += 1
+        h.score_milli += milli
+        h.retweets += post.retweets
+        h.likes += post.likes
+        words = h.words[s]
+        for w in post.words:
+            words[w] = words.get(w, 0) + 1
+        counts = h.authors.get(post.author_id)
+        if counts is None:
+            h.authors[post.author_id] = [1, 1 if s == 0 else 0]
+        else:
+            counts[0] += 1
+            if s == 0:
+                counts[1] += 1
+        top = h.top
+        if len(top) < TOP_POSTS_PER_HOUR or (
+            post.retweets + post.likes,
+            at,
+            post.post_id,
+        ) > top[-1].rank():
+            _insert_top(top, ref or post_ref(post))
+        return Touched(kw, post.author_id, hour)
+
+    def add_many(self, posts: Iterable[TrackedPost]) -> None:
+        """:meth:`add` each post."""
+        add = self.add
+        for p in posts:
+            add(p)
+
+    # ------------------------------------------------------------------ removing
+    def remove(self, posts: Iterable[TrackedPost]) -> RepairPlan:
+        """Take posts out of the aggregates; see the module docstring for the plan."""
+        plan = RepairPlan()
+        for post in posts:
+            self._remove_one(post, plan)
+        # Entries that disappeared entirely need no repair.
+        plan.authors = {
+            (kw, a)
+            for kw, a in plan.authors
+            if kw in self.state.keywords and a in self.state.keywords[kw].authors
+        }
+        plan.hours = {
+            (kw, h)
+            for kw, h in plan.hours
+            if kw in self.state.keywords and h in self.state.keywords[kw].hours
+        }
+        return plan
+
+    def _remove_one(self, post: TrackedPost, plan: RepairPlan) -> None:
+        ks = self.state.keywords.get(post.keyword)
+        a = ks.authors.get(post.author_id) if ks else None
+        at = int(post.created_at.timestamp())
+        hour = at // 3600
+        h = ks.hours.get(hour) if ks else None
+        if ks is None or a is None or h is None:
+            raise InvalidInput(
+                f"post {post.post_id!r} on {post.keyword!r} is not in the aggregates",
+                field="posts",
+            )
+        s = _INDEX[post.sentiment]
+        milli = round(post.sentiment_score * 1000)
+        ks.posts -= 1
+        if ks.posts == 0:
+            del self.state.keywords[post.keyword]
+        a.posts -= 1
+        if a.posts == 0:
+            del ks.authors[post.author_id]
+        else:
+            a.sentiments[s] -= 1
+            a.score_milli -= milli
+            a.retweets -= post.retweets
+            a.likes -= post.likes
+            best = a.best[s]
+            if a.sentiments[s] == 0:
+                a.best[s] = None
+            elif best is not None and best.post_id == post.post_id:
+                plan.authors.add((post.keyword, post.author_id))
+            st = post.metrics.statuses
+            if (
+                at in (a.first_at, a.last_at)
+                or post.post_id == a.last_post_id
+                or st in (a.statuses_min, a.statuses_max)
+            ):
+                plan.authors.add((post.keyword, post.author_id))
+        h.posts -= 1
+        if h.posts == 0:
+            del ks.hours[hour]
+            return
+        h.sentiments[s] -= 1
+        h.score_milli -= milli
+        h.retweets -= post.retweets
+        h.likes -= post.likes
+        words = h.words[s]
+        for w in post.words:
+            left = words[w] - 1
+            if left:
+                words[w] = left
+            else:
+                del words[w]
+        counts = h.authors[post.author_id]
+        counts[0] -= 1
+        counts[1] -= s == 0
+        if counts[0] == 0:
+            del h.authors[post.author_id]
+        kept = [r for r in h.top if r.post_id != post.post_id]
+        if len(kept) != len(h.top):
+            h.top[:] = kept
+            if h.posts > len(kept):  # a post outside the list may now belong in it
+                plan.hours.add((post.keyword, hour))
+
+    def repair(self, plan: RepairPlan, posts: Iterable[TrackedPost]) -> None:
+        """Rebuild the plan's entries from their remaining stored posts.
+
+        ``posts`` must include every stored post of each planned entry (others are
+        ignored); a count that disagrees with the exact counters raises ``InvalidInput``.
+        """
+        by_author: dict[tuple[str, str], list[TrackedPost]] = defaultdict(list)
+        by_hour: dict[tuple[str, int], list[TrackedPost]] = defaultdict(list)
+        for p in posts:
+            if (p.keyword, p.author_id) in plan.authors:
+                by_author[(p.keyword, p.author_id)].append(p)
+            if (p.keyword, hour_of(p)) in plan.hours:
+                by_hour[(p.keyword, hour_of(p))].append(p)
+        for (kw, author_id) in plan.authors:
+            current = self.state.keywords[kw].authors[author_id]
+            group = by_author.get((kw, author_id), [])
+            if len(group) != current.posts:
+                raise InvalidInput(
+                    f"repair of author {author_id!r} on {kw!r} needs all {current.posts} "
+                    f"stored posts, got {len(group)}",
+                    field="posts",
+                )
+            self.state.keywords[kw].authors[author_id] = author_stats(group)
+        for (kw, hour) in plan.hours:
+            current_h = self.state.keywords[kw].hours[hour]
+            group = by_hour.get((kw, hour), [])
+            if len(group) != current_h.posts:
+                raise InvalidInput(
+                    f"repair of hour {hour} on {kw!r} needs all {current_h.posts} stored "
+                    f"posts, got {len(group)}",
+                    field="posts",
+                )
+            self.state.keywords[kw].hours[hour] = hour_stats(group)
+
+    def erase_author(self, author_id: str, posts: Iterable[TrackedPost]) -> RepairPlan:
+        """Remove every post of one person (all of them: the caller's stored records)."""
+        mine = list(posts)
+        if any(p.author_id != author_id for p in mine):
+            raise InvalidInput("posts of another author", field="posts")
+        plan = self.remove(mine)
+        left = [kw for kw, ks in self.state.keywords.items() if author_id in ks.authors]
+        if left:
+            raise InvalidInput(
+                f"author {author_id!r} still has posts on {left}: pass all of their posts",
+                field="posts",
+            )
+        return plan
+
+    # ------------------------------------------------------------------ recompute
+    @classmethod
+    def recompute(cls, posts: Iterable[TrackedPost]) -> InfluenceAggregates:
+        """Aggregates rebuilt from scratch from stored posts (brute force)."""
+        return cls(recompute_state(posts))
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, InfluenceAggregates):
+            return NotImplemented
+        return self.state == other.state
+
+    __hash__ = None  # type: ignore[assignment]
+
+
+def _insert_top(top: list[PostRef], ref: PostRef) -> None:
+    # Best first; the list is at most TOP_POSTS_PER_HOUR long, so a linear scan is fastest.
+    key = ref.rank()
+    for i, other in enumerate(top):
+        if key > other.rank():
+            top.insert(i, ref)
+            break
+    else:
+        top.append(ref)
+    if len(top) > TOP_POSTS_PER_HOUR:
+        top.pop()
+
+
+__all__ = ["InfluenceAggregates", "RepairPlan", "Touched"]
