@@ -34,7 +34,9 @@ from sklearn.model_selection import StratifiedKFold  # noqa: E402
 from socialreferral.scoring import KAGGLE_COLUMNS, PILLARS, InfluenceModel  # noqa: E402
 
 PILLAR_COLUMNS = [KAGGLE_COLUMNS.index(c) for cols in PILLARS.values() for c in cols]
-WEIGHTS_FILE = Path(__file__).resolve().parents[1] / "src/socialreferral/influence/_default_weights.py"
+WEIGHTS_FILE = (
+    Path(__file__).resolve().parents[1] / "src/socialreferral/influence/_default_weights.py"
+)
 
 
 def percentile_diffs(x: np.ndarray, train: np.ndarray) -> np.ndarray:
@@ -63,9 +65,9 @@ def write_weights(x: np.ndarray, y: np.ndarray, seed: int) -> None:
         f"InfluenceModel fitted on all {len(y)} Kaggle pairs (seed {seed}). ``REFERENCE``\n"
         'holds 101 quantiles of each Reach feature among the Kaggle users.\n"""\n\n'
         f"SOURCE = {source!r}\n"
-        f"PILLARS = {({k: round(v, 4) for k, v in w.pillars.items()})!r}\n"
-        f"REACH = {({k: round(v, 4) for k, v in w.reach.items()})!r}\n"
-        f"RESONANCE = {({k: round(v, 4) for k, v in w.resonance.items()})!r}\n"
+        f"PILLARS = { ({k: round(v, 4) for k, v in w.pillars.items()})!r}\n"
+        f"REACH = { ({k: round(v, 4) for k, v in w.reach.items()})!r}\n"
+        f"RESONANCE = { ({k: round(v, 4) for k, v in w.resonance.items()})!r}\n"
         "REFERENCE: dict[str, tuple[float, ...]] = "
         + pprint.pformat(ref, width=96, compact=True, sort_dicts=False)
         + "\n"

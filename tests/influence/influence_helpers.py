@@ -9,13 +9,21 @@ from socialreferral.influence.records import SentimentLabel
 
 T0 = datetime(2024, 3, 4, tzinfo=UTC)  # a Monday
 AUSTIN = Place(
-    name="Austin", country_code="US", region="TX", latitude=30.27, longitude=-97.74,
+    name="Austin",
+    country_code="US",
+    region="TX",
+    latitude=30.27,
+    longitude=-97.74,
     precision="city",
-)  # fmt: skip
+)
 LAGOS = Place(
-    name="Lagos", country_code="NG", region="05", latitude=6.45, longitude=3.39,
+    name="Lagos",
+    country_code="NG",
+    region="05",
+    latitude=6.45,
+    longitude=3.39,
     precision="city",
-)  # fmt: skip
+)
 
 _SCORE = {"negative": -0.8, "neutral": 0.0, "positive": 0.8}
 

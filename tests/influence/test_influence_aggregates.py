@@ -62,7 +62,9 @@ def _incremental(posts: list[TrackedPost]) -> InfluenceAggregates:
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(_posts, st.randoms(use_true_random=False))
-def test_incremental_equals_recompute_in_any_order(posts: list[TrackedPost], rnd: random.Random) -> None:
+def test_incremental_equals_recompute_in_any_order(
+    posts: list[TrackedPost], rnd: random.Random
+) -> None:
     shuffled = posts[:]
     rnd.shuffle(shuffled)
     assert _incremental(shuffled) == InfluenceAggregates.recompute(posts)
@@ -125,7 +127,7 @@ def test_removing_a_top_post_asks_for_a_repair_of_that_hour_only() -> None:
     with pytest.raises(InvalidInput):
         agg.repair(plan, posts[:3])  # not every stored post of the hour
     agg.repair(plan, posts[:7])
-    assert agg == InfluenceAggregates.recompute(posts[:7] + [posts[8]])
+    assert agg == InfluenceAggregates.recompute([*posts[:7], posts[8]])
 
 
 def test_removing_an_unknown_post_is_refused() -> None:

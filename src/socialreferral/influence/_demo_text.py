@@ -2,16 +2,80 @@
 
 from __future__ import annotations
 
-FIRST_NAMES = (
-    "Ava Liam Noah Emma Olivia Mia Lucas Ethan Amara Chen Priya Diego Sofia Mateo Aisha Omar "
-    "Hana Yuki Kwame Zoe Leo Nina Ivan Elena Jamal Fatima Sven Ingrid Carlos Lucia Tariq Mei "
-    "Raj Anika Tom Grace Ben Chloe Sam Ruby"
-).split()
-LAST_NAMES = (
-    "Smith Johnson Garcia Lee Patel Kim Nguyen Okafor Silva Muller Rossi Dubois Cohen Khan "
-    "Brown Davis Lopez Wilson Ito Sato Mensah Novak Larsen Costa Haddad Singh Murphy Walsh "
-    "Ahmed Chen"
-).split()
+FIRST_NAMES = [
+    "Ava",
+    "Liam",
+    "Noah",
+    "Emma",
+    "Olivia",
+    "Mia",
+    "Lucas",
+    "Ethan",
+    "Amara",
+    "Chen",
+    "Priya",
+    "Diego",
+    "Sofia",
+    "Mateo",
+    "Aisha",
+    "Omar",
+    "Hana",
+    "Yuki",
+    "Kwame",
+    "Zoe",
+    "Leo",
+    "Nina",
+    "Ivan",
+    "Elena",
+    "Jamal",
+    "Fatima",
+    "Sven",
+    "Ingrid",
+    "Carlos",
+    "Lucia",
+    "Tariq",
+    "Mei",
+    "Raj",
+    "Anika",
+    "Tom",
+    "Grace",
+    "Ben",
+    "Chloe",
+    "Sam",
+    "Ruby",
+]
+LAST_NAMES = [
+    "Smith",
+    "Johnson",
+    "Garcia",
+    "Lee",
+    "Patel",
+    "Kim",
+    "Nguyen",
+    "Okafor",
+    "Silva",
+    "Muller",
+    "Rossi",
+    "Dubois",
+    "Cohen",
+    "Khan",
+    "Brown",
+    "Davis",
+    "Lopez",
+    "Wilson",
+    "Ito",
+    "Sato",
+    "Mensah",
+    "Novak",
+    "Larsen",
+    "Costa",
+    "Haddad",
+    "Singh",
+    "Murphy",
+    "Walsh",
+    "Ahmed",
+    "Chen",
+]
 
 # (free text as people write it, expected ISO country, expected city or region or "")
 RESOLVABLE_LOCATIONS: tuple[tuple[str, str, str], ...] = (
@@ -92,13 +156,60 @@ KEYWORD_SURFACES = {
     "delta": ("Delta", "@Delta", "#DeltaAirlines", "delta"),
     "americanairlines": ("American Airlines", "@AmericanAir", "#AmericanAirlines"),
 }
-THINGS = (
-    "flight crew seat bag wifi lounge app upgrade snacks gate pilot boarding legroom "
-    "check-in refund miles service staff"
-).split()
-POSITIVE_ADJ = "great amazing smooth friendly awesome comfortable excellent lovely perfect".split()
-NEGATIVE_ADJ = "terrible rude awful dirty broken horrible useless disgusting slow".split()
-CITIES = "Chicago Denver Houston Newark London Tokyo Paris Boston Miami Seattle".split()
+THINGS = [
+    "flight",
+    "crew",
+    "seat",
+    "bag",
+    "wifi",
+    "lounge",
+    "app",
+    "upgrade",
+    "snacks",
+    "gate",
+    "pilot",
+    "boarding",
+    "legroom",
+    "check-in",
+    "refund",
+    "miles",
+    "service",
+    "staff",
+]
+POSITIVE_ADJ = [
+    "great",
+    "amazing",
+    "smooth",
+    "friendly",
+    "awesome",
+    "comfortable",
+    "excellent",
+    "lovely",
+    "perfect",
+]
+NEGATIVE_ADJ = [
+    "terrible",
+    "rude",
+    "awful",
+    "dirty",
+    "broken",
+    "horrible",
+    "useless",
+    "disgusting",
+    "slow",
+]
+CITIES = [
+    "Chicago",
+    "Denver",
+    "Houston",
+    "Newark",
+    "London",
+    "Tokyo",
+    "Paris",
+    "Boston",
+    "Miami",
+    "Seattle",
+]
 
 POSITIVE = (
     "Loving my {thing} on {kw} today, the crew was {pos}!",

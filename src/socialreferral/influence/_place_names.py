@@ -135,10 +135,58 @@ REGIONS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
 
 # Whole segments that are not places even where a small town shares the name.
 NOT_PLACES = frozenset(
-    """earth world worldwide everywhere anywhere somewhere nowhere here there home online
-    internet global globe universe moon mars heaven hell paradise cloud localhost hogwarts
-    narnia wakanda gotham neverland mordor void space na none null he him she her they them
-    his hers bed wherever road dreamland of at in on to""".split()
+    [
+        "earth",
+        "world",
+        "worldwide",
+        "everywhere",
+        "anywhere",
+        "somewhere",
+        "nowhere",
+        "here",
+        "there",
+        "home",
+        "online",
+        "internet",
+        "global",
+        "globe",
+        "universe",
+        "moon",
+        "mars",
+        "heaven",
+        "hell",
+        "paradise",
+        "cloud",
+        "localhost",
+        "hogwarts",
+        "narnia",
+        "wakanda",
+        "gotham",
+        "neverland",
+        "mordor",
+        "void",
+        "space",
+        "na",
+        "none",
+        "null",
+        "he",
+        "him",
+        "she",
+        "her",
+        "they",
+        "them",
+        "his",
+        "hers",
+        "bed",
+        "wherever",
+        "road",
+        "dreamland",
+        "of",
+        "at",
+        "in",
+        "on",
+        "to",
+    ]
 ) | frozenset(
     [
         "planet earth",

@@ -160,11 +160,15 @@ class InfluenceAggregates:
             if s == 0:
                 counts[1] += 1
         top = h.top
-        if len(top) < TOP_POSTS_PER_HOUR or (
-            post.retweets + post.likes,
-            at,
-            post.post_id,
-        ) > top[-1].rank():
+        if (
+            len(top) < TOP_POSTS_PER_HOUR
+            or (
+                post.retweets + post.likes,
+                at,
+                post.post_id,
+            )
+            > top[-1].rank()
+        ):
             _insert_top(top, ref or post_ref(post))
         return Touched(kw, post.author_id, hour)
 
@@ -268,7 +272,7 @@ class InfluenceAggregates:
                 by_author[(p.keyword, p.author_id)].append(p)
             if (p.keyword, hour_of(p)) in plan.hours:
                 by_hour[(p.keyword, hour_of(p))].append(p)
-        for (kw, author_id) in plan.authors:
+        for kw, author_id in plan.authors:
             current = self.state.keywords[kw].authors[author_id]
             group = by_author.get((kw, author_id), [])
             if len(group) != current.posts:
@@ -278,7 +282,7 @@ class InfluenceAggregates:
                     field="posts",
                 )
             self.state.keywords[kw].authors[author_id] = author_stats(group)
-        for (kw, hour) in plan.hours:
+        for kw, hour in plan.hours:
             current_h = self.state.keywords[kw].hours[hour]
             group = by_hour.get((kw, hour), [])
             if len(group) != current_h.posts:

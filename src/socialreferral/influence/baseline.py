@@ -3,7 +3,7 @@
 Traffic has a daily rhythm (quiet nights, evening peaks) and a weekly one (busy Fridays,
 quiet Saturdays), and grows or shrinks over weeks. The expected posts of an hour are
 
-``expected = level × day_of_week[weekday] × hour_of_day[hour]``
+``expected = level x day_of_week[weekday] x hour_of_day[hour]``
 
 estimated from the complete UTC days before the hour's day (up to ``history_days``):
 
@@ -55,7 +55,7 @@ class DayBaseline:
     day_factor: float
 
     def hour_index(self, hour: int) -> int:
-        """Hour of day (0–23) of an absolute hour index inside this day."""
+        """Hour of day (0-23) of an absolute hour index inside this day."""
         if hour // 24 != self.day:
             raise ValueError("hour outside this baseline's day")
         return hour % 24

@@ -32,9 +32,33 @@ from socialreferral.influence.records import AuthorMetrics, IncomingPost, Sentim
 
 SpikeKind = Literal["volume", "crisis", "negativity"]
 _HOUR_PROFILE = np.array(
-    [0.35, 0.25, 0.2, 0.18, 0.2, 0.3, 0.55, 0.85, 1.05, 1.1, 1.1, 1.15,
-     1.2, 1.15, 1.1, 1.1, 1.15, 1.25, 1.4, 1.55, 1.6, 1.45, 1.1, 0.7]
-)  # fmt: skip
+    [
+        0.35,
+        0.25,
+        0.2,
+        0.18,
+        0.2,
+        0.3,
+        0.55,
+        0.85,
+        1.05,
+        1.1,
+        1.1,
+        1.15,
+        1.2,
+        1.15,
+        1.1,
+        1.1,
+        1.15,
+        1.25,
+        1.4,
+        1.55,
+        1.6,
+        1.45,
+        1.1,
+        0.7,
+    ]
+)
 _DOW_PROFILE = np.array([1.0, 0.95, 0.95, 1.0, 1.15, 0.8, 0.85])  # Monday first
 _MOOD = np.array([0.2, 0.45, 0.35])  # negative, neutral, positive at normal times
 
@@ -249,7 +273,10 @@ class DemoStream:
         cfg, rng = self.config, np.random.default_rng(_traffic_seed(self.config.seed))
         counter = 0
         day_noise = rng.lognormal(0.0, 0.12, (cfg.days + 1, len(_SHARES)))
+        metrics: dict[int, AuthorMetrics] = {}
         for hour in range(cfg.days * 24):
+            if hour % 24 == 0:
+                metrics.clear()  # counters move daily; within a day, reuse
             when = cfg.start + timedelta(hours=hour)
             batch: list[tuple[float, str | None, int | None]] = []
             for k, kw in enumerate(_SHARES):
@@ -259,16 +286,42 @@ class DemoStream:
                 if spike is not None:
                     lam *= self.spikes[spike].volume_factor
                 n = int(rng.poisson(lam))
-                batch.extend((float(rng.uniform(0, 3600)), kw, spike) for _ in range(n))
+                batch.extend((off, kw, spike) for off in rng.uniform(0, 3600, n).tolist())
             noise_rate = sum(self.expected_rate(kw, hour) for kw in _SHARES)
             noise_rate *= cfg.noise_share / (1 - cfg.noise_share)
-            batch.extend(
-                (float(rng.uniform(0, 3600)), None, None) for _ in range(rng.poisson(noise_rate))
-            )
+            n_noise = int(rng.poisson(noise_rate))
+            batch.extend((off, None, None) for off in rng.uniform(0, 3600, n_noise).tolist())
             batch.sort(key=lambda b: b[0])
-            for offset, kw, spike in batch:
+            # Random numbers for the whole hour at once: a call per number is the slow part.
+            uniforms = rng.random((len(batch), 10)).tolist()
+            noise = rng.standard_normal(len(batch)).tolist()
+            drafts = [
+                self._draft(u, z, topic, spike)
+                for (_, topic, spike), u, z in zip(batch, uniforms, noise, strict=True)
+            ]
+            rates = np.array([d[2] for d in drafts], dtype=np.float64)
+            retweets = rng.poisson(np.minimum(rates, 1e6)).tolist()
+            likes = rng.poisson(np.minimum(rates * 3.0 + 0.5, 3e6)).tolist()
+            for (offset, topic, spike), (author, label, _, text), rt, lk in zip(
+                batch, drafts, retweets, likes, strict=True
+            ):
                 counter += 1
-                yield self._post(rng, counter, when + timedelta(seconds=offset), kw, spike, hour)
+                idx = int(author.author_id[1:])
+                if idx not in metrics:
+                    metrics[idx] = author.metrics_at(hour / 24)
+                post = IncomingPost(
+                    post_id=f"p{counter:08d}",
+                    author_id=author.author_id,
+                    author_handle=author.handle,
+                    author_name=author.name,
+                    author_location=author.location,
+                    metrics=metrics[idx],
+                    text=text,
+                    created_at=when + timedelta(seconds=offset),
+                    retweets=min(int(rt), 10**7),
+                    likes=min(int(lk), 10**7),
+                )
+                yield DemoPost(post, topic, label, spike)
 
     def _spike_at(self, keyword: str, when: datetime) -> int | None:
         for i, s in enumerate(self.spikes):
@@ -276,78 +329,59 @@ class DemoStream:
                 return i
         return None
 
-    def _post(
-        self,
-        rng: np.random.Generator,
-        counter: int,
-        when: datetime,
-        keyword: str | None,
-        spike: int | None,
-        hour: int,
-    ) -> DemoPost:
+    def _draft(
+        self, u: list[float], z: float, keyword: str | None, spike: int | None
+    ) -> tuple[DemoAuthor, SentimentLabel, float, str]:
+        # Author, ground-truth sentiment, retweet rate and text of one post from ten
+        # uniforms (u) and one standard normal (z).
         planted = self.spikes[spike] if spike is not None else None
-        pick = int(np.searchsorted(self._cdf, rng.random(), side="right"))
+        pick = int(np.searchsorted(self._cdf, u[0], side="right"))
         author = self.authors[min(pick, len(self.authors) - 1)]
-        if planted is not None and planted.drivers and rng.random() < 0.15:
-            author = self.authors[int(planted.drivers[int(rng.integers(3))][1:])]
-        mood = _MOOD
+        if planted is not None and planted.drivers and u[1] < 0.15:
+            author = self.authors[int(planted.drivers[int(u[2] * 3)][1:])]
+        neg, neu = float(_MOOD[0]), float(_MOOD[1])
         if planted is not None and planted.negative_share is not None:
             neg = planted.negative_share
-            mood = np.array([neg, (1 - neg) * 0.6, (1 - neg) * 0.4])
+            neu = (1 - neg) * 0.6
         elif planted is not None:  # a campaign: more positive than usual
-            mood = np.array([0.1, 0.4, 0.5])
-        label: SentimentLabel = ("negative", "neutral", "positive")[int(rng.choice(3, p=mood))]
-        text = self._text(rng, keyword, label, planted)
-        base_rt = 0.0005 * author.followers**0.85 * rng.lognormal(0.0, 1.0)
-        if planted is not None and planted.kind == "crisis" and rng.random() < 0.01:
-            base_rt *= 200  # the viral post
-        retweets = int(min(rng.poisson(min(base_rt, 1e6)), 10**7))
-        likes = int(min(rng.poisson(min(base_rt * 3.0 + 0.5, 3e6)), 10**7))
-        post = IncomingPost(
-            post_id=f"p{counter:08d}",
-            author_id=author.author_id,
-            author_handle=author.handle,
-            author_name=author.name,
-            author_location=author.location,
-            metrics=author.metrics_at(hour / 24),
-            text=text,
-            created_at=when,
-            retweets=retweets,
-            likes=likes,
+            neg, neu = 0.1, 0.4
+        label: SentimentLabel = (
+            "negative" if u[3] < neg else "neutral" if u[3] < neg + neu else "positive"
         )
-        return DemoPost(post, keyword, label, spike)
+        text = self._text(u[4:], keyword, label, planted)
+        rate = 0.0005 * author.followers**0.85 * float(np.exp(z))
+        if planted is not None and planted.kind == "crisis" and u[1] > 0.99:
+            rate *= 200  # the viral post
+        return author, label, rate, text
 
     def _text(
         self,
-        rng: np.random.Generator,
+        u: list[float],
         keyword: str | None,
         label: SentimentLabel,
         planted: PlantedSpike | None,
     ) -> str:
-        def pick(options: tuple[str, ...] | list[str]) -> str:
-            return options[int(rng.integers(len(options)))]
+        def pick(options: tuple[str, ...] | list[str], r: float) -> str:
+            return options[int(r * len(options))]
 
         if keyword is None:
-            template = pick(txt.NOISE)
+            template = pick(txt.NOISE, u[0])
             surface = ""
         else:
-            surface = pick(txt.KEYWORD_SURFACES[keyword])
+            surface = pick(txt.KEYWORD_SURFACES[keyword], u[1])
             if planted is not None and planted.kind == "crisis" and label == "negative":
-                template = pick(txt.CRISIS) if rng.random() < 0.6 else pick(txt.NEGATIVE)
-            elif planted is not None and planted.kind == "volume" and rng.random() < 0.5:
-                template = pick(txt.CAMPAIGN)
+                template = pick(txt.CRISIS if u[5] < 0.6 else txt.NEGATIVE, u[0])
+            elif planted is not None and planted.kind == "volume" and u[5] < 0.5:
+                template = pick(txt.CAMPAIGN, u[0])
             else:
-                template = pick(
-                    {"negative": txt.NEGATIVE, "neutral": txt.NEUTRAL, "positive": txt.POSITIVE}[
-                        label
-                    ]
-                )
+                table = {"negative": txt.NEGATIVE, "neutral": txt.NEUTRAL, "positive": txt.POSITIVE}
+                template = pick(table[label], u[0])
         return template.format(
             kw=surface,
-            thing=pick(txt.THINGS),
-            pos=pick(txt.POSITIVE_ADJ),
-            neg=pick(txt.NEGATIVE_ADJ),
-            city=pick(txt.CITIES),
+            thing=pick(txt.THINGS, u[2]),
+            pos=pick(txt.POSITIVE_ADJ, u[3]),
+            neg=pick(txt.NEGATIVE_ADJ, u[4]),
+            city=pick(txt.CITIES, (u[2] * 7.3) % 1.0),
         )
 
 

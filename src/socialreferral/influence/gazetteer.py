@@ -43,9 +43,9 @@ from socialreferral.influence._place_names import (
 from socialreferral.influence.records import Place
 
 MAX_LOCATION = 200
-_SPLIT = re.compile(r"\s*(?:[,/|;•·\n\t]|\s[-–—~]\s|\s&\s|\sand\s)\s*")
+_SPLIT = re.compile(r"\s*(?:[,/|;\u2022\u00b7\n\t]|\s[-\u2013\u2014~]\s|\s&\s|\sand\s)\s*")
 _DROP = re.compile(r"[.'\u2019`\"()\[\]{}!?*#@]")
-_NOT_WORD = re.compile(r"[^a-z0-9\s,/|;•·&\-–—~]")
+_NOT_WORD = re.compile(r"[^a-z0-9\s,/|;\u2022\u00b7&\-\u2013\u2014~]")
 _SPACES = re.compile(r"\s+")
 _FLAG = re.compile(r"[\U0001F1E6-\U0001F1FF]{2}")
 

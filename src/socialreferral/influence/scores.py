@@ -1,8 +1,8 @@
-"""Per-keyword influence: Reach, Resonance and Relevance, 0–100, each explained.
+"""Per-keyword influence: Reach, Resonance and Relevance, 0-100, each explained.
 
 For one keyword, every author who posted about it gets
 
-``score = 100 × (W_reach·reach + W_resonance·resonance + W_relevance·relevance)``
+``score = 100 x (W_reach·reach + W_resonance·resonance + W_relevance·relevance)``
 
 with each pillar in [0, 1] and the weights of :class:`~socialreferral.influence.weights.
 PillarWeights` (random-forest importances on the Kaggle pairs):
@@ -16,7 +16,7 @@ PillarWeights` (random-forest importances on the Kaggle pairs):
   ``(k + a·p0) / (n + a)`` where ``k`` keyword posts were seen among ``n`` posts the account
   wrote meanwhile, read from its post counter, or estimated from posts/day for a single
   post), ``recency`` of their last keyword post (half-life, default 72 h) and ``rarity``
-  of the keyword (1 − its share of all tracked posts; constant within a keyword, so it
+  of the keyword (1 - its share of all tracked posts; constant within a keyword, so it
   shifts scores between keywords, never the order within one).
 
 Scores are computed when asked (``now`` given), from
@@ -51,7 +51,7 @@ class ScoringConfig(DomainModel):
 
 
 class PillarScore(DomainModel):
-    """One pillar of one author's score: value 0–100, weight, points it adds, why."""
+    """One pillar of one author's score: value 0-100, weight, points it adds, why."""
 
     name: str
     value: float
@@ -176,7 +176,9 @@ class KeywordScorer:
         retweets = np.array([a.retweets for a in authors], dtype=np.float64)
         likes = np.array([a.likes for a in authors], dtype=np.float64)
         parts["retweets"], parts["likes"] = _midrank(retweets), _midrank(likes)
-        resonance = w.resonance["retweets"] * parts["retweets"] + w.resonance["likes"] * parts["likes"]
+        resonance = (
+            w.resonance["retweets"] * parts["retweets"] + w.resonance["likes"] * parts["likes"]
+        )
 
         cfg = self.config
         k = np.array([a.posts for a in authors], dtype=np.float64)
@@ -236,7 +238,7 @@ class KeywordScorer:
 
     def explain(self, table: ScoreTable, i: int) -> InfluencerScore:
         """The full, explained score of row ``i`` of a :class:`ScoreTable`."""
-        a, w, p = table.authors[i], self.weights, table.parts
+        a, p = table.authors[i], table.parts
         m = a.metrics
         pillars = (
             self._pillar(

@@ -127,8 +127,11 @@ def volume_threshold(expected: float, config: SpikeConfig) -> int:
     return max(math.floor(need) + 1, 1)
 
 
-def _negativity(n: int, k: int, p0: float, config: SpikeConfig) -> float | None:
-    # z of the negative count against Binomial(n, p0), when all three conditions hold.
+def negativity_z(n: int, k: int, p0: float, config: SpikeConfig) -> float | None:
+    """z of ``k`` negatives in ``n`` posts against Binomial(n, p0) if it raises an alert.
+
+    ``None`` unless all three conditions hold (count, absolute rise, z).
+    """
     if n == 0 or k < config.negativity_min or k / n - p0 < config.negativity_rise:
         return None
     z = (k - n * p0) / math.sqrt(n * p0 * (1 - p0))
@@ -162,7 +165,9 @@ class SpikeDetector:
         h = ks.hours.get(hour) if ks else None
         if ks is None or h is None:
             return []
-        base = baseline if baseline is not None else day_baseline(ks, hour // 24, self.config.baseline)
+        base = (
+            baseline if baseline is not None else day_baseline(ks, hour // 24, self.config.baseline)
+        )
         if base is None:
             return []
         if base.day != hour // 24:
@@ -175,7 +180,7 @@ class SpikeDetector:
             sd = math.sqrt(expected + cfg.dispersion * expected * expected)
             z = (h.posts - expected) / sd if sd > 0 else float("inf")
             out.append(self._alert(ks, hour, h, "volume", expected, p0, z, partial))
-        z_neg = _negativity(h.posts, h.sentiments[0], p0, cfg)
+        z_neg = negativity_z(h.posts, h.sentiments[0], p0, cfg)
         if z_neg is not None:
             out.append(self._alert(ks, hour, h, "negativity", expected, p0, z_neg, partial))
         return out
@@ -244,11 +249,11 @@ class SpikeDetector:
         words = self._rising(ks, hour, h, [0] if kind == "negativity" else [0, 1, 2])
         ratio = h.posts / expected if expected > 0 else float("inf")
         if kind == "volume":
-            what = f"{h.posts} posts vs {expected:.0f} expected ({ratio:.1f}×, z={z:.1f})"
+            what = f"{h.posts} posts vs {expected:.0f} expected ({ratio:.1f}x, z={z:.1f})"
         else:
             what = (
                 f"{share:.0%} negative ({neg} of {h.posts}) vs {p0:.0%} usual "
-                f"(z={z:.1f}); volume {ratio:.1f}× expected"
+                f"(z={z:.1f}); volume {ratio:.1f}x expected"
             )
         who = ", ".join(f"@{d.handle or d.author_id} ({d.posts} posts)" for d in drivers[:3])
         lead = f"; top post by @{top[0].author_handle}: {top[0].text[:80]!r}" if top else ""
@@ -281,7 +286,7 @@ class SpikeDetector:
         self, ks: KeywordState, hour: int, h: HourStats, sentiments: list[int]
     ) -> tuple[RisingWord, ...]:
         # Lift of each word's per-post rate this hour over its rate in the history window
-        # (add-one smoothed); ranked by count × log(lift) so frequent, new words lead.
+        # (add-one smoothed); ranked by count x log(lift) so frequent, new words lead.
         now_words: Counter[str] = Counter()
         for s in sentiments:
             now_words.update(h.words[s])
@@ -351,5 +356,6 @@ __all__ = [
     "SpikeDetector",
     "SpikeEpisode",
     "episodes",
+    "negativity_z",
     "volume_threshold",
 ]

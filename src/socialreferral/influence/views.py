@@ -114,9 +114,7 @@ def _hours(
     lo = int(require_aware(start, "start").timestamp()) // 3600 if start else None
     hi = -(-int(require_aware(end, "end").timestamp()) // 3600) if end else None
     return [
-        (h, v)
-        for h, v in ks.hours.items()
-        if (lo is None or h >= lo) and (hi is None or h < hi)
+        (h, v) for h, v in ks.hours.items() if (lo is None or h >= lo) and (hi is None or h < hi)
     ]
 
 

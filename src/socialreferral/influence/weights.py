@@ -21,6 +21,7 @@ written by ``python benchmarks/influence.py --write-weights``.
 
 from __future__ import annotations
 
+from itertools import pairwise
 from typing import TYPE_CHECKING
 
 from pydantic import Field, model_validator
@@ -91,7 +92,7 @@ class PillarWeights(DomainModel):
     def _reference_complete(self) -> PillarWeights:
         for name in REACH_FEATURES:
             q = self.reference.get(name)
-            if q is None or len(q) < 2 or any(b < a for a, b in zip(q, q[1:], strict=False)):
+            if q is None or len(q) < 2 or any(b < a for a, b in pairwise(q)):
                 raise ValueError(f"reference[{name!r}] must be ascending quantiles")
         return self
 

@@ -1,0 +1,164 @@
+"""Influence aggregates on a generated stream: equality, throughput, erasure, locations.
+
+    python benchmarks/influence_aggregates.py [--posts 125000] [--seed 0]
+
+1. Generates a demo stream (``DemoStream``) and tracks it (keyword match, shipped sentiment
+   model, cloud words, gazetteer): at the default size this gives >100,000 tracked posts.
+2. Shuffles the tracked posts and adds them one by one (``InfluenceAggregates.add``,
+   sentiment already computed): posts/s on one core, beside the brute-force
+   ``recompute`` of the same posts in the same run; then checks the two states are equal.
+3. Erases 200 random authors (``erase_author`` + ``repair``) and checks the state equals a
+   recomputation without them.
+4. Reports keyword-matching precision/recall and location resolution against the
+   generator's ground truth, and the time of each dashboard query.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import sys
+import time
+from collections import defaultdict
+from datetime import timedelta
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
+
+from _common import parser, single_core
+
+single_core()
+
+from socialreferral.influence import (  # noqa: E402
+    DemoConfig,
+    DemoStream,
+    InfluenceAggregates,
+    PostTracker,
+    SpikeDetector,
+    TrackedPost,
+    dump_state,
+    hourly_trend,
+    influencer_map,
+    top_influencers,
+    word_cloud,
+)
+
+
+def timed(fn, *args):  # type: ignore[no-untyped-def]
+    t = time.perf_counter()
+    out = fn(*args)
+    return out, time.perf_counter() - t
+
+
+def main() -> None:
+    p = parser(__doc__ or "")
+    p.add_argument("--posts", type=int, default=125_000, help="generated posts (noise included)")
+    p.add_argument("--erase", type=int, default=200, help="authors to erase")
+    args = p.parse_args()
+
+    stream = DemoStream(DemoConfig(seed=args.seed, posts=args.posts, authors=args.posts // 5))
+    demo, t_gen = timed(lambda: list(stream.generate()))
+    tracker = PostTracker(stream.tracking)
+    tracker.gazetteer  # noqa: B018 - build it outside the timed tracking
+    t0 = time.perf_counter()
+    tracked: list[TrackedPost] = []
+    for i in range(0, len(demo), 5000):
+        tracked.extend(tracker.track([d.post for d in demo[i : i + 5000]]))
+    t_track = time.perf_counter() - t0
+    print(
+        f"demo stream seed {args.seed}: {len(demo):,} posts generated in {t_gen:.1f}s; "
+        f"{len(tracked):,} tracked records ({len(demo) / t_track:,.0f} posts/s through match + "
+        "sentiment + words + location)"
+    )
+
+    shuffled = tracked[:]
+    random.Random(args.seed).shuffle(shuffled)
+    agg = InfluenceAggregates()
+    _, t_inc = timed(agg.add_many, shuffled)
+    rec, t_rec = timed(InfluenceAggregates.recompute, tracked)
+    same = agg == rec
+    print(
+        f"  incremental add, random order: {len(tracked) / t_inc:,.0f} posts/s ({t_inc:.2f}s); "
+        f"brute-force recompute: {len(tracked) / t_rec:,.0f} posts/s ({t_rec:.2f}s); "
+        f"ratio {t_rec / t_inc:.2f}; states identical: {same}"
+    )
+    if not same:
+        raise SystemExit("incremental state differs from the recomputation")
+    size = len(json.dumps(dump_state(agg.state)))
+    n_hours = sum(len(k.hours) for k in agg.state.keywords.values())
+    n_authors = sum(len(k.authors) for k in agg.state.keywords.values())
+    print(
+        f"  state: {size / 1e6:.1f} MB as JSON, {n_hours} hour entries, "
+        f"{n_authors:,} author entries"
+    )
+
+    # Erasure of random people, then the repairs the plan asks for.
+    by_author: dict[str, list[TrackedPost]] = defaultdict(list)
+    for t in tracked:
+        by_author[t.author_id].append(t)
+    victims = set(random.Random(args.seed + 1).sample(sorted(by_author), args.erase))
+    rest = [t for t in tracked if t.author_id not in victims]
+    t0 = time.perf_counter()
+    repairs = 0
+    for a in sorted(victims):
+        plan = agg.erase_author(a, by_author[a])
+        if plan:
+            repairs += len(plan.hours) + len(plan.authors)
+            agg.repair(plan, [t for t in rest if plan.wants(t)])
+    t_erase = time.perf_counter() - t0
+    ok = agg == InfluenceAggregates.recompute(rest)
+    print(
+        f"  erased {args.erase} authors ({len(tracked) - len(rest):,} posts) with {repairs} "
+        f"entry repairs in {t_erase:.1f}s; equals recomputation without them: {ok}"
+    )
+    if not ok:
+        raise SystemExit("erasure left the aggregates inconsistent")
+
+    # Ground truth: matching and locations.
+    truth = {d.post.post_id: d.keyword for d in demo}
+    found = {(t.post_id, t.keyword) for t in tracked}
+    wanted = {(pid, kw) for pid, kw in truth.items() if kw is not None}
+    print(
+        f"  keyword matching: precision {len(found & wanted) / len(found):.4f}, "
+        f"recall {len(found & wanted) / len(wanted):.4f}"
+    )
+    seen = {t.author_id: t for t in tracked}
+    authors = {a.author_id: a for a in stream.authors}
+    located = [a for a in seen if authors[a].location]
+    resolved = [a for a in located if seen[a].place is not None]
+    resolvable = [a for a in located if authors[a].location_truth is not None]
+    right = [
+        a
+        for a in resolvable
+        if seen[a].place is not None
+        and seen[a].place.country_code == authors[a].location_truth[0]  # type: ignore[index,union-attr]
+        and (not authors[a].location_truth[1] or seen[a].place.name == authors[a].location_truth[1])  # type: ignore[index,union-attr]
+    ]
+    junk_resolved = [a for a in located if authors[a].location_truth is None and seen[a].place]
+    print(
+        f"  locations of {len(seen):,} tracked authors: {len(located):,} give one; "
+        f"{len(resolved) / len(located):.1%} resolved, {len(located) - len(resolved):,} "
+        f"unresolved; of the resolvable ones {len(right) / len(resolvable):.1%} resolved to the "
+        f"right place; junk resolved by mistake: {len(junk_resolved)}"
+    )
+
+    end = stream.config.start + timedelta(days=stream.config.days)
+    kw = max(agg.state.keywords, key=lambda k: agg.state.keywords[k].posts)
+    _, t_top = timed(top_influencers, agg.state, kw, end)
+    _, t_map = timed(influencer_map, agg.state, kw, end)
+    _, t_cloud = timed(word_cloud, agg.state, kw)
+    _, t_trend = timed(hourly_trend, agg.state, kw, stream.config.start, end)
+    alerts, t_scan = timed(SpikeDetector().scan, agg.state, kw, stream.config.start, end)
+    ks = agg.state.keywords[kw]
+    print(
+        f"  queries on {kw!r} ({ks.posts:,} posts, {len(ks.authors):,} authors): "
+        f"top-5 per sentiment {t_top * 1e3:.0f} ms, map {t_map * 1e3:.0f} ms, "
+        f"word clouds {t_cloud * 1e3:.0f} ms, trend {t_trend * 1e3:.0f} ms, "
+        f"alert scan of {stream.config.days * 24} hours {t_scan * 1e3:.0f} ms "
+        f"({len(alerts)} alerts)"
+    )
+
+
+if __name__ == "__main__":
+    main()
