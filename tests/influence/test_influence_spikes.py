@@ -128,7 +128,7 @@ def test_episodes_group_consecutive_hours() -> None:
 
 
 def test_volume_threshold_needs_all_three_conditions() -> None:
-    cfg = SpikeConfig()
-    assert volume_threshold(0.0, cfg) == cfg.volume_min_excess + 1
-    assert volume_threshold(100.0, cfg) >= 200
-    assert volume_threshold(10.0, cfg) == 26  # 10 + 15 excess dominates
+    cfg = SpikeConfig(volume_z=4.0, volume_ratio=2.0, volume_min_excess=15, dispersion=0.05)
+    assert volume_threshold(0.0, cfg) == 16  # only the excess can speak at zero
+    assert volume_threshold(100.0, cfg) == 201  # ratio: 2 x 100, z needs 100 + 4 x 24.5
+    assert volume_threshold(10.0, cfg) == 26  # z: 10 + 4 x sqrt(15) = 25.5

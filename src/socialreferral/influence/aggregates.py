@@ -23,6 +23,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from operator import attrgetter
 from typing import NamedTuple
 
 from socialreferral.errors import InvalidInput
@@ -30,11 +31,11 @@ from socialreferral.influence.rebuild import (
     author_stats,
     hour_of,
     hour_stats,
-    post_ref,
     recompute_state,
 )
 from socialreferral.influence.records import SENTIMENTS, TrackedPost
 from socialreferral.influence.state import (
+    REF_TEXT,
     TOP_POSTS_PER_HOUR,
     AuthorStats,
     HourStats,
@@ -44,6 +45,7 @@ from socialreferral.influence.state import (
 )
 
 _INDEX = {s: i for i, s in enumerate(SENTIMENTS)}
+_CREATED = attrgetter("created_at")
 
 
 class Touched(NamedTuple):
@@ -64,6 +66,12 @@ class RepairPlan:
     def __bool__(self) -> bool:
         return bool(self.authors or self.hours)
 
+    def merge(self, other: RepairPlan) -> RepairPlan:
+        """Add another plan's entries to this one (returns ``self``)."""
+        self.authors |= other.authors
+        self.hours |= other.hours
+        return self
+
     def wants(self, post: TrackedPost) -> bool:
         """Whether ``post`` belongs to an entry the plan rebuilds."""
         return (post.keyword, post.author_id) in self.authors or (
@@ -81,39 +89,59 @@ class InfluenceAggregates:
     # ------------------------------------------------------------------ adding
     def add(self, post: TrackedPost) -> Touched:
         """Count one new post; returns the entries it touched."""
-        kw = post.keyword
-        ks = self.state.keywords.get(kw)
+        return Touched(post.keyword, post.author_id, self._add(post))
+
+    def add_many(self, posts: Iterable[TrackedPost]) -> None:
+        """:meth:`add` each post of a batch.
+
+        The batch is counted in time order: the result does not depend on order, but
+        neighbouring posts share hour and author entries, so a shuffled batch runs about
+        as fast as a stream (measured: ``benchmarks/influence_aggregates.py``).
+        """
+        add = self._add
+        for p in sorted(posts, key=_CREATED):
+            add(p)
+
+    def _add(self, post: TrackedPost) -> int:
+        # The hot path (tens of thousands of calls a second): attributes are read once into
+        # locals, and a dashboard reference is built only when the post becomes one.
+        kw, author, pid = post.keyword, post.author_id, post.post_id
+        rt, lk = post.retweets, post.likes
+        keywords = self.state.keywords
+        ks = keywords.get(kw)
         if ks is None:
-            ks = self.state.keywords[kw] = KeywordState(kw)
+            ks = keywords[kw] = KeywordState(kw)
         ks.posts += 1
         s = _INDEX[post.sentiment]
         at = int(post.created_at.timestamp())
         milli = round(post.sentiment_score * 1000)
+        eng = rt + lk
         ref: PostRef | None = None
 
-        a = ks.authors.get(post.author_id)
+        a = ks.authors.get(author)
         if a is None:
-            ref = post_ref(post)
+            ref = PostRef(pid, author, post.author_handle, at, rt, lk, s, post.text[:REF_TEXT])
             best: list[PostRef | None] = [None, None, None]
             best[s] = ref
             sentiments = [0, 0, 0]
             sentiments[s] = 1
-            statuses = post.metrics.statuses
-            ks.authors[post.author_id] = AuthorStats(
-                post.author_id,
+            metrics = post.metrics
+            statuses = metrics.statuses
+            ks.authors[author] = AuthorStats(
+                author,
                 post.author_handle,
                 post.author_name,
                 1,
                 sentiments,
                 milli,
-                post.retweets,
-                post.likes,
+                rt,
+                lk,
                 at,
                 at,
-                post.post_id,
+                pid,
                 statuses,
                 statuses,
-                post.metrics,
+                metrics,
                 post.place,
                 post.location,
                 best,
@@ -122,22 +150,22 @@ class InfluenceAggregates:
             a.posts += 1
             a.sentiments[s] += 1
             a.score_milli += milli
-            a.retweets += post.retweets
-            a.likes += post.likes
+            a.retweets += rt
+            a.likes += lk
             if at < a.first_at:
                 a.first_at = at
-            if at > a.last_at or (at == a.last_at and post.post_id > a.last_post_id):
-                a.last_at, a.last_post_id = at, post.post_id
+            if at > a.last_at or (at == a.last_at and pid > a.last_post_id):
+                a.last_at, a.last_post_id = at, pid
                 a.handle, a.name = post.author_handle, post.author_name
                 a.metrics, a.place, a.location = post.metrics, post.place, post.location
             statuses = post.metrics.statuses
             if statuses < a.statuses_min:
                 a.statuses_min = statuses
-            if statuses > a.statuses_max:
+            elif statuses > a.statuses_max:
                 a.statuses_max = statuses
             b = a.best[s]
-            if b is None or (post.retweets + post.likes, at, post.post_id) > b.rank():
-                ref = post_ref(post)
+            if b is None or _beats(eng, at, pid, b):
+                ref = PostRef(pid, author, post.author_handle, at, rt, lk, s, post.text[:REF_TEXT])
                 a.best[s] = ref
 
         hour = at // 3600
@@ -147,36 +175,25 @@ class InfluenceAggregates:
         h.posts += 1
         h.sentiments[s] += 1
         h.score_milli += milli
-        h.retweets += post.retweets
-        h.likes += post.likes
+        h.retweets += rt
+        h.likes += lk
         words = h.words[s]
+        get = words.get
         for w in post.words:
-            words[w] = words.get(w, 0) + 1
-        counts = h.authors.get(post.author_id)
+            words[w] = get(w, 0) + 1
+        counts = h.authors.get(author)
         if counts is None:
-            h.authors[post.author_id] = [1, 1 if s == 0 else 0]
+            h.authors[author] = [1, 1 if s == 0 else 0]
         else:
             counts[0] += 1
             if s == 0:
                 counts[1] += 1
         top = h.top
-        if (
-            len(top) < TOP_POSTS_PER_HOUR
-            or (
-                post.retweets + post.likes,
-                at,
-                post.post_id,
-            )
-            > top[-1].rank()
-        ):
-            _insert_top(top, ref or post_ref(post))
-        return Touched(kw, post.author_id, hour)
-
-    def add_many(self, posts: Iterable[TrackedPost]) -> None:
-        """:meth:`add` each post."""
-        add = self.add
-        for p in posts:
-            add(p)
+        if len(top) < TOP_POSTS_PER_HOUR or _beats(eng, at, pid, top[-1]):
+            if ref is None:
+                ref = PostRef(pid, author, post.author_handle, at, rt, lk, s, post.text[:REF_TEXT])
+            _insert_top(top, ref, eng)
+        return hour
 
     # ------------------------------------------------------------------ removing
     def remove(self, posts: Iterable[TrackedPost]) -> RepairPlan:
@@ -264,6 +281,8 @@ class InfluenceAggregates:
 
         ``posts`` must include every stored post of each planned entry (others are
         ignored); a count that disagrees with the exact counters raises ``InvalidInput``.
+        Plans of several removals may be merged (``RepairPlan.merge``) and repaired once;
+        entries that have disappeared since are skipped.
         """
         by_author: dict[tuple[str, str], list[TrackedPost]] = defaultdict(list)
         by_hour: dict[tuple[str, int], list[TrackedPost]] = defaultdict(list)
@@ -273,7 +292,10 @@ class InfluenceAggregates:
             if (p.keyword, hour_of(p)) in plan.hours:
                 by_hour[(p.keyword, hour_of(p))].append(p)
         for kw, author_id in plan.authors:
-            current = self.state.keywords[kw].authors[author_id]
+            ks = self.state.keywords.get(kw)
+            if ks is None or author_id not in ks.authors:
+                continue  # removed since the plan was made: nothing left to repair
+            current = ks.authors[author_id]
             group = by_author.get((kw, author_id), [])
             if len(group) != current.posts:
                 raise InvalidInput(
@@ -281,9 +303,12 @@ class InfluenceAggregates:
                     f"stored posts, got {len(group)}",
                     field="posts",
                 )
-            self.state.keywords[kw].authors[author_id] = author_stats(group)
+            ks.authors[author_id] = author_stats(group)
         for kw, hour in plan.hours:
-            current_h = self.state.keywords[kw].hours[hour]
+            ks = self.state.keywords.get(kw)
+            if ks is None or hour not in ks.hours:
+                continue
+            current_h = ks.hours[hour]
             group = by_hour.get((kw, hour), [])
             if len(group) != current_h.posts:
                 raise InvalidInput(
@@ -291,7 +316,7 @@ class InfluenceAggregates:
                     f"posts, got {len(group)}",
                     field="posts",
                 )
-            self.state.keywords[kw].hours[hour] = hour_stats(group)
+            ks.hours[hour] = hour_stats(group)
 
     def erase_author(self, author_id: str, posts: Iterable[TrackedPost]) -> RepairPlan:
         """Remove every post of one person (all of them: the caller's stored records)."""
@@ -321,11 +346,22 @@ class InfluenceAggregates:
     __hash__ = None  # type: ignore[assignment]
 
 
-def _insert_top(top: list[PostRef], ref: PostRef) -> None:
+def _beats(engagement: int, at: int, post_id: str, ref: PostRef) -> bool:
+    # ``(engagement, at, post_id) > ref.rank()`` without building tuples: this runs for
+    # almost every post, and most comparisons are settled by engagement alone.
+    other = ref.retweets + ref.likes
+    if engagement != other:
+        return engagement > other
+    if at != ref.created_at:
+        return at > ref.created_at
+    return post_id > ref.post_id
+
+
+def _insert_top(top: list[PostRef], ref: PostRef, engagement: int) -> None:
     # Best first; the list is at most TOP_POSTS_PER_HOUR long, so a linear scan is fastest.
-    key = ref.rank()
+    at, pid = ref.created_at, ref.post_id
     for i, other in enumerate(top):
-        if key > other.rank():
+        if _beats(engagement, at, pid, other):
             top.insert(i, ref)
             break
     else:

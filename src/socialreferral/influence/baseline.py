@@ -54,12 +54,6 @@ class DayBaseline:
     level: float
     day_factor: float
 
-    def hour_index(self, hour: int) -> int:
-        """Hour of day (0-23) of an absolute hour index inside this day."""
-        if hour // 24 != self.day:
-            raise ValueError("hour outside this baseline's day")
-        return hour % 24
-
 
 def _daily(ks: KeywordState, first_day: int, last_day: int) -> npt.NDArray[np.int64]:
     # (days, 24, 2): posts and negative posts per hour, days [first_day, last_day).

@@ -28,7 +28,7 @@ from __future__ import annotations
 import re
 import threading
 import unicodedata
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
@@ -315,11 +315,8 @@ class Gazetteer:
         return self._region_places.get(q)
 
     def __len__(self) -> int:
+        """Number of cities."""
         return sum(len(v) for v in self._cities.values())
-
-    def names(self) -> Iterator[str]:
-        """Normalised city names known to the gazetteer (for tests and diagnostics)."""
-        return iter(self._cities)
 
 
 def _agrees(city: _City, q: Qualifier) -> bool:

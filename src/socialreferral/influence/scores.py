@@ -150,7 +150,7 @@ class KeywordScorer:
         self.config = config or ScoringConfig()
 
     def table(self, state: InfluenceState, keyword: str, now: datetime) -> ScoreTable:
-        """Scores of all authors of ``keyword`` at ``now``; ``KeyError`` if not tracked."""
+        """Scores of all authors of ``keyword`` at ``now`` (an empty table if it has no posts)."""
         require_aware(now)
         ks = state.keywords.get(keyword)
         authors = list(ks.authors.values()) if ks else []

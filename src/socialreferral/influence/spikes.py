@@ -45,11 +45,11 @@ class SpikeConfig(DomainModel):
     """Thresholds of the two alert kinds (tuned on generated streams, see docs)."""
 
     baseline: BaselineConfig = BaselineConfig()
-    volume_z: float = Field(default=4.0, gt=0.0)
+    volume_z: float = Field(default=5.0, gt=0.0)
     volume_ratio: float = Field(default=2.0, ge=1.0)
     volume_min_excess: int = Field(default=15, ge=0)
     dispersion: float = Field(default=0.05, ge=0.0, le=10.0)
-    negativity_z: float = Field(default=4.0, gt=0.0)
+    negativity_z: float = Field(default=5.0, gt=0.0)
     negativity_rise: float = Field(default=0.15, ge=0.0, lt=1.0)
     negativity_min: int = Field(default=10, ge=1)
     drivers: int = Field(default=5, ge=0, le=50)

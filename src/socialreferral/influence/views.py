@@ -13,7 +13,7 @@ CLI or REST layer can print or serialise as they are.
 from __future__ import annotations
 
 from collections import Counter
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 from pydantic import Field
 
@@ -185,11 +185,6 @@ def hour_start(when: datetime) -> datetime:
     return datetime.fromtimestamp(t, UTC)
 
 
-def window(end: datetime, hours: int) -> tuple[datetime, datetime]:
-    """``(end - hours, end)``: a convenience for "the last N hours"."""
-    return end - timedelta(hours=hours), end
-
-
 __all__ = [
     "InfluencerMap",
     "MapPoint",
@@ -199,6 +194,5 @@ __all__ = [
     "hourly_trend",
     "influencer_map",
     "top_influencers",
-    "window",
     "word_cloud",
 ]
