@@ -38,10 +38,10 @@ from socialreferral.influence.state import (
     REF_TEXT,
     TOP_POSTS_PER_HOUR,
     AuthorStats,
-    HourStats,
     InfluenceState,
     KeywordState,
     PostRef,
+    new_hour,
 )
 
 _INDEX = {s: i for i, s in enumerate(SENTIMENTS)}
@@ -104,7 +104,8 @@ class InfluenceAggregates:
 
     def _add(self, post: TrackedPost) -> int:
         # The hot path (tens of thousands of calls a second): attributes are read once into
-        # locals, and a dashboard reference is built only when the post becomes one.
+        # locals, per-sentiment fields are chosen by branches rather than indexing small
+        # lists (see HourStats), and a dashboard reference is built only when needed.
         kw, author, pid = post.keyword, post.author_id, post.post_id
         rt, lk = post.retweets, post.likes
         keywords = self.state.keywords
@@ -121,10 +122,6 @@ class InfluenceAggregates:
         a = ks.authors.get(author)
         if a is None:
             ref = PostRef(pid, author, post.author_handle, at, rt, lk, s, post.text[:REF_TEXT])
-            best: list[PostRef | None] = [None, None, None]
-            best[s] = ref
-            sentiments = [0, 0, 0]
-            sentiments[s] = 1
             metrics = post.metrics
             statuses = metrics.statuses
             ks.authors[author] = AuthorStats(
@@ -132,7 +129,9 @@ class InfluenceAggregates:
                 post.author_handle,
                 post.author_name,
                 1,
-                sentiments,
+                1 if s == 0 else 0,
+                1 if s == 1 else 0,
+                1 if s == 2 else 0,
                 milli,
                 rt,
                 lk,
@@ -144,11 +143,12 @@ class InfluenceAggregates:
                 metrics,
                 post.place,
                 post.location,
-                best,
+                ref if s == 0 else None,
+                ref if s == 1 else None,
+                ref if s == 2 else None,
             )
         else:
             a.posts += 1
-            a.sentiments[s] += 1
             a.score_milli += milli
             a.retweets += rt
             a.likes += lk
@@ -163,31 +163,48 @@ class InfluenceAggregates:
                 a.statuses_min = statuses
             elif statuses > a.statuses_max:
                 a.statuses_max = statuses
-            b = a.best[s]
+            if s == 0:
+                a.negative += 1
+                b = a.best_negative
+            elif s == 1:
+                a.neutral += 1
+                b = a.best_neutral
+            else:
+                a.positive += 1
+                b = a.best_positive
             if b is None or _beats(eng, at, pid, b):
                 ref = PostRef(pid, author, post.author_handle, at, rt, lk, s, post.text[:REF_TEXT])
-                a.best[s] = ref
+                if s == 0:
+                    a.best_negative = ref
+                elif s == 1:
+                    a.best_neutral = ref
+                else:
+                    a.best_positive = ref
 
         hour = at // 3600
         h = ks.hours.get(hour)
         if h is None:
-            h = ks.hours[hour] = HourStats(0, [0, 0, 0], 0, 0, 0, [{}, {}, {}], {}, [])
+            h = ks.hours[hour] = new_hour()
         h.posts += 1
-        h.sentiments[s] += 1
         h.score_milli += milli
         h.retweets += rt
         h.likes += lk
-        words = h.words[s]
+        posts_by = h.author_posts
+        posts_by[author] = posts_by.get(author, 0) + 1
+        if s == 0:
+            h.negative += 1
+            words = h.words_negative
+            neg_by = h.author_negative
+            neg_by[author] = neg_by.get(author, 0) + 1
+        elif s == 1:
+            h.neutral += 1
+            words = h.words_neutral
+        else:
+            h.positive += 1
+            words = h.words_positive
         get = words.get
         for w in post.words:
             words[w] = get(w, 0) + 1
-        counts = h.authors.get(author)
-        if counts is None:
-            h.authors[author] = [1, 1 if s == 0 else 0]
-        else:
-            counts[0] += 1
-            if s == 0:
-                counts[1] += 1
         top = h.top
         if len(top) < TOP_POSTS_PER_HOUR or _beats(eng, at, pid, top[-1]):
             if ref is None:
@@ -226,6 +243,7 @@ class InfluenceAggregates:
                 field="posts",
             )
         s = _INDEX[post.sentiment]
+        label = SENTIMENTS[s]
         milli = round(post.sentiment_score * 1000)
         ks.posts -= 1
         if ks.posts == 0:
@@ -234,13 +252,14 @@ class InfluenceAggregates:
         if a.posts == 0:
             del ks.authors[post.author_id]
         else:
-            a.sentiments[s] -= 1
+            left = getattr(a, label) - 1
+            setattr(a, label, left)
             a.score_milli -= milli
             a.retweets -= post.retweets
             a.likes -= post.likes
-            best = a.best[s]
-            if a.sentiments[s] == 0:
-                a.best[s] = None
+            best: PostRef | None = getattr(a, f"best_{label}")
+            if left == 0:
+                setattr(a, f"best_{label}", None)
             elif best is not None and best.post_id == post.post_id:
                 plan.authors.add((post.keyword, post.author_id))
             st = post.metrics.statuses
@@ -254,22 +273,20 @@ class InfluenceAggregates:
         if h.posts == 0:
             del ks.hours[hour]
             return
-        h.sentiments[s] -= 1
+        setattr(h, label, getattr(h, label) - 1)
         h.score_milli -= milli
         h.retweets -= post.retweets
         h.likes -= post.likes
-        words = h.words[s]
+        words: dict[str, int] = getattr(h, f"words_{label}")
         for w in post.words:
-            left = words[w] - 1
-            if left:
-                words[w] = left
+            n = words[w] - 1
+            if n:
+                words[w] = n
             else:
                 del words[w]
-        counts = h.authors[post.author_id]
-        counts[0] -= 1
-        counts[1] -= s == 0
-        if counts[0] == 0:
-            del h.authors[post.author_id]
+        _decrement(h.author_posts, post.author_id)
+        if s == 0:
+            _decrement(h.author_negative, post.author_id)
         kept = [r for r in h.top if r.post_id != post.post_id]
         if len(kept) != len(h.top):
             h.top[:] = kept
@@ -344,6 +361,14 @@ class InfluenceAggregates:
         return self.state == other.state
 
     __hash__ = None  # type: ignore[assignment]
+
+
+def _decrement(counts: dict[str, int], key: str) -> None:
+    n = counts[key] - 1
+    if n:
+        counts[key] = n
+    else:
+        del counts[key]
 
 
 def _beats(engagement: int, at: int, post_id: str, ref: PostRef) -> bool:

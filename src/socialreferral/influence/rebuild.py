@@ -72,7 +72,9 @@ def author_stats(posts: Sequence[TrackedPost]) -> AuthorStats:
         handle=latest.author_handle,
         name=latest.author_name,
         posts=len(posts),
-        sentiments=[sum(1 for p in posts if p.sentiment == s) for s in SENTIMENTS],
+        negative=sum(1 for p in posts if p.sentiment == "negative"),
+        neutral=sum(1 for p in posts if p.sentiment == "neutral"),
+        positive=sum(1 for p in posts if p.sentiment == "positive"),
         score_milli=sum(milli(p) for p in posts),
         retweets=sum(p.retweets for p in posts),
         likes=sum(p.likes for p in posts),
@@ -84,28 +86,31 @@ def author_stats(posts: Sequence[TrackedPost]) -> AuthorStats:
         metrics=latest.metrics,
         place=latest.place,
         location=latest.location,
-        best=best,
+        best_negative=best[0],
+        best_neutral=best[1],
+        best_positive=best[2],
     )
 
 
 def hour_stats(posts: Sequence[TrackedPost]) -> HourStats:
     """An hour's entry from all its posts on one keyword."""
-    words: list[Counter[str]] = [Counter() for _ in SENTIMENTS]
-    authors: dict[str, list[int]] = {}
+    words: dict[str, Counter[str]] = {s: Counter() for s in SENTIMENTS}
     for p in posts:
-        words[_INDEX[p.sentiment]].update(p.words)
-        entry = authors.setdefault(p.author_id, [0, 0])
-        entry[0] += 1
-        entry[1] += p.sentiment == "negative"
+        words[p.sentiment].update(p.words)
     top = sorted(posts, key=_rank, reverse=True)[:TOP_POSTS_PER_HOUR]
     return HourStats(
         posts=len(posts),
-        sentiments=[sum(1 for p in posts if p.sentiment == s) for s in SENTIMENTS],
+        negative=sum(1 for p in posts if p.sentiment == "negative"),
+        neutral=sum(1 for p in posts if p.sentiment == "neutral"),
+        positive=sum(1 for p in posts if p.sentiment == "positive"),
         score_milli=sum(milli(p) for p in posts),
         retweets=sum(p.retweets for p in posts),
         likes=sum(p.likes for p in posts),
-        words=[dict(c) for c in words],
-        authors=authors,
+        words_negative=dict(words["negative"]),
+        words_neutral=dict(words["neutral"]),
+        words_positive=dict(words["positive"]),
+        author_posts=dict(Counter(p.author_id for p in posts)),
+        author_negative=dict(Counter(p.author_id for p in posts if p.sentiment == "negative")),
         top=[post_ref(p) for p in top],
     )
 

@@ -129,15 +129,17 @@ class ScoreTable:
     stance: npt.NDArray[np.int64]
     parts: dict[str, _F]
     rarity: float
+    ranked: npt.NDArray[np.int64]  # all rows, best first (ties by author id)
 
     def order(self, sentiment: SentimentLabel | None = None) -> list[int]:
-        """Row indices best first, optionally only authors of one stance."""
-        idx = np.arange(len(self.authors))
+        """Row indices best first, optionally only authors of one stance.
+
+        Ties are broken by author id, so the order never depends on insertion order.
+        """
+        ranked = self.ranked
         if sentiment is not None:
-            idx = idx[self.stance == SENTIMENTS.index(sentiment)]
-        # Ties broken by author id so that the order never depends on insertion order.
-        keys = sorted(idx.tolist(), key=lambda i: (-self.total[i], self.authors[i].author_id))
-        return keys
+            ranked = ranked[self.stance[ranked] == SENTIMENTS.index(sentiment)]
+        return [int(i) for i in ranked]
 
 
 class KeywordScorer:
@@ -210,8 +212,10 @@ class KeywordScorer:
         top = sent.max(axis=1, keepdims=True) if n else np.zeros((0, 1), dtype=np.int64)
         tied = (sent == top).sum(axis=1) > 1
         stance = np.where(tied, 1, sent.argmax(axis=1) if n else np.zeros(0, dtype=np.int64))
+        ids = np.array([a.author_id for a in authors], dtype=object)
+        ranked = np.lexsort((ids, -total)) if n else np.zeros(0, dtype=np.int64)
         return ScoreTable(
-            keyword, now, authors, reach, resonance, relevance, total, stance, parts, rarity
+            keyword, now, authors, reach, resonance, relevance, total, stance, parts, rarity, ranked
         )
 
     def top(

@@ -223,17 +223,23 @@ class SpikeDetector:
         at = datetime.fromtimestamp(hour * 3600, UTC)
         neg = h.sentiments[0]
         share = neg / h.posts
-        by = 1 if kind == "negativity" else 0
-        ranked = sorted(h.authors.items(), key=lambda kv: (-kv[1][by], -kv[1][0], kv[0]))
+        negs = h.author_negative
+
+        def loudest(item: tuple[str, int]) -> tuple[int, int, str]:
+            author, n = item
+            neg = negs.get(author, 0)
+            return (-neg, -n, author) if kind == "negativity" else (-n, -neg, author)
+
+        ranked = sorted(h.author_posts.items(), key=loudest)
         drivers = tuple(
             Driver(
                 author_id=a,
                 handle=ks.authors[a].handle if a in ks.authors else "",
-                posts=c[0],
-                negative=c[1],
+                posts=n,
+                negative=negs.get(a, 0),
             )
-            for a, c in ranked[: cfg.drivers]
-            if c[by] > 0
+            for a, n in ranked[: cfg.drivers]
+            if kind == "volume" or negs.get(a, 0) > 0
         )
         top = tuple(
             AlertPost(

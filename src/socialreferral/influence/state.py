@@ -61,20 +61,22 @@ class PostRef:
 class AuthorStats:
     """One author on one keyword.
 
-    Counters (``posts``, ``sentiments``, ``score_milli``, ``retweets``, ``likes``) are
-    sums over the author's posts on the keyword. ``handle``, ``name``, ``metrics``, ``place``
-    and ``location`` come from the latest post (largest ``(created_at, post_id)``).
-    ``statuses_min``/``statuses_max`` are the account's post counter at the first and last
-    of those posts: their difference is how many posts the author wrote in between, the
-    denominator of the Relevance share. ``best[s]`` is the author's most engaging post of
-    sentiment ``s`` (``None`` when they have none).
+    Counters (``posts``, ``negative``/``neutral``/``positive``, ``score_milli``,
+    ``retweets``, ``likes``) are sums over the author's posts on the keyword. ``handle``,
+    ``name``, ``metrics``, ``place`` and ``location`` come from the latest post (largest
+    ``(created_at, post_id)``). ``statuses_min``/``statuses_max`` are the account's post
+    counter at the first and last of those posts: their difference is how many posts the
+    author wrote in between, the denominator of the Relevance share.
+    ``best_<sentiment>`` is the author's most engaging post of that sentiment.
     """
 
     author_id: str
     handle: str
     name: str
     posts: int
-    sentiments: list[int]
+    negative: int
+    neutral: int
+    positive: int
     score_milli: int
     retweets: int
     likes: int
@@ -86,26 +88,63 @@ class AuthorStats:
     metrics: AuthorMetrics
     place: Place | None
     location: str
-    best: list[PostRef | None]
+    best_negative: PostRef | None
+    best_neutral: PostRef | None
+    best_positive: PostRef | None
+
+    @property
+    def sentiments(self) -> tuple[int, int, int]:
+        """Posts per sentiment, in ``SENTIMENTS`` order (negative, neutral, positive)."""
+        return (self.negative, self.neutral, self.positive)
+
+    @property
+    def best(self) -> tuple[PostRef | None, PostRef | None, PostRef | None]:
+        """Best post per sentiment, in ``SENTIMENTS`` order (negative, neutral, positive)."""
+        return (self.best_negative, self.best_neutral, self.best_positive)
 
 
 @dataclass(slots=True)
 class HourStats:
     """One hour of one keyword.
 
-    ``words[s]`` counts each content word once per post of sentiment ``s``;
-    ``authors[author_id] = [posts, negative posts]``; ``top`` holds the hour's
-    :data:`TOP_POSTS_PER_HOUR` most engaging posts, best first.
+    ``words_<sentiment>`` counts each content word once per post of that sentiment;
+    ``author_posts[author_id]`` and ``author_negative[author_id]`` count each author's
+    posts and negative posts (authors without negative posts are absent from the latter);
+    ``top`` holds the hour's :data:`TOP_POSTS_PER_HOUR` most engaging posts, best first.
+
+    Counters are plain fields and ``str → int`` dicts rather than small lists: CPython's
+    garbage collector does not track such dicts, which keeps collections of a large state
+    cheap (measured in ``benchmarks/influence_aggregates.py``).
     """
 
     posts: int
-    sentiments: list[int]
+    negative: int
+    neutral: int
+    positive: int
     score_milli: int
     retweets: int
     likes: int
-    words: list[dict[str, int]]
-    authors: dict[str, list[int]]
+    words_negative: dict[str, int]
+    words_neutral: dict[str, int]
+    words_positive: dict[str, int]
+    author_posts: dict[str, int]
+    author_negative: dict[str, int]
     top: list[PostRef]
+
+    @property
+    def sentiments(self) -> tuple[int, int, int]:
+        """Posts per sentiment, in ``SENTIMENTS`` order (negative, neutral, positive)."""
+        return (self.negative, self.neutral, self.positive)
+
+    @property
+    def words(self) -> tuple[dict[str, int], dict[str, int], dict[str, int]]:
+        """Word counts per sentiment, in ``SENTIMENTS`` order (negative, neutral, positive)."""
+        return (self.words_negative, self.words_neutral, self.words_positive)
+
+
+def new_hour() -> HourStats:
+    """An empty hour entry."""
+    return HourStats(0, 0, 0, 0, 0, 0, 0, {}, {}, {}, {}, {}, [])
 
 
 @dataclass(slots=True)
@@ -159,4 +198,5 @@ __all__ = [
     "PostRef",
     "dump_state",
     "load_state",
+    "new_hour",
 ]
