@@ -49,3 +49,10 @@ def test_the_tracker_finds_the_keyword_posts() -> None:
     recall = len(found & truth) / len(truth)
     precision = len(found & truth) / len(found)
     assert recall > 0.99 and precision > 0.95
+
+
+def test_public_surface_is_importable() -> None:
+    import socialreferral.influence as influence
+
+    assert sorted(set(influence.__all__)) == sorted(influence.__all__)
+    assert [n for n in influence.__all__ if not hasattr(influence, n)] == []
