@@ -73,3 +73,27 @@ def test_profile_helpers_and_errors() -> None:
         InfluenceModel().score(p)
     with pytest.raises(ValueError):
         InfluenceModel().fit(np.zeros((3, 5)), [0, 1, 0])
+
+
+def test_fit_on_a_constant_feature_column_gives_finite_weights() -> None:
+    # Regression: np.corrcoef of a constant column is NaN, which made every weight and
+    # score NaN (and warned). A column that never varies carries no signal: weight 0.
+    x, y = _pairs(300)
+    x[:, KAGGLE_COLUMNS.index("network_feature_3")] = 7.0
+    x[:, 11 + KAGGLE_COLUMNS.index("network_feature_3")] = 7.0
+    model = InfluenceModel(n_estimators=30).fit(x, y)
+    assert all(np.isfinite(v) for v in model.feature_weights.values())
+    assert all(np.isfinite(v) for v in model.pillar_weights.values())
+    assert model.feature_weights["network_feature_3"] == 0.0
+    p = model.compare_many(x[:50])
+    assert np.isfinite(p).all()
+    assert ((p > 0.5) == y[:50]).mean() > 0.7
+    assert np.isfinite(model.score(Profile(follower_count=10)).total)
+
+
+def test_fit_rejects_data_without_any_varying_pillar_feature() -> None:
+    from socialreferral.errors import InvalidInput
+
+    x = np.ones((20, 22))
+    with pytest.raises(InvalidInput):
+        InfluenceModel(n_estimators=5).fit(x, [0, 1] * 10)

@@ -21,6 +21,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from socialreferral.errors import InvalidInput
 from socialreferral.scoring.profiles import (
     KAGGLE_COLUMNS,
     PILLARS,
@@ -46,6 +47,23 @@ class InfluenceScore:
 
 
 Pairs = Sequence[tuple[Profile, Profile]] | npt.NDArray[np.float64]
+
+
+def _signs(x: npt.NDArray[np.float64], y: npt.NDArray[Any]) -> npt.NDArray[np.float64]:
+    """Sign of each column's correlation with winning; 0 for a column that never varies.
+
+    Forest importance has no sign, so the direction comes from the correlation. A constant
+    column has no correlation at all (``np.corrcoef`` returns NaN, which used to turn every
+    weight into NaN): it carries no signal, so its sign, and with it its weight, is 0.
+    """
+    xc = x - x.mean(axis=0)
+    yc = y - y.mean()
+    cov = yc @ xc
+    spread = np.sqrt((xc * xc).sum(axis=0)) * float(np.sqrt(yc @ yc))
+    out = np.zeros(x.shape[1])
+    ok = spread > 0.0
+    out[ok] = np.sign(cov[ok])
+    return out
 
 
 class InfluenceModel:
@@ -82,7 +100,7 @@ class InfluenceModel:
         a_raw, b_raw = split_pairs(pairs_features)
         y = np.asarray(choice, dtype=int)
         if len(y) != len(a_raw):
-            raise ValueError("pairs_features and choice differ in length")
+            raise InvalidInput("pairs_features and choice differ in length", field="choice")
         self._ref = np.sort(np.vstack([a_raw, b_raw]), axis=0)
         a, b = self._ecdf(a_raw), self._ecdf(b_raw)
         both = np.vstack([a, b])
@@ -97,12 +115,16 @@ class InfluenceModel:
         )
         rf.fit(x_sym, y_sym)
         importance = rf.feature_importances_
-        # Importance has no sign: take it from the correlation of the difference with winning.
-        sign = np.sign([np.corrcoef(x_sym[:, j], y_sym)[0, 1] for j in range(diff.shape[1])])
+        sign = _signs(x_sym, y_sym)
         w = np.zeros(len(KAGGLE_COLUMNS))
         for idx in _PILLAR_IDX.values():
             w[idx] = importance[idx] * sign[idx]
         total_imp = sum(importance[i] for idx in _PILLAR_IDX.values() for i in idx)
+        if not total_imp > 0.0:
+            raise InvalidInput(
+                "no pillar feature varies between the users of a pair: nothing to learn",
+                field="pairs_features",
+            )
         self._w = w / total_imp
         self.feature_weights = {
             KAGGLE_COLUMNS[i]: round(float(self._w[i]), 4)
@@ -131,6 +153,21 @@ class InfluenceModel:
         for j in range(raw.shape[1]):
             out[:, j] = np.searchsorted(self._ref[:, j], raw[:, j], side="right") / n
         return out
+
+    def reference_quantiles(self, column: str, n: int = 101) -> list[float]:
+        """``n`` evenly spaced quantiles (0 to 1) of ``column`` among the training users.
+
+        Keeps the percentile scale of a feature portable: per-keyword scoring
+        (:mod:`socialreferral.influence`) places a new user's follower count on the same
+        scale without carrying the training data.
+        """
+        self._check_fitted()
+        if column not in KAGGLE_COLUMNS:
+            raise InvalidInput(f"unknown column {column!r}", field="column")
+        if not 2 <= n <= 10_001:
+            raise InvalidInput("between 2 and 10001 quantiles", field="n")
+        ref = self._ref[:, KAGGLE_COLUMNS.index(column)]
+        return [float(v) for v in np.quantile(ref, np.linspace(0.0, 1.0, n))]
 
     def _pair_x(self, a: npt.NDArray[np.float64], b: npt.NDArray[np.float64]) -> Any:
         return np.hstack([a - b, a, b])

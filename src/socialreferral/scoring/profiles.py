@@ -16,6 +16,8 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
+from socialreferral.errors import InvalidInput
+
 KAGGLE_COLUMNS = (
     "follower_count",
     "following_count",
@@ -64,7 +66,9 @@ class Profile:
     def from_row(cls, values: Sequence[float]) -> Profile:
         """From the 11 Kaggle values, in :data:`KAGGLE_COLUMNS` order."""
         if len(values) != len(KAGGLE_COLUMNS):
-            raise ValueError(f"expected {len(KAGGLE_COLUMNS)} values, got {len(values)}")
+            raise InvalidInput(
+                f"expected {len(KAGGLE_COLUMNS)} values, got {len(values)}", field="values"
+            )
         return cls(**{c: float(v) for c, v in zip(KAGGLE_COLUMNS, values, strict=True)})
 
     def vector(self) -> npt.NDArray[np.float64]:
@@ -89,7 +93,10 @@ def split_pairs(
     if isinstance(pairs, np.ndarray):
         arr = np.asarray(pairs, dtype=np.float64)
         if arr.ndim != 2 or arr.shape[1] != 2 * len(KAGGLE_COLUMNS):
-            raise ValueError("pair array must have shape (n, 22): A_ columns then B_ columns")
+            raise InvalidInput(
+                "pair array must have shape (n, 22): A_ columns then B_ columns",
+                field="pairs_features",
+            )
         return arr[:, :11], arr[:, 11:]
     a = profiles_matrix([p[0] for p in pairs])
     b = profiles_matrix([p[1] for p in pairs])

@@ -47,6 +47,7 @@ if TYPE_CHECKING:
     from socialreferral.text.keyword_analyzer import KeywordAnalyzer
     from socialreferral.text.patterns import info_seeking, is_rhetorical
     from socialreferral.text.sentiment import SentimentModel
+    from socialreferral.text.words import STOP_WORDS, word_tokens
 
 _HOME = {
     "ActivityAnalyzer": "activity",
@@ -73,6 +74,8 @@ _HOME = {
     "info_seeking": "patterns",
     "is_rhetorical": "patterns",
     "SentimentModel": "sentiment",
+    "STOP_WORDS": "words",
+    "word_tokens": "words",
 }
 
 
@@ -88,6 +91,7 @@ def __dir__() -> list[str]:
 
 
 __all__ = [
+    "STOP_WORDS",
     "ActivityAnalyzer",
     "ActivitySignal",
     "AnalyzerSettings",
@@ -112,4 +116,5 @@ __all__ = [
     "info_seeking",
     "is_rhetorical",
     "make_analyzer",
+    "word_tokens",
 ]
