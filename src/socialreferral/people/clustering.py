@@ -11,8 +11,9 @@ Order of authority, strongest first:
    ``max_cluster_size`` (a chain of weak links snowballing into a giant cluster is the
    classic failure of connected components; those pairs go to review instead).
 
-The review band is every undecided pair with ``review_lower <= p < link_threshold`` whose
-records ended in different clusters, plus the links refused for size. Cluster ids carry
+The review band is every undecided pair with ``review_lower <= p < review_upper``: below
+the threshold when its records ended in different clusters (confirm to merge), above it
+when the pair was used as a link (split to separate), plus the links refused for size. Cluster ids carry
 over from ``previous`` (the id most of a cluster's records had), so a re-run does not
 renumber people; a new cluster's id is derived from its smallest record id.
 """
@@ -110,6 +111,7 @@ def cluster(
     link_threshold: float,
     review_lower: float,
     max_cluster_size: int,
+    review_upper: float = 1.0,
     decisions: Iterable[ReviewDecision] = (),
     previous: Mapping[str, str] | None = None,
 ) -> Clustering:
@@ -168,7 +170,7 @@ def cluster(
             continue
         ra, rb = comps.find(pair.left_id), comps.find(pair.right_id)
         if ra == rb:
-            links.append(pair)
+            continue  # already joined through stronger links: not needed as a link
         elif not comps.can_merge(ra, rb):
             continue  # an operator already said no: not even worth reviewing again
         elif len(comps.members[ra]) + len(comps.members[rb]) > max_cluster_size:
@@ -178,6 +180,16 @@ def cluster(
         else:
             comps.union(ra, rb)
             links.append(pair)
+            if pair.match_probability < review_upper:
+                refused.append(
+                    ReviewItem(
+                        pair=pair,
+                        reason=(
+                            f"linked with match probability {pair.match_probability:.3f}; "
+                            "confirm or split"
+                        ),
+                    )
+                )
 
     review = list(refused)
     for pair in band:
@@ -185,7 +197,10 @@ def cluster(
             review.append(
                 ReviewItem(
                     pair=pair,
-                    reason=f"match probability {pair.match_probability:.3f} is in the review band",
+                    reason=(
+                        f"not linked, match probability {pair.match_probability:.3f}; "
+                        "confirm to merge"
+                    ),
                 )
             )
     assignments = _name_clusters(comps, previous or {})

@@ -94,23 +94,28 @@ def _import_splink() -> Any:
     return splink
 
 
-def _level_creator(level: Level, comparison: Comparison, tf: bool) -> Any:
+def _level_sql_creator(level: Level, tf: bool) -> Any:
     import splink.comparison_level_library as cll
 
     if level.kind == "exact_tf":
-        creator = cll.ExactMatchLevel(level.column, term_frequency_adjustments=tf)
-    elif level.kind == "exact":
-        creator = cll.ExactMatchLevel(level.column)
-    elif level.kind == "jaro_winkler":
-        creator = cll.JaroWinklerLevel(level.column, level.threshold)
-    elif level.kind == "damerau":
-        creator = cll.DamerauLevenshteinLevel(level.column, int(level.threshold))
-    elif level.kind == "array_min":
-        creator = cll.ArrayIntersectLevel(level.column, min_intersection=int(level.threshold))
-    elif level.sql == "ELSE":
-        creator = cll.ElseLevel()
-    else:
-        creator = cll.CustomLevel(level.sql)
+        return cll.ExactMatchLevel(level.column, term_frequency_adjustments=tf)
+    if level.kind == "exact":
+        return cll.ExactMatchLevel(level.column)
+    if level.kind == "jaro_winkler":
+        return cll.JaroWinklerLevel(level.column, level.threshold)
+    if level.kind == "damerau":
+        return cll.DamerauLevenshteinLevel(level.column, int(level.threshold))
+    if level.kind == "array_min":
+        return cll.ArrayIntersectLevel(level.column, min_intersection=int(level.threshold))
+    if level.kind == "all":
+        return cll.And(*[_level_sql_creator(part, False) for part in level.parts])
+    if level.kind == "else":
+        return cll.ElseLevel()
+    return cll.CustomLevel(level.sql)
+
+
+def _level_creator(level: Level, tf: bool) -> Any:
+    creator = _level_sql_creator(level, tf)
     return creator.configure(m_probability=level.m_prior, label_for_charts=level.label)
 
 
@@ -118,10 +123,9 @@ def _comparison_creator(comparison: Comparison, tf: bool) -> Any:
     import splink.comparison_library as cl
     import splink.comparison_level_library as cll
 
-    null = cll.Or(*[cll.NullLevel(c) for c in comparison.null_columns]) if len(
-        comparison.null_columns
-    ) > 1 else cll.NullLevel(comparison.null_columns[0])
-    levels = [null] + [_level_creator(lvl, comparison, tf) for lvl in comparison.levels]
+    nulls = [cll.NullLevel(c) for c in comparison.null_columns]
+    null = cll.And(*nulls).configure(is_null_level=True) if len(nulls) > 1 else nulls[0]
+    levels = [null] + [_level_creator(lvl, tf) for lvl in comparison.levels]
     return cl.CustomComparison(
         comparison_levels=levels,
         output_column_name=comparison.name,
@@ -249,6 +253,48 @@ class LinkageEngine:
         # Never below one expected match in the whole data set, never a certainty.
         linker._settings_obj._probability_two_random_records_match = min(max(prior, floor), 0.5)
 
+    def fit_predict(
+        self, rows: Sequence[Mapping[str, Any]], *, min_probability: float
+    ) -> tuple[TrainedModel, list[ScoredPair]]:
+        """Train on ``rows``, score their blocked pairs and re-estimate the match prior.
+
+        The prior from exact rules is only a starting point: those rules miss the matches
+        that differ on a name or a date, and how many they miss depends on which columns a
+        data set has. With ``m`` and ``u`` fixed, the prior is then re-estimated as the
+        mean match probability over all pairs (expectation maximisation on that one
+        parameter), using the scored candidate pairs; pairs outside blocking count as
+        non-matches.
+        """
+        model = self.train(rows)
+        floor = min(min_probability, 0.5) / 100
+        scored = self._run(rows, (), model, floor)
+        n = len(rows)
+        total_pairs = n * (n - 1) / 2
+        prior = float(model.splink_settings["probability_two_random_records_match"])
+        base = _logit2(prior)
+        factors = [p.match_weight - base for p in scored]
+        for _ in range(self.settings.prior_iterations):
+            odds = prior / (1 - prior)
+            expected = sum(odds / (odds + 2.0 ** -f) for f in factors)
+            updated = min(max(expected / total_pairs, 1.0 / total_pairs), 0.5)
+            if abs(updated - prior) <= 1e-3 * prior:
+                prior = updated
+                break
+            prior = updated
+        settings = dict(model.splink_settings)
+        settings["probability_two_random_records_match"] = prior
+        model = model.model_copy(update={"splink_settings": settings})
+        shift = _logit2(prior)
+        rescored = []
+        for pair, f in zip(scored, factors, strict=True):
+            weight = shift + f
+            probability = 1.0 / (1.0 + 2.0 ** -weight)
+            if probability >= min_probability:
+                rescored.append(
+                    pair.model_copy(update={"match_weight": weight, "match_probability": probability})
+                )
+        return model, rescored
+
     def predict(
         self, rows: Sequence[Mapping[str, Any]], model: TrainedModel, *, min_probability: float
     ) -> list[ScoredPair]:
@@ -305,6 +351,10 @@ class LinkageEngine:
                 return [_scored(r, model) for r in result.as_record_list()]
         finally:
             self._close(db_api)
+
+
+def _logit2(p: float) -> float:
+    return math.log2(p / (1.0 - p))
 
 
 def _smooth_u(model: dict[str, Any], spec: ModelSpec, sampled: float, pseudo: float) -> None:

@@ -146,13 +146,17 @@ def fuse(
     pairs = deterministic_pairs(rows)
     engine = LinkageEngine(settings, spark_session)
     if len(rows) >= 2 and engine.spec(rows).comparisons:
-        model = model or engine.train(rows)
-        pairs += engine.predict(rows, model, min_probability=settings.review_lower)
+        if model is None:
+            model, scored = engine.fit_predict(rows, min_probability=settings.review_lower)
+        else:
+            scored = engine.predict(rows, model, min_probability=settings.review_lower)
+        pairs += scored
     clustering = cluster(
         [r.record_id for r in records],
         pairs,
         link_threshold=settings.link_threshold,
         review_lower=settings.review_lower,
+        review_upper=settings.review_upper,
         max_cluster_size=settings.max_cluster_size,
         decisions=decisions,
         previous=previous,

@@ -17,10 +17,12 @@ turns it into Splink objects.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Literal
 
-LevelKind = Literal["exact", "exact_tf", "jaro_winkler", "damerau", "array_min", "sql"]
+LevelKind = Literal[
+    "exact", "exact_tf", "jaro_winkler", "damerau", "array_min", "sql", "else", "all"
+]
 
 
 @dataclass(frozen=True)
@@ -39,23 +41,18 @@ class Level:
     column: str = ""
     threshold: float = 0.0
     sql: str = ""
+    parts: tuple[Level, ...] = ()
 
 
 @dataclass(frozen=True)
 class Comparison:
-    """A comparison over ``columns``: null when any of ``null_columns`` is unknown."""
+    """A comparison; it is "unknown" (weight 0) when all of ``null_columns`` are unknown."""
 
     name: str
     null_columns: tuple[str, ...]
     levels: tuple[Level, ...]
     description: str = ""
 
-    @property
-    def columns(self) -> tuple[str, ...]:
-        """Every column the comparison reads."""
-        used = list(self.null_columns)
-        used += [lvl.column for lvl in self.levels if lvl.column and lvl.column not in used]
-        return tuple(used)
 
 
 def _swap(col: str, other: str) -> str:
@@ -72,7 +69,7 @@ FIRST_NAME = Comparison(
         Level("jaro_winkler", "Jaro-Winkler >= 0.92", 0.06, 0.004, "first_name", 0.92),
         Level("sql", "given/family swapped", 0.02, 0.0005, sql=_swap("first_name", "last_name")),
         Level("jaro_winkler", "Jaro-Winkler >= 0.8", 0.03, 0.03, "first_name", 0.8),
-        Level("sql", "else", 0.03, 0.9525, sql="ELSE"),
+        Level("else", "else", 0.03, 0.9525),
     ),
 )
 
@@ -85,7 +82,7 @@ LAST_NAME = Comparison(
         Level("jaro_winkler", "Jaro-Winkler >= 0.92", 0.07, 0.003, "last_name", 0.92),
         Level("sql", "given/family swapped", 0.02, 0.0005, sql=_swap("last_name", "first_name")),
         Level("jaro_winkler", "Jaro-Winkler >= 0.8", 0.03, 0.02, "last_name", 0.8),
-        Level("sql", "else", 0.04, 0.9735, sql="ELSE"),
+        Level("else", "else", 0.04, 0.9735),
     ),
 )
 
@@ -108,7 +105,7 @@ DATE_OF_BIRTH = Comparison(
             ),
         ),
         Level("damerau", "two typos", 0.03, 0.01, "dob", 2),
-        Level("sql", "else", 0.02, 0.9889, sql="ELSE"),
+        Level("else", "else", 0.02, 0.9889),
     ),
 )
 
@@ -120,7 +117,7 @@ EMAIL = Comparison(
         Level("exact", "exact", 0.7, 1e-05, "email"),
         Level("exact", "same user name, other domain", 0.08, 0.0001, "email_user"),
         Level("jaro_winkler", "Jaro-Winkler >= 0.9", 0.06, 0.001, "email", 0.9),
-        Level("sql", "else", 0.16, 0.99889, sql="ELSE"),
+        Level("else", "else", 0.16, 0.99889),
     ),
 )
 
@@ -131,42 +128,72 @@ PHONE = Comparison(
     levels=(
         Level("exact", "exact", 0.78, 1e-05, "phone"),
         Level("damerau", "one typo", 0.07, 0.0001, "phone", 1),
-        Level("sql", "else", 0.15, 0.99989, sql="ELSE"),
+        Level("else", "else", 0.15, 0.99989),
     ),
 )
 
-CITY = Comparison(
-    name="city",
-    null_columns=("city",),
-    description="town or suburb",
-    levels=(
-        Level("exact_tf", "exact", 0.82, 0.02, "city"),
-        Level("jaro_winkler", "Jaro-Winkler >= 0.9", 0.06, 0.005, "city", 0.9),
-        Level("sql", "else", 0.12, 0.975, sql="ELSE"),
-    ),
-)
+def _part(kind: LevelKind, column: str, threshold: float = 0.0) -> Level:
+    return Level(kind, "", 0.0, 0.0, column, threshold)
 
-POSTCODE = Comparison(
-    name="postcode",
-    null_columns=("postcode",),
-    description="postcode without spaces",
-    levels=(
-        Level("exact", "exact", 0.82, 0.005, "postcode"),
-        Level("damerau", "one typo", 0.07, 0.02, "postcode", 1),
-        Level("sql", "else", 0.11, 0.975, sql="ELSE"),
-    ),
-)
 
-STREET = Comparison(
-    name="street",
-    null_columns=("street",),
-    description="street address; token overlap tolerates reordering and missing parts",
+# City, postcode and street are one comparison: for people (and for households, the
+# classic false positive) they agree or disagree together, and three independent
+# comparisons would count one shared address three times.
+_SIMILAR_STREET = _part("array_min", "street_tokens", 2)
+
+ADDRESS = Comparison(
+    name="address",
+    null_columns=("street", "postcode", "city"),
+    description="street, postcode and city, counted once",
     levels=(
-        Level("exact", "exact", 0.66, 0.0001, "street"),
-        Level("array_min", "at least 2 words in common", 0.16, 0.002, "street_tokens", 2),
-        Level("jaro_winkler", "Jaro-Winkler >= 0.88", 0.06, 0.005, "street", 0.88),
-        Level("array_min", "a word in common", 0.05, 0.1, "street_tokens", 1),
-        Level("sql", "else", 0.07, 0.8929, sql="ELSE"),
+        Level(
+            "all",
+            "same street and postcode",
+            0.45,
+            0.00001,
+            parts=(_part("exact", "street"), _part("exact", "postcode")),
+        ),
+        Level("exact", "same street", 0.1, 0.00005, "street"),
+        Level(
+            "all",
+            "similar street, same postcode and city",
+            0.12,
+            0.00002,
+            parts=(_SIMILAR_STREET, _part("exact", "postcode"), _part("exact", "city")),
+        ),
+        Level(
+            "all",
+            "similar street, same postcode",
+            0.06,
+            0.0001,
+            parts=(_SIMILAR_STREET, _part("exact", "postcode")),
+        ),
+        Level(
+            "all",
+            "similar street, same city",
+            0.04,
+            0.0003,
+            parts=(_SIMILAR_STREET, _part("exact", "city")),
+        ),
+        Level(
+            "all",
+            "similar street and postcode",
+            0.02,
+            0.0002,
+            parts=(_SIMILAR_STREET, _part("damerau", "postcode", 1)),
+        ),
+        Level(
+            "all",
+            "same postcode and city",
+            0.03,
+            0.002,
+            parts=(_part("exact", "postcode"), _part("exact", "city")),
+        ),
+        Level("exact", "same postcode", 0.03, 0.003, "postcode"),
+        Level("exact", "same city", 0.07, 0.02, "city"),
+        Level("array_min", "similar street", 0.01, 0.002, "street_tokens", 2),
+        Level("jaro_winkler", "similar city", 0.02, 0.005, "city", 0.9),
+        Level("else", "else", 0.05, 0.96743),
     ),
 )
 
@@ -178,7 +205,7 @@ HANDLE = Comparison(
         Level("exact", "same account", 0.45, 1e-05, "handle_key"),
         Level("exact", "same handle, other network", 0.25, 5e-05, "handle"),
         Level("jaro_winkler", "Jaro-Winkler >= 0.9", 0.08, 0.001, "handle", 0.9),
-        Level("sql", "else", 0.22, 0.99894, sql="ELSE"),
+        Level("else", "else", 0.22, 0.99894),
     ),
 )
 
@@ -188,9 +215,7 @@ ALL_COMPARISONS: tuple[Comparison, ...] = (
     DATE_OF_BIRTH,
     EMAIL,
     PHONE,
-    CITY,
-    POSTCODE,
-    STREET,
+    ADDRESS,
     HANDLE,
 )
 
@@ -251,6 +276,34 @@ def _rule_columns(rule: tuple[str, ...]) -> set[str]:
     return cols
 
 
+def _level_columns(level: Level) -> set[str]:
+    cols = {level.column} if level.column else set()
+    for part in level.parts:
+        cols |= _level_columns(part)
+    return cols
+
+
+def _fit(comparison: Comparison, populated: frozenset[str]) -> Comparison:
+    """``comparison`` without levels on empty columns; their prior mass moves down.
+
+    A true match that would have agreed on the street lands, in a data set without
+    streets, on the next level that exists (the same city): the dropped level's ``m`` and
+    ``u`` are added to that level, so the priors still describe the data.
+    """
+    kept: list[Level] = []
+    carry_m = carry_u = 0.0
+    for level in comparison.levels:
+        if _level_columns(level) <= populated:
+            kept.append(
+                replace(level, m_prior=level.m_prior + carry_m, u_prior=level.u_prior + carry_u)
+            )
+            carry_m = carry_u = 0.0
+        else:
+            carry_m += level.m_prior
+            carry_u += level.u_prior
+    return replace(comparison, levels=tuple(kept))
+
+
 def spec_for(populated_counts: Mapping[str, int]) -> ModelSpec:
     """The model for a data set whose columns hold ``populated_counts`` non-null values.
 
@@ -258,7 +311,11 @@ def spec_for(populated_counts: Mapping[str, int]) -> ModelSpec:
     rules on emptier columns are left out.
     """
     populated = frozenset(c for c, n in populated_counts.items() if n >= 2)
-    comparisons = tuple(c for c in ALL_COMPARISONS if c.null_columns[0] in populated)
+    comparisons = tuple(
+        _fit(c, populated)
+        for c in ALL_COMPARISONS
+        if any(col in populated for col in c.null_columns)
+    )
     keep = [r for r in BLOCKING_RULES if _rule_columns(r) <= populated]
     return ModelSpec(
         comparisons=comparisons,

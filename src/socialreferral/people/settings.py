@@ -25,16 +25,25 @@ class LinkageSettings(DomainModel):
         description="duckdb: in-process (default). spark: a SparkSession the caller passes in.",
     )
     link_threshold: float = Field(
-        default=0.9,
-        gt=0.0,
-        lt=1.0,
-        description="match probability at or above which two records are linked",
-    )
-    review_lower: float = Field(
         default=0.5,
         gt=0.0,
         lt=1.0,
-        description="pairs between this and link_threshold go to the review band",
+        description=(
+            "match probability at or above which two records are linked; 0.5 is the "
+            "decision that minimises expected pairwise errors when the model is calibrated"
+        ),
+    )
+    review_lower: float = Field(
+        default=0.2,
+        gt=0.0,
+        lt=1.0,
+        description="lower edge of the review band (pairs below it are not kept at all)",
+    )
+    review_upper: float = Field(
+        default=0.95,
+        gt=0.0,
+        le=1.0,
+        description="upper edge of the review band: linked pairs below it may be split",
     )
     max_records: int = Field(default=1_000_000, ge=1, le=100_000_000)
     seed: int = Field(default=0, ge=0, description="random sampling seed (u estimation, EM)")
@@ -52,6 +61,9 @@ class LinkageSettings(DomainModel):
         gt=0.0,
         le=1.0,
         description="assumed recall of the exact rules used to estimate the match prior",
+    )
+    prior_iterations: int = Field(
+        default=30, ge=0, le=200, description="EM steps re-estimating the match prior"
     )
     term_frequency: bool = Field(
         default=True, description="common names count less than rare ones when equal"
@@ -71,9 +83,9 @@ class LinkageSettings(DomainModel):
     )
 
     @model_validator(mode="after")
-    def _band_below_threshold(self) -> LinkageSettings:
-        if self.review_lower > self.link_threshold:
-            raise ValueError("review_lower must not exceed link_threshold")
+    def _band_around_threshold(self) -> LinkageSettings:
+        if not self.review_lower <= self.link_threshold <= self.review_upper:
+            raise ValueError("need review_lower <= link_threshold <= review_upper")
         return self
 
 
