@@ -21,11 +21,14 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 
-from _common import parser  # noqa: E402
-from _people_metrics import pairwise_scores  # noqa: E402
+from _common import parser
+from _people_metrics import pairwise_scores
 
-from socialreferral.people import LinkageSettings, resolve  # noqa: E402
-from socialreferral.people import normalise  # noqa: E402
+from socialreferral.people import (
+    LinkageSettings,
+    normalise,
+    resolve,
+)
 
 
 def load(data_dir: Path) -> tuple[list[dict[str, str | None]], list[str]]:

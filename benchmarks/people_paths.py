@@ -17,6 +17,7 @@ for random prospects against all customers (every other person).
 from __future__ import annotations
 
 import gc
+import itertools
 import random
 import statistics
 import sys
@@ -27,13 +28,12 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 
-from _common import parser  # noqa: E402
+import networkx as nx
+from _common import parser
 
-import networkx as nx  # noqa: E402
-
-from socialreferral.people.conduit import strongest_tie  # noqa: E402
-from socialreferral.people.graph import Person, SocialGraph, Tie  # noqa: E402
-from socialreferral.people.paths import warm_paths  # noqa: E402
+from socialreferral.people.conduit import strongest_tie
+from socialreferral.people.graph import Person, SocialGraph, Tie
+from socialreferral.people.paths import warm_paths
 
 
 def employers(data_dir: Path) -> dict[int, set[str]]:
@@ -75,7 +75,9 @@ def main() -> None:
     )
     args = p.parse_args()
     rng = random.Random(args.seed)
-    g = nx.read_edgelist(args.data_dir / "snap_ego_facebook" / "facebook_combined.txt", nodetype=int)
+    g = nx.read_edgelist(
+        args.data_dir / "snap_ego_facebook" / "facebook_combined.txt", nodetype=int
+    )
     work = employers(args.data_dir)
     counts: dict[str, int] = {}
     for names in work.values():
@@ -134,7 +136,7 @@ def main() -> None:
         ours.append((time.perf_counter() - t0) * 1000)
         results.append(result)
         for path in result:  # the blacklist is never crossed
-            hops = set(zip(path.people, path.people[1:], strict=False))
+            hops = set(itertools.pairwise(path.people))
             banned = {(str(x), str(y)) for x, y in be} | {(str(y), str(x)) for x, y in be}
             assert not set(path.people) & {str(x) for x in bn}
             assert not hops & banned
@@ -161,8 +163,9 @@ def main() -> None:
         queries[: args.baseline_pairs], results, strict=False
     ):
 
-        def weight(u: int, v: int, d: dict[str, float], bn: set[int] = bn,
-                   be: set[tuple[int, int]] = be) -> float | None:
+        def weight(
+            u: int, v: int, d: dict[str, float], bn: set[int] = bn, be: set[tuple[int, int]] = be
+        ) -> float | None:
             if u in bn or v in bn or (u, v) in be or (v, u) in be:
                 return None
             return costs[(u, v)]
@@ -173,7 +176,7 @@ def main() -> None:
         except nx.NetworkXNoPath:
             paths = []
         base.append((time.perf_counter() - t0) * 1000)
-        base_costs = [sum(costs[(a, b)] for a, b in zip(p, p[1:], strict=False)) for p in paths]
+        base_costs = [sum(costs[(a, b)] for a, b in itertools.pairwise(p)) for p in paths]
         our_costs = [r.cost for r in result]
         if len(base_costs) != len(our_costs) or any(
             abs(x - y) > 1e-9 for x, y in zip(sorted(base_costs), sorted(our_costs), strict=True)

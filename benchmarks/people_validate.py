@@ -20,17 +20,22 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 
-from _people_metrics import pairwise_scores  # noqa: E402
+from _people_metrics import pairwise_scores
 
-from socialreferral.people import LinkageSettings, resolve  # noqa: E402
-from socialreferral.people.synthetic import generate  # noqa: E402
+from socialreferral.people import LinkageSettings, resolve
+from socialreferral.people.synthetic import generate
 
 SCENARIOS: dict[str, tuple[str, ...] | None] = {
     "all columns": None,
     "name+dob+city+email": ("first_name", "last_name", "date_of_birth", "city", "email"),
     "name+email+phone": ("first_name", "last_name", "email", "phone"),
     "name+dob+address": (
-        "first_name", "last_name", "date_of_birth", "street", "city", "postcode",
+        "first_name",
+        "last_name",
+        "date_of_birth",
+        "street",
+        "city",
+        "postcode",
     ),
     "name+handle+city": ("first_name", "last_name", "network", "handle", "city"),
 }

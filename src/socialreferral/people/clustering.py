@@ -13,7 +13,8 @@ Order of authority, strongest first:
 
 The review band is every undecided pair with ``review_lower <= p < review_upper``: below
 the threshold when its records ended in different clusters (confirm to merge), above it
-when the pair was used as a link (split to separate), plus the links refused for size. Cluster ids carry
+when the pair was used as a link (split to separate), plus the links refused for size.
+Cluster ids carry
 over from ``previous`` (the id most of a cluster's records had), so a re-run does not
 renumber people; a new cluster's id is derived from its smallest record id.
 """
@@ -124,8 +125,10 @@ def cluster(
         if pair.left_id in known and pair.right_id in known and pair.left_id != pair.right_id:
             key = pair_key(pair.left_id, pair.right_id)
             current = by_key.get(key)
-            if current is None or (pair.rule and not current.rule) or (
-                pair.match_probability > current.match_probability and not current.rule
+            if (
+                current is None
+                or (pair.rule and not current.rule)
+                or (pair.match_probability > current.match_probability and not current.rule)
             ):
                 by_key[key] = pair
     links: list[ScoredPair] = []

@@ -1,4 +1,4 @@
-"""Fellegi–Sunter scoring with Splink, on DuckDB (in-process) or on a caller's Spark session.
+"""Fellegi-Sunter scoring with Splink, on DuckDB (in-process) or on a caller's Spark session.
 
 This module is the only one that imports Splink, and it does so inside functions: Splink
 pulls DuckDB, PyArrow and SQLGlot, and ``import socialreferral`` must stay fast and work
@@ -120,8 +120,8 @@ def _level_creator(level: Level, tf: bool) -> Any:
 
 
 def _comparison_creator(comparison: Comparison, tf: bool) -> Any:
-    import splink.comparison_library as cl
     import splink.comparison_level_library as cll
+    import splink.comparison_library as cl
 
     nulls = [cll.NullLevel(c) for c in comparison.null_columns]
     null = cll.And(*nulls).configure(is_null_level=True) if len(nulls) > 1 else nulls[0]
@@ -158,8 +158,7 @@ def _arrow_table(rows: Sequence[Mapping[str, Any]], columns: Sequence[str]) -> A
 
     fields = [pa.field("unique_id", pa.string())]
     fields += [
-        pa.field(c, pa.list_(pa.string()) if c in _LIST_COLUMNS else pa.string())
-        for c in columns
+        pa.field(c, pa.list_(pa.string()) if c in _LIST_COLUMNS else pa.string()) for c in columns
     ]
     schema = pa.schema(fields)
     data = {f.name: [row.get(f.name) for row in rows] for f in fields}
@@ -179,11 +178,16 @@ class LinkageEngine:
         self._spark = spark_session
 
     def _db_api(self) -> Any:
+        with _splink_warnings_ignored():
+            return self._new_db_api()
+
+    def _new_db_api(self) -> Any:
         splink = _import_splink()
         if self.settings.backend == "spark":
             from splink.backends.spark import SparkAPI
 
-            return SparkAPI(spark_session=self._spark)
+            spark_api: Any = SparkAPI  # untyped third-party constructor
+            return spark_api(spark_session=self._spark)
         del splink
         from splink.backends.duckdb import DuckDBAPI
 
@@ -214,7 +218,9 @@ class LinkageEngine:
                 from splink import Linker
 
                 table = db_api.register(_arrow_table(rows, LINKAGE_COLUMNS))
-                linker = Linker(table, _settings_creator(spec, self.settings, len(rows)), log_level=None)
+                linker = Linker(
+                    table, _settings_creator(spec, self.settings, len(rows)), log_level=None
+                )
                 self._estimate_prior(linker, spec, len(rows))
                 linker.training.estimate_u_using_random_sampling(
                     max_pairs=self.settings.u_max_pairs, seed=self.settings.seed
@@ -238,16 +244,14 @@ class LinkageEngine:
         )
 
     def _estimate_prior(self, linker: Any, spec: ModelSpec, n: int) -> None:
-        rules = [
-            " AND ".join(f'l."{c}" = r."{c}"' for c in rule) for rule in spec.prior_rules
-        ]
+        rules = [" AND ".join(f'l."{c}" = r."{c}"' for c in rule) for rule in spec.prior_rules]
         floor = 1.0 / max(n * (n - 1) / 2, 1.0)
         if rules and n >= 2:
             try:
                 linker.training.estimate_probability_two_random_records_match(
                     rules, recall=self.settings.prior_match_recall
                 )
-            except Exception:  # noqa: BLE001 - Splink raises a bare exception when 0 matches
+            except Exception:
                 linker._settings_obj._probability_two_random_records_match = max(floor, 1e-4)
         prior = linker._settings_obj._probability_two_random_records_match
         # Never below one expected match in the whole data set, never a certainty.
@@ -275,7 +279,7 @@ class LinkageEngine:
         factors = [p.match_weight - base for p in scored]
         for _ in range(self.settings.prior_iterations):
             odds = prior / (1 - prior)
-            expected = sum(odds / (odds + 2.0 ** -f) for f in factors)
+            expected = sum(odds / (odds + 2.0**-f) for f in factors)
             updated = min(max(expected / total_pairs, 1.0 / total_pairs), 0.5)
             if abs(updated - prior) <= 1e-3 * prior:
                 prior = updated
@@ -288,17 +292,19 @@ class LinkageEngine:
         rescored = []
         for pair, f in zip(scored, factors, strict=True):
             weight = shift + f
-            probability = 1.0 / (1.0 + 2.0 ** -weight)
+            probability = 1.0 / (1.0 + 2.0**-weight)
             if probability >= min_probability:
                 rescored.append(
-                    pair.model_copy(update={"match_weight": weight, "match_probability": probability})
+                    pair.model_copy(
+                        update={"match_weight": weight, "match_probability": probability}
+                    )
                 )
         return model, rescored
 
     def predict(
         self, rows: Sequence[Mapping[str, Any]], model: TrainedModel, *, min_probability: float
     ) -> list[ScoredPair]:
-        """Score every blocked pair of ``rows`` with ``model``; keep those >= ``min_probability``."""
+        """Score the blocked pairs of ``rows`` with ``model``; keep p >= ``min_probability``."""
         return self._run(rows, (), model, min_probability)
 
     def predict_between(
@@ -399,7 +405,8 @@ def _level_labels(model: TrainedModel) -> dict[str, dict[int, str]]:
         non_null = [lvl for lvl in levels if not lvl.get("is_null_level")]
         # Splink numbers the non-null levels from the top: the first is the highest.
         labels[name] = {
-            len(non_null) - 1 - i: str(lvl.get("label_for_charts", "")) for i, lvl in enumerate(non_null)
+            len(non_null) - 1 - i: str(lvl.get("label_for_charts", ""))
+            for i, lvl in enumerate(non_null)
         }
         labels[name][-1] = "unknown"
     return labels

@@ -82,9 +82,7 @@ def deterministic_pairs(rows: Sequence[Mapping[str, Any]]) -> list[ScoredPair]:
                         right_id=key[1],
                         match_probability=1.0,
                         match_weight=99.0,
-                        evidence=(
-                            LevelWeight(comparison=column, level=reason, match_weight=99.0),
-                        ),
+                        evidence=(LevelWeight(comparison=column, level=reason, match_weight=99.0),),
                         rule=reason,
                     )
     return list(pairs.values())

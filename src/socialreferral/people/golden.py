@@ -12,7 +12,6 @@ agree, and how many other values were seen.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from datetime import datetime
 
 from pydantic import AwareDatetime, Field
 
@@ -63,11 +62,26 @@ def _comparable(field: str) -> Callable[[str | None], str | None]:
     return simple[field]
 
 
-_EPOCH = datetime.min
-
-
 def _recency(record: ProfileRecord) -> float:
     return record.observed_at.timestamp() if record.observed_at else float("-inf")
+
+
+def _best_record(group: list[ProfileRecord], rank: dict[str, int]) -> ProfileRecord:
+    return min(group, key=lambda r: (-_recency(r), rank.get(r.source, len(rank)), r.record_id))
+
+
+def _group_key(
+    field: str, group: list[ProfileRecord], rank: dict[str, int]
+) -> tuple[int, int, float, int, str]:
+    top = _best_record(group, rank)
+    verified = field == "email" and any(r.email_verified for r in group)
+    return (
+        -int(verified),
+        -len(group),
+        -_recency(top),
+        rank.get(top.source, len(rank)),
+        top.record_id,
+    )
 
 
 def golden_record(
@@ -89,26 +103,8 @@ def golden_record(
         if not groups:
             continue
 
-        def best_record(group: list[ProfileRecord]) -> ProfileRecord:
-            return min(
-                group,
-                key=lambda r: (-_recency(r), rank.get(r.source, len(rank)), r.record_id),
-            )
-
-        def group_key(item: tuple[str, list[ProfileRecord]]) -> tuple[int, int, float, int, str]:
-            _, group = item
-            top = best_record(group)
-            verified = field == "email" and any(r.email_verified for r in group)
-            return (
-                -int(verified),
-                -len(group),
-                -_recency(top),
-                rank.get(top.source, len(rank)),
-                top.record_id,
-            )
-
-        _, winners = min(groups.items(), key=group_key)
-        top = best_record(winners)
+        _, winners = min(groups.items(), key=lambda item: _group_key(field, item[1], rank))
+        top = _best_record(winners, rank)
         raw = top.value(field)
         assert raw is not None
         fields[field] = FieldProvenance(

@@ -196,8 +196,13 @@ class SocialGraph:
         if self._arrays is None:
             import numpy as np
 
-            nodes = [np.fromiter((v for v, _ in nb), dtype=np.int64, count=len(nb)) for nb in self.adjacency]
-            costs = [np.fromiter((c for _, c in nb), dtype=float, count=len(nb)) for nb in self.adjacency]
+            nodes = [
+                np.fromiter((v for v, _ in nb), dtype=np.int64, count=len(nb))
+                for nb in self.adjacency
+            ]
+            costs = [
+                np.fromiter((c for _, c in nb), dtype=float, count=len(nb)) for nb in self.adjacency
+            ]
             self._arrays = (nodes, costs)
         return self._arrays
 

@@ -44,9 +44,7 @@ def recluster(
     )
     ids = [i for i in ids if i not in removed]
     id_set = set(ids)
-    kept_pairs = [
-        p for p in pairs if p.left_id not in removed and p.right_id not in removed
-    ]
+    kept_pairs = [p for p in pairs if p.left_id not in removed and p.right_id not in removed]
     local_pairs = [p for p in kept_pairs if p.left_id in id_set and p.right_id in id_set]
     clustering = cluster(
         ids,

@@ -1,8 +1,8 @@
-"""The Fellegi–Sunter model behind fusion: comparisons, priors and blocking, as plain data.
+"""The Fellegi-Sunter model behind fusion: comparisons, priors and blocking, as plain data.
 
 Each comparison is a ladder of levels, most similar first, each with a prior ``m``
 probability (how often a true match lands on that level). The priors are written from
-how people's records actually differ across sources — a typo in 5–10 % of names, a
+how people's records actually differ across sources — a typo in 5-10 % of names, a
 different e-mail for one person in one pair in five, a moved address — and are the model
 when there are no labels and too few records for expectation maximisation to be
 reliable. ``u`` probabilities (how often two *different* people land on a level) are
@@ -52,7 +52,6 @@ class Comparison:
     null_columns: tuple[str, ...]
     levels: tuple[Level, ...]
     description: str = ""
-
 
 
 def _swap(col: str, other: str) -> str:
@@ -131,6 +130,7 @@ PHONE = Comparison(
         Level("else", "else", 0.15, 0.99989),
     ),
 )
+
 
 def _part(kind: LevelKind, column: str, threshold: float = 0.0) -> Level:
     return Level(kind, "", 0.0, 0.0, column, threshold)

@@ -18,13 +18,49 @@ from socialreferral.people.nicknames import canonical_first_name
 # Placeholders people and forms put in fields they do not want to fill in.
 _PLACEHOLDERS = frozenset(
     {
-        "", "-", "--", "?", ".", "na", "n/a", "n.a.", "none", "null", "nil", "nan", "unknown",
-        "not known", "not available", "x", "xx", "xxx", "test", "tbd", "0", "00", "000",
+        "",
+        "-",
+        "--",
+        "?",
+        ".",
+        "na",
+        "n/a",
+        "n.a.",
+        "none",
+        "null",
+        "nil",
+        "nan",
+        "unknown",
+        "not known",
+        "not available",
+        "x",
+        "xx",
+        "xxx",
+        "test",
+        "tbd",
+        "0",
+        "00",
+        "000",
     }
 )
 _NAME_TITLES = frozenset(
-    {"mr", "mrs", "ms", "miss", "mx", "dr", "prof", "sir", "dame", "herr", "frau", "jr", "sr",
-     "ii", "iii"}
+    {
+        "mr",
+        "mrs",
+        "ms",
+        "miss",
+        "mx",
+        "dr",
+        "prof",
+        "sir",
+        "dame",
+        "herr",
+        "frau",
+        "jr",
+        "sr",
+        "ii",
+        "iii",
+    }
 )
 _NON_LETTERS = re.compile(r"[^a-z ]+")
 _SPACES = re.compile(r"\s+")
@@ -38,7 +74,7 @@ _HANDLE_URL = re.compile(r"^(?:https?://)?(?:www\.)?[a-z0-9.-]+\.[a-z]{2,}/(?:in
 
 
 def ascii_fold(value: str) -> str:
-    """Lower-case ``value`` and strip accents (``"Zoë"`` → ``"zoe"``, ``"Straße"`` → ``"strasse"``)."""
+    """Lower-case ``value`` and strip accents (``"Zoë"`` -> ``"zoe"``, ``"ß"`` -> ``"ss"``)."""
     value = value.replace("ß", "ss").replace("ẞ", "ss")
     decomposed = unicodedata.normalize("NFKD", value)
     return "".join(c for c in decomposed if not unicodedata.combining(c)).lower()
@@ -58,7 +94,7 @@ def name(value: str | None) -> str | None:
     if is_placeholder(value):
         return None
     assert value is not None
-    folded = ascii_fold(value).replace("'", "").replace("’", "").replace("-", " ")
+    folded = ascii_fold(value).replace("'", "").replace("\u2019", "").replace("-", " ")
     words = [w for w in _SPACES.split(_NON_LETTERS.sub(" ", folded)) if w]
     words = [w for w in words if w not in _NAME_TITLES]
     joined = " ".join(words)

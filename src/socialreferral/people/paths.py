@@ -28,6 +28,7 @@ node sequence, so a query always returns the same paths.
 from __future__ import annotations
 
 import heapq
+import itertools
 import math
 from collections.abc import Iterable, Sequence
 from typing import Any
@@ -61,7 +62,9 @@ class Blacklist(DomainModel):
         for item in items:
             if isinstance(item, str):
                 contacts.add(item)
-            elif isinstance(item, tuple) and len(item) == 2 and all(isinstance(x, str) for x in item):
+            elif (
+                isinstance(item, tuple) and len(item) == 2 and all(isinstance(x, str) for x in item)
+            ):
                 ties.add((item[0], item[1]))
             else:
                 raise InvalidInput("expected a contact id or an (a, b) tie", field="blacklist")
@@ -200,7 +203,7 @@ def k_best_paths(
     heap: list[tuple[float, tuple[int, ...], float, int]] = [(start_h, (_VIRTUAL,), 0.0, -1)]
     expansions = 0
     while heap and len(found) < k and expansions < max_expansions:
-        f, prefix, g, j = heapq.heappop(heap)
+        _, prefix, g, j = heapq.heappop(heap)
         expansions += 1
         u = prefix[-1]
         if j < 0:
@@ -222,8 +225,8 @@ def k_best_paths(
 
 
 def _explain(graph: SocialGraph, people: Sequence[str], cost: float) -> Explanation:
-    factors = []
-    for a, b in zip(people, people[1:], strict=False):
+    factors: list[Factor] = []
+    for a, b in itertools.pairwise(people):
         ia, ib = graph.index[a], graph.index[b]
         person = graph.person(b)
         kind = (
@@ -244,11 +247,7 @@ def _explain(graph: SocialGraph, people: Sequence[str], cost: float) -> Explanat
                 note=f"{a} -> {b} ({kind}), tie strength {strength:.2f}, cost {hop:.3f}"[:400],
             )
         )
-    via = [
-        p
-        for p in people[1:-1]
-        if graph.person(p).is_sales or graph.person(p).is_employee
-    ]
+    via = [p for p in people[1:-1] if graph.person(p).is_sales or graph.person(p).is_employee]
     summary = f"{people[0]} reaches {people[-1]} in {len(people) - 1} hop(s), cost {cost:.3f}"
     if via:
         summary += "; through colleague(s) " + ", ".join(via)

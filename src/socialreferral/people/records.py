@@ -112,12 +112,15 @@ def records_from_mappings(
     out: list[ProfileRecord] = []
     for i, row in enumerate(rows):
         if not isinstance(row, Mapping):
-            raise InvalidInput(f"expected a mapping, got {type(row).__name__}", field=f"records[{i}]")
-        values = {f: _coerce(row.get(f), f"records[{i}].{f}") for f in PERSON_FIELDS}
-        try:
-            out.append(
-                ProfileRecord(record_id=f"r{i}", source=source, observed_at=observed_at, **values)
+            raise InvalidInput(
+                f"expected a mapping, got {type(row).__name__}", field=f"records[{i}]"
             )
+        values: dict[str, Any] = {
+            f: _coerce(row.get(f), f"records[{i}].{f}") for f in PERSON_FIELDS
+        }
+        values.update(record_id=f"r{i}", source=source, observed_at=observed_at)
+        try:
+            out.append(ProfileRecord.model_validate(values))
         except ValidationError as exc:  # pragma: no cover - _coerce already bounds values
             raise InvalidInput(str(exc), field=f"records[{i}]") from exc
     return out
@@ -159,7 +162,8 @@ def linkage_row(
     """The normalised columns the linkage model compares, for one record.
 
     ``handle_key`` is ``network:handle`` when the network is known (unique on its network,
-    so equal keys are the same account); ``handle`` alone is compared too, because people reuse a handle
+    so equal keys are the same account); ``handle`` alone is compared too, because people
+    reuse a handle
     across networks. ``email_verified`` holds the canonical address only when verified.
     """
     first = normalise.name(record.first_name)
