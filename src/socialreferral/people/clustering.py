@@ -148,8 +148,18 @@ def cluster(
             rule = f"confirmed by {decision.decided_by}"
             certain.append((key[0], key[1], pair.model_copy(update={"rule": rule}), rule))
     for key, pair in sorted(by_key.items()):
-        if pair.rule and key not in decided:
+        if not pair.rule:
+            continue
+        if key not in decided:
             certain.append((key[0], key[1], pair, pair.rule))
+        elif decided[key].decision == "split":
+            conflicts.append(
+                Conflict(
+                    left_id=key[0],
+                    right_id=key[1],
+                    reason=f"{pair.rule}, but {decided[key].decided_by} split the pair",
+                )
+            )
     for a, b, pair, rule in certain:
         ra, rb = comps.find(a), comps.find(b)
         if ra == rb:
