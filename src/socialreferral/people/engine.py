@@ -111,7 +111,8 @@ def _level_sql_creator(level: Level, tf: bool) -> Any:
         return cll.And(*[_level_sql_creator(part, False) for part in level.parts])
     if level.kind == "else":
         return cll.ElseLevel()
-    return cll.CustomLevel(level.sql)
+    # Written in DuckDB SQL; Splink transpiles it (sqlglot) for Spark, where "x" is a string.
+    return cll.CustomLevel(level.sql, base_dialect_str="duckdb")
 
 
 def _level_creator(level: Level, tf: bool) -> Any:
