@@ -92,7 +92,10 @@ def test_max_cluster_size_sends_links_to_review() -> None:
 
 def test_cluster_ids_carry_over_and_are_stable() -> None:
     first = cluster(
-        ["a", "b", "c"], [pair("a", "b", 0.9)], link_threshold=0.5, review_lower=0.2,
+        ["a", "b", "c"],
+        [pair("a", "b", 0.9)],
+        link_threshold=0.5,
+        review_lower=0.2,
         max_cluster_size=10,
     )
     assert first.assignments["a"] == new_cluster_id(["a", "b"])

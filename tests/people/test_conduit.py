@@ -51,7 +51,11 @@ def test_strongest_tie_matches_choose_conduit() -> None:
 def test_ties_break_by_id_and_unknowns_give_none() -> None:
     graph = SocialGraph(
         [Person(person_id="b")],
-        [Tie(a="b", b="p", strength=0.7), Tie(a="a", b="p", strength=0.7), Tie(a="c", b="p", strength=0.2)],
+        [
+            Tie(a="b", b="p", strength=0.7),
+            Tie(a="a", b="p", strength=0.7),
+            Tie(a="c", b="p", strength=0.2),
+        ],
     )
     choice = strongest_tie(graph, "p")
     assert choice is not None and choice.person_id == "a"

@@ -8,6 +8,7 @@ import pytest
 
 from socialreferral.errors import InvalidInput, NotFound
 from socialreferral.people import (
+    FusionResult,
     LinkageSettings,
     ProfileRecord,
     ReviewDecision,
@@ -23,7 +24,8 @@ T0 = datetime(2026, 1, 1, tzinfo=UTC)
 
 
 def rec(rid: str, source: str, days: int = 0, **fields: str | bool | None) -> ProfileRecord:
-    return ProfileRecord(record_id=rid, source=source, observed_at=T0 + timedelta(days=days), **fields)  # type: ignore[arg-type]
+    base = {"record_id": rid, "source": source, "observed_at": T0 + timedelta(days=days)}
+    return ProfileRecord.model_validate({**base, **fields})
 
 
 def background(n: int = 40, seed: int = 5) -> list[ProfileRecord]:
@@ -36,25 +38,54 @@ def background(n: int = 40, seed: int = 5) -> list[ProfileRecord]:
 
 
 ANN = [
-    rec("crm1", "crm", 0, first_name="Ann", last_name="Lee", date_of_birth="1980-04-02",
-        email="ann.lee@gmail.com", phone="07700 900123", city="Leeds", postcode="LS1 4AB",
-        street="12 Park Row"),
-    rec("fb1", "facebook", 30, first_name="Annie", last_name="Lee", email="annlee@gmail.com",
-        city="Leeds", network="facebook", handle="annie.lee"),
-    rec("form1", "web_form", 60, first_name="ann", last_name="lee", email="ANN.LEE@gmail.com",
-        phone="+44 7700 900123", date_of_birth="02/04/1980"),
+    rec(
+        "crm1",
+        "crm",
+        0,
+        first_name="Ann",
+        last_name="Lee",
+        date_of_birth="1980-04-02",
+        email="ann.lee@gmail.com",
+        phone="07700 900123",
+        city="Leeds",
+        postcode="LS1 4AB",
+        street="12 Park Row",
+    ),
+    rec(
+        "fb1",
+        "facebook",
+        30,
+        first_name="Annie",
+        last_name="Lee",
+        email="annlee@gmail.com",
+        city="Leeds",
+        network="facebook",
+        handle="annie.lee",
+    ),
+    rec(
+        "form1",
+        "web_form",
+        60,
+        first_name="ann",
+        last_name="lee",
+        email="ANN.LEE@gmail.com",
+        phone="+44 7700 900123",
+        date_of_birth="02/04/1980",
+    ),
 ]
 
 
 @pytest.fixture(scope="module")
-def fused() -> tuple[list[ProfileRecord], object]:
+def fused() -> tuple[list[ProfileRecord], FusionResult]:
     records = [*ANN, *background()]
     return records, fuse(records, source_priority=("crm",))
 
 
-def test_golden_record_has_per_field_provenance(fused: tuple[list[ProfileRecord], object]) -> None:
-    records, result = fused
-    person = result.cluster_of("crm1")  # type: ignore[attr-defined]
+def test_golden_record_has_per_field_provenance(
+    fused: tuple[list[ProfileRecord], FusionResult],
+) -> None:
+    _, result = fused
+    person = result.cluster_of("crm1")
     assert set(person.golden.record_ids) == {"crm1", "fb1", "form1"}
     golden = person.golden.fields
     # Three records agree on the mailbox (canonical form); the most recent one's text wins.
@@ -70,20 +101,22 @@ def test_golden_record_has_per_field_provenance(fused: tuple[list[ProfileRecord]
         assert link.evidence and any(e.match_weight > 0 for e in link.evidence)
 
 
-def test_review_decisions_stick_on_rerun(fused: tuple[list[ProfileRecord], object]) -> None:
+def test_review_decisions_stick_on_rerun(fused: tuple[list[ProfileRecord], FusionResult]) -> None:
     records, result = fused
-    split = ReviewDecision(left_id="fb1", right_id="crm1", decision="split", decided_by="op",
-                           decided_at=T0)
+    split = ReviewDecision(
+        left_id="fb1", right_id="crm1", decision="split", decided_by="op", decided_at=T0
+    )
     split2 = split.model_copy(update={"left_id": "fb1", "right_id": "form1"})
-    again = fuse(records, decisions=[split, split2], previous=result.assignments)  # type: ignore[attr-defined]
+    again = fuse(records, decisions=[split, split2], previous=result.assignments)
     assert again.assignments["fb1"] != again.assignments["crm1"]
     # The larger part keeps the person's id.
-    assert again.assignments["crm1"] == result.assignments["crm1"]  # type: ignore[attr-defined]
+    assert again.assignments["crm1"] == result.assignments["crm1"]
     assert not any({"fb1", "crm1"} == {i.pair.left_id, i.pair.right_id} for i in again.review)
 
     bg = [r for r in records if r.record_id.startswith("bg")]
-    confirm = ReviewDecision(left_id="crm1", right_id=bg[0].record_id, decision="confirm",
-                             decided_by="op", decided_at=T0)
+    confirm = ReviewDecision(
+        left_id="crm1", right_id=bg[0].record_id, decision="confirm", decided_by="op", decided_at=T0
+    )
     merged = fuse(records, decisions=[confirm])
     assert merged.assignments["crm1"] == merged.assignments[bg[0].record_id]
     link = next(link for link in merged.cluster_of("crm1").links if link.rule)
@@ -93,10 +126,22 @@ def test_review_decisions_stick_on_rerun(fused: tuple[list[ProfileRecord], objec
 def test_verified_email_links_deterministically() -> None:
     records = [
         *background(),
-        rec("a", "crm", first_name="Robert", last_name="Smith", email="r.s@example.org",
-            email_verified=True),
-        rec("b", "login", first_name="Bobby", last_name="Jones", email="R.S@example.org",
-            email_verified=True),
+        rec(
+            "a",
+            "crm",
+            first_name="Robert",
+            last_name="Smith",
+            email="r.s@example.org",
+            email_verified=True,
+        ),
+        rec(
+            "b",
+            "login",
+            first_name="Bobby",
+            last_name="Jones",
+            email="R.S@example.org",
+            email_verified=True,
+        ),
     ]
     result = fuse(records)
     assert result.assignments["a"] == result.assignments["b"]
@@ -115,7 +160,11 @@ def test_incremental_linking_matches_a_full_run() -> None:
     incremental = link_new(base, old, new, settings=settings)
     assert set(incremental.assignments) == {r.record_id for r in records}
     # Old records keep their cluster ids unless a new record merged their clusters.
-    moved = [r.record_id for r in old if incremental.assignments[r.record_id] != base.assignments[r.record_id]]
+    moved = [
+        r.record_id
+        for r in old
+        if incremental.assignments[r.record_id] != base.assignments[r.record_id]
+    ]
     assert len(moved) <= len(new)
     # A new record lands with its own people as often as a full run puts it there.
     full = fuse(records, settings=settings, model=base.model)
@@ -136,12 +185,20 @@ def test_incremental_linking_matches_a_full_run() -> None:
 
 def test_erasure_splits_a_bridged_cluster_and_recomputes_golden() -> None:
     bridge = [
-        rec("x1", "crm", 0, first_name="Zed", last_name="Quill", email="zq@example.org",
-            city="York"),
-        rec("x2", "login", 5, first_name="Zed", last_name="Quill", email="zq@example.org",
-            phone="07123456789", city="Hull"),
-        rec("x3", "form", 9, first_name="Zedd", last_name="Quil", phone="07123456789",
-            city="Hull"),
+        rec(
+            "x1", "crm", 0, first_name="Zed", last_name="Quill", email="zq@example.org", city="York"
+        ),
+        rec(
+            "x2",
+            "login",
+            5,
+            first_name="Zed",
+            last_name="Quill",
+            email="zq@example.org",
+            phone="07123456789",
+            city="Hull",
+        ),
+        rec("x3", "form", 9, first_name="Zedd", last_name="Quil", phone="07123456789", city="Hull"),
     ]
     records = [*bridge, *background()]
     result = fuse(records)

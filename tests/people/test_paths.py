@@ -22,8 +22,7 @@ def small_graphs(draw: st.DrawFn) -> tuple[SocialGraph, list[str], str]:
     pairs = list(itertools.combinations(ids, 2))
     chosen = draw(st.lists(st.sampled_from(pairs), unique=True, max_size=len(pairs)))
     ties = [
-        Tie(a=a, b=b, strength=draw(st.floats(min_value=0.05, max_value=1.0)))
-        for a, b in chosen
+        Tie(a=a, b=b, strength=draw(st.floats(min_value=0.05, max_value=1.0))) for a, b in chosen
     ]
     sales = draw(st.sets(st.sampled_from(ids), max_size=3))
     # Every node is listed, so people without ties exist in the graph too.
@@ -50,7 +49,10 @@ def brute_force(
             continue
         for path in nx.all_simple_paths(g, s, target):
             costs.append(
-                sum(graph.edge_cost(graph.index[a], graph.index[b]) for a, b in itertools.pairwise(path))
+                sum(
+                    graph.edge_cost(graph.index[a], graph.index[b])
+                    for a, b in itertools.pairwise(path)
+                )
             )
     return sorted(costs)
 
@@ -108,7 +110,7 @@ def test_stronger_ties_and_fewer_hops_win() -> None:
     ]
     graph = SocialGraph([], ties)
     paths = warm_paths(graph, ["me"], "t", k=3)
-    assert [p.people for p in paths][0] == ("me", "s", "t")
+    assert paths[0].people == ("me", "s", "t")
     assert [p.cost for p in paths] == sorted(p.cost for p in paths)
 
 

@@ -49,7 +49,8 @@ def test_buyers_and_deciders_outrank_influencers() -> None:
 
 def test_ranking_uses_title_connections_and_freshness() -> None:
     graph = SocialGraph(
-        [], [Tie(a="emp1", b="c_engineer", strength=0.9), Tie(a="emp2", b="c_engineer", strength=0.8)]
+        [],
+        [Tie(a="emp1", b="c_engineer", strength=0.9), Tie(a="emp2", b="c_engineer", strength=0.8)],
     )
     contacts = [
         Contact(person_id="c_buyer_stale", title="Buyer", updated_at=NOW - timedelta(days=2000)),

@@ -225,33 +225,35 @@ def k_best_paths(
 
 
 def _explain(graph: SocialGraph, people: Sequence[str], cost: float) -> Explanation:
+    # Built with model_construct: every value comes from the graph we built and validated,
+    # and validating ~20 small models per query was a fifth of the query time.
     factors: list[Factor] = []
+    via: list[str] = []
     for a, b in itertools.pairwise(people):
         ia, ib = graph.index[a], graph.index[b]
-        person = graph.person(b)
-        kind = (
-            "sales colleague"
-            if person.is_sales
-            else "employee"
-            if person.is_employee
-            else "contact"
-        )
+        person = graph.people.get(b)
+        kind = "contact"
+        if person is not None and person.is_sales:
+            kind = "sales colleague"
+        elif person is not None and person.is_employee:
+            kind = "employee"
+        if kind != "contact" and b != people[-1]:
+            via.append(b)
         strength = graph.strengths[ia][ib]
         hop = graph.edge_cost(ia, ib)
         factors.append(
-            Factor(
-                name=f"hop {len(factors) + 1}"[:64],
+            Factor.model_construct(
+                name=f"hop {len(factors) + 1}",
                 value=strength,
                 weight=1.0,
                 contribution=hop,
                 note=f"{a} -> {b} ({kind}), tie strength {strength:.2f}, cost {hop:.3f}"[:400],
             )
         )
-    via = [p for p in people[1:-1] if graph.person(p).is_sales or graph.person(p).is_employee]
     summary = f"{people[0]} reaches {people[-1]} in {len(people) - 1} hop(s), cost {cost:.3f}"
     if via:
         summary += "; through colleague(s) " + ", ".join(via)
-    return Explanation(summary=summary[:2000], factors=tuple(factors))
+    return Explanation.model_construct(summary=summary[:2000], factors=tuple(factors))
 
 
 def warm_paths(
@@ -272,7 +274,7 @@ def warm_paths(
         raise InvalidInput(f"k must be between 1 and {MAX_K}", field="k")
     found = k_best_paths(graph, sources, target, k, Blacklist.of(blacklist))
     return [
-        IntroPath(
+        IntroPath.model_construct(
             people=tuple(people),
             cost=cost,
             score=math.exp(-cost),
