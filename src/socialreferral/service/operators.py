@@ -44,8 +44,8 @@ from socialreferral.errors import (
     InvalidInput,
     NotAuthenticated,
     NotFound,
+    ProviderNotInstalled,
 )
-from socialreferral.providers import import_sdk
 from socialreferral.repositories.operators import OperatorRepository
 
 MAX_PASSWORD_CHARS = 1024
@@ -54,8 +54,12 @@ _LOGIN_FAILED = "wrong name or password"
 
 
 def password_hasher() -> Any:
-    """argon2-cffi's ``PasswordHasher`` with its (RFC 9106) defaults."""
-    argon2 = import_sdk("argon2", provider="console", extra="web")
+    """argon2-cffi's ``PasswordHasher`` with its (RFC 9106) defaults; an install hint
+    when the ``web`` extra is missing."""
+    try:
+        import argon2
+    except ImportError:
+        raise ProviderNotInstalled("console", "web", "argon2") from None
     return argon2.PasswordHasher()
 
 

@@ -1,4 +1,4 @@
-"""Are the providers reachable? One cheap read per port, for the admin page.
+"""Are the providers reachable? One cheap read per port (the console's admin page).
 
 Each probe makes one call that touches the backend but changes nothing: the queue's
 depth, a read of a key that does not exist in the store, the SecretStore and the batch
