@@ -74,6 +74,11 @@ class ConsoleAuth:
                                                         self.rules)
         return self._authenticator
 
+    @authenticator.setter
+    def authenticator(self, authenticator: Authenticator) -> None:
+        """Replace the login method (another hashing profile, a directory, ...)."""
+        self._authenticator = authenticator
+
     # -- cookies ---------------------------------------------------------------------
     def set_cookie(self, response: Response, name: str, value: str, *,
                    max_age: int | None = None) -> None:
