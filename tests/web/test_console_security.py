@@ -271,3 +271,28 @@ def test_script_in_names_texts_and_fields_is_escaped_everywhere(world: ConsoleWo
     assert "&lt;script&gt;alert" in preview
     for text in (landing, again.text, queue, decided, preview):
         assert XSS not in text and "<script>alert" not in text
+
+
+def test_every_template_and_static_file_ships_in_the_wheel() -> None:
+    """pyproject's package-data globs cover every file the console serves (a new folder
+    of templates would otherwise work from the source tree and 404 when installed)."""
+    import tomllib
+
+    root = Path(__file__).resolve().parents[2]
+    globs = tomllib.loads((root / "pyproject.toml").read_text(encoding="utf-8"))[
+        "tool"]["setuptools"]["package-data"]["socialreferral"]
+    package = root / "src" / "socialreferral"
+    console = package / "web" / "console"
+    for path in [*console.joinpath("templates").rglob("*"), *static_dir().rglob("*")]:
+        if path.is_file():
+            relative = path.relative_to(package).as_posix()
+            assert any(_glob_matches(relative, g) for g in globs), relative
+
+
+def _glob_matches(path: str, pattern: str) -> bool:
+    """setuptools' glob: ``*`` stays within one folder."""
+    import fnmatch
+
+    parts, wanted = path.split("/"), pattern.split("/")
+    return len(parts) == len(wanted) and all(
+        fnmatch.fnmatchcase(p, w) for p, w in zip(parts, wanted, strict=True))

@@ -31,19 +31,19 @@ from hypothesis import strategies as st
 from web_helpers import (
     SECRETS,
     fixture_body,
-    route_table,
     linkedin_headers,
     local_providers,
     meta_body,
     meta_headers,
+    route_table,
     x_headers,
 )
 
 from socialreferral import Providers
 from socialreferral.domain.customers import Customer
-from socialreferral.service.operators import create_operator
 from socialreferral.domain.links import sign_referral_token
 from socialreferral.domain.referrals import Referral
+from socialreferral.service.operators import create_operator
 from socialreferral.service.referrals import LINK_KEY_SECRET, signing_key
 from socialreferral.web import create_app
 

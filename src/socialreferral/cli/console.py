@@ -127,19 +127,20 @@ def list_users(settings: SettingsOption = None, data_dir: DataDirOption = None,
     """Names, roles and lockouts (never a password hash)."""
     with open_providers(settings, data_dir) as providers:
         operators = providers.repositories.operators.all()
-    rows = [{"name": o.name, "roles": [r.value for r in o.roles],
+    if as_json:
+        typer.echo(json.dumps([
+            {"name": o.name, "roles": [r.value for r in o.roles],
              "created_at": o.created_at.isoformat(),
              "locked_until": o.locked_until.isoformat() if o.locked_until else None}
-            for o in operators]
-    if as_json:
-        typer.echo(json.dumps(rows, indent=2))
+            for o in operators], indent=2))
         return
     table = Table(title="console operators")
     for column in ("name", "roles", "created", "locked until"):
         table.add_column(column)
-    for row in rows:
-        table.add_row(escape(str(row["name"])), ", ".join(row["roles"]),
-                      str(row["created_at"])[:16], str(row["locked_until"] or "-")[:16])
+    for o in operators:
+        table.add_row(escape(o.name), ", ".join(r.value for r in o.roles),
+                      o.created_at.strftime("%Y-%m-%d %H:%M"),
+                      o.locked_until.strftime("%Y-%m-%d %H:%M") if o.locked_until else "-")
     console.print(table)
 
 

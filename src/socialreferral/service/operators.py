@@ -27,6 +27,7 @@ or changing its roles takes effect at once).
 
 from __future__ import annotations
 
+import contextlib
 import secrets as pysecrets
 from collections.abc import Iterable
 from datetime import datetime, timedelta
@@ -149,10 +150,8 @@ class PasswordAuthenticator:
         operator = self.operators.get(key) if key else None
         attempt = (password or "")[:MAX_PASSWORD_CHARS]
         if operator is None:
-            try:
+            with contextlib.suppress(VerificationError, InvalidHashError):
                 self.hasher.verify(self._decoy, attempt)
-            except (VerificationError, InvalidHashError):
-                pass
             raise NotAuthenticated(_LOGIN_FAILED)
         if operator.locked_at(now):
             raise self._locked(operator, now)

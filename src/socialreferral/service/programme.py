@@ -18,7 +18,7 @@ from __future__ import annotations
 import csv
 import io
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from datetime import UTC, datetime
 from decimal import Decimal
 
@@ -94,10 +94,11 @@ class _Tally:
     def add(self, key: str, metric: str) -> None:
         self.counts[key][metric] += 1
 
-    def slices(self, order: Callable[[str], object] = str) -> tuple[Slice, ...]:
+    def slices(self) -> tuple[Slice, ...]:
+        # Keys sort as text: product ids, network names, and ISO weeks chronologically.
         return tuple(
             Slice(key=key, rewards_amount=f"{self.amounts[key]:.2f}", **self.counts[key])
-            for key in sorted(self.counts, key=order))
+            for key in sorted(self.counts))
 
 
 def build_programme(repositories: Repositories, *, currency: str = "USD",

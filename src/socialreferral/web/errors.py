@@ -183,8 +183,8 @@ def install_error_handlers(app: FastAPI) -> None:
 
 __all__ = [
     "RETRY_AFTER_NOT_CONFIGURED",
-    "HtmlErrors",
     "RETRY_AFTER_TRANSIENT",
+    "HtmlErrors",
     "RequestBodyTooLarge",
     "allowed_methods",
     "error_json",

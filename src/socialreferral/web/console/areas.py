@@ -80,7 +80,7 @@ def include_area(app: FastAPI, name: str, *routers: APIRouter) -> None:
     for router in routers:
         for route in router.routes:
             if isinstance(route, APIRoute):
-                for method in route.methods:
+                for method in route.methods or ():
                     table[(method, route.path)] = roles
         app.include_router(router)
 

@@ -28,7 +28,7 @@ from fastapi import Request, Response
 from starlette.concurrency import run_in_threadpool
 
 from socialreferral.domain.operators import ConsoleSettings, OperatorSession, Role
-from socialreferral.errors import InvalidInput, NotAuthenticated, RoleRequired
+from socialreferral.errors import InvalidInput, RoleRequired
 from socialreferral.repositories import Repositories
 from socialreferral.service.operators import Authenticator, PasswordAuthenticator, Sessions
 from socialreferral.web.console.security import CsrfTokens

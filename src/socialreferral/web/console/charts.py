@@ -49,7 +49,7 @@ def bar_chart(items: Sequence[tuple[str, float]], *, title: str, width: int = 56
             f'<text class="chart-value" x="{LABEL_WIDTH + length + 6:.1f}" y="{y + 18}">'
             f'{escape(value_label(value))}</text>')
     if not items:
-        rows.append(f'<text class="chart-label" x="8" y="20">no data yet</text>')
+        rows.append('<text class="chart-label" x="8" y="20">no data yet</text>')
     return Markup(
         f'<svg class="chart" viewBox="0 0 {width} {height}" role="img" '
         f'aria-labelledby="{chart_id}"><title id="{chart_id}">{escape(title)}</title>'

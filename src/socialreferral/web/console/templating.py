@@ -23,6 +23,7 @@ from socialreferral.web.console.areas import visible_areas
 from socialreferral.web.console.assets import ASSET_URLS
 
 HTML_CACHE = "no-store"
+NO_VALUE = "\u2013"  # an en dash: "no figure" in a table cell
 """Console pages carry personal data and per-session tokens: never cached."""
 
 
@@ -37,7 +38,7 @@ def money(amount: object, currency: str = "") -> str:
 
 def percent(rate: float | None) -> str:
     """``0.256`` -> ``25.6 %``; ``None`` (no denominator) -> an en dash."""
-    return "–" if rate is None else f"{rate * 100:.1f} %"
+    return NO_VALUE if rate is None else f"{rate * 100:.1f} %"
 
 
 def duration(delta: timedelta | None) -> str:
@@ -58,7 +59,7 @@ def duration(delta: timedelta | None) -> str:
 
 def when(moment: datetime | None) -> str:
     """A moment as ``2026-02-03 14:05 UTC``."""
-    return "–" if moment is None else moment.strftime("%Y-%m-%d %H:%M UTC")
+    return NO_VALUE if moment is None else moment.strftime("%Y-%m-%d %H:%M UTC")
 
 
 @lru_cache(maxsize=1)

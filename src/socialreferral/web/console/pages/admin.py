@@ -27,8 +27,8 @@ from starlette.concurrency import run_in_threadpool
 
 from socialreferral.bootstrap import Providers, shareable_settings
 from socialreferral.errors import InvalidInput
-from socialreferral.repositories import Subject
 from socialreferral.ports.health import probe_ports
+from socialreferral.repositories import Subject
 from socialreferral.service.privacy import erase_person, resolve_subject
 from socialreferral.web.console.areas import area_routers, include_area
 from socialreferral.web.console.auth import read_form

@@ -88,8 +88,9 @@ class ProspectPages:
             "form_token": auth.csrf.for_nonce(nonce, _purpose(view)),
             "action": request.url.path.removesuffix("/thanks"), "bank_name": self.organisation,
         }, status_code=status_code)
-        for key, value in response.raw_headers:  # the nonce cookie, if one was set
-            page.raw_headers.append((key, value))
+        # The nonce cookie, if one was set (only that: the holder's own headers, such as
+        # its Content-Length, must not be copied).
+        page.raw_headers.extend(h for h in response.raw_headers if h[0] == b"set-cookie")
         return page
 
     async def landing(self, request: Request, token: str) -> Response:
