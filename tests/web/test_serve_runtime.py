@@ -3,7 +3,8 @@ processed by queue workers the server started itself — nobody runs ``worker`` 
 ``--no-workers`` leaves it in the queue.
 
 Backend: the real CLI in a subprocess on the local provider (data dir in tmp_path),
-a loopback port, the keyword analyzer (fast to start); the test polls the store.
+a loopback port, the keyword analyzer (fast to start); the test polls the store. After
+SIGTERM no process the server started may be left behind.
 """
 
 from __future__ import annotations
@@ -50,13 +51,38 @@ def serving(data_dir: Path, log: Path, *options: str) -> Iterator[str]:
             assert time.monotonic() < deadline, log.read_text()
             time.sleep(0.2)
         yield url
-    finally:
+        children = descendants(process.pid)
         os.kill(process.pid, signal.SIGTERM)
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
+        assert process.wait(timeout=30) == 0
+        deadline = time.monotonic() + 10
+        while any(alive(pid) for pid in children) and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert not [pid for pid in children if alive(pid)], "orphaned worker processes"
+    finally:
+        if process.poll() is None:
             os.kill(process.pid, signal.SIGKILL)
             process.wait(timeout=5)
+
+
+def descendants(pid: int) -> list[int]:
+    """Every process below ``pid`` (Linux /proc)."""
+    found: list[int] = []
+    for task in Path(f"/proc/{pid}/task").glob("*"):
+        try:
+            children = [int(c) for c in (task / "children").read_text().split()]
+        except OSError:
+            continue
+        for child in children:
+            found += [child, *descendants(child)]
+    return found
+
+
+def alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().split(") ")[-1][0]
+    except OSError:
+        return False
+    return state != "Z"
 
 
 def _deliver(url: str, text: str) -> None:

@@ -26,6 +26,10 @@ from __future__ import annotations
 import copy
 import json
 import os
+import signal
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from fastapi import FastAPI
@@ -77,11 +81,33 @@ def serve(providers: Providers, host: str = "127.0.0.1", port: int = 8000, *,
         runtime = BackgroundRuntime(providers)
         runtime.start()
     try:
-        _run_server(providers, host, port, workers=workers, log_level=log_level,
-                    forwarded_allow_ips=forwarded_allow_ips)
+        with _exit_cleanly_on_sigterm():
+            _run_server(providers, host, port, workers=workers, log_level=log_level,
+                        forwarded_allow_ips=forwarded_allow_ips)
     finally:
         if runtime is not None:
             runtime.stop()
+
+
+@contextmanager
+def _exit_cleanly_on_sigterm() -> Iterator[None]:
+    """uvicorn shuts down gracefully on SIGTERM and then raises the signal again with the
+    handler it found; with Python's default that kills the process on the spot, before
+    ``finally`` blocks and context managers run — the providers would not be closed and
+    the local pool's worker processes would be orphaned. This handler turns that last
+    SIGTERM into ``SystemExit(0)``, so everything unwinds."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def leave(signum: int, frame: object) -> None:
+        raise SystemExit(0)
+
+    previous = signal.signal(signal.SIGTERM, leave)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 def _run_server(providers: Providers, host: str, port: int, *, workers: int,
