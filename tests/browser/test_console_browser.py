@@ -50,6 +50,7 @@ def test_the_offer_page_is_usable_on_a_phone_and_by_keyboard(browser: Browser) -
     browser.goto(f"/referrals/{browser.live.new_link()}")
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= 390, f"the page scrolls sideways on a phone ({width}px)"
+    browser.shot("04-offer-on-a-phone")
     # Keyboard: the skip link first, then the form's fields in reading order.
     page.keyboard.press("Tab")
     assert page.evaluate("document.activeElement.className") == "skip-link"
@@ -60,7 +61,6 @@ def test_the_offer_page_is_usable_on_a_phone_and_by_keyboard(browser: Browser) -
                                      "document.activeElement.textContent.trim()"))
     assert focused[:4] == ["name", "email", "phone", "consent_contact"], focused
     assert "Send my details" in focused
-    browser.shot("04-offer-on-a-phone")
 
 
 def test_an_expired_or_tampered_link_gets_a_friendly_page(browser: Browser) -> None:
