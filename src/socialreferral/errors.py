@@ -28,9 +28,13 @@ library can still catch ``KeyError``, ``ValueError`` or ``PermissionError``::
     │   └── CRMRecordNotFound (NotFound, KeyError)
     ├── SocialChannelError
     │   └── ProfileNotFound (NotFound, KeyError)
-    └── WebhookChannelError
-        ├── UnknownChannel (NotFound, KeyError)    no registered channel of that name
-        └── ChannelNotConfigured (ConfigurationError)  its secret is not in the SecretStore
+    ├── WebhookChannelError
+    │   ├── UnknownChannel (NotFound, KeyError)    no registered channel of that name
+    │   └── ChannelNotConfigured (ConfigurationError)  its secret is not in the SecretStore
+    └── AccessDenied (PermissionError)             an operator may not do this
+        ├── NotAuthenticated                       no valid login or session (HTTP 401)
+        │   └── AccountLocked                      too many failed logins; try again later
+        └── RoleRequired                           logged in, but without the role (HTTP 403)
 
 Providers translate SDK errors into these in one place per vendor
 (``map_boto_errors``, ``map_azure_errors``) and mark retryable ones
@@ -196,7 +200,30 @@ class ChannelNotConfigured(WebhookChannelError, ConfigurationError):
     "try again later" so the network redelivers once an operator sets it."""
 
 
+class AccessDenied(SocialReferralError, PermissionError):
+    """Base of the operator access errors (console login, sessions, roles)."""
+
+
+class NotAuthenticated(AccessDenied):
+    """No valid login or session: wrong name or password (never said which), an expired
+    or unknown session."""
+
+
+class AccountLocked(NotAuthenticated):
+    """Too many failed logins in a row; ``retry_after`` seconds until the next try."""
+
+    def __init__(self, message: str, *, retry_after: int) -> None:
+        self.retry_after = retry_after
+        super().__init__(message)
+
+
+class RoleRequired(AccessDenied):
+    """The operator is logged in but has none of the roles the action needs."""
+
+
 __all__ = [
+    "AccessDenied",
+    "AccountLocked",
     "BatchComputeError",
     "CRMError",
     "CRMRecordNotFound",
@@ -210,11 +237,13 @@ __all__ = [
     "InvalidInput",
     "JobNotFound",
     "MessageTooLarge",
+    "NotAuthenticated",
     "NotFound",
     "ProfileNotFound",
     "ProviderNotInstalled",
     "QueueError",
     "ReceiptInvalid",
+    "RoleRequired",
     "SecretNotFound",
     "SecretStoreError",
     "SignatureInvalid",

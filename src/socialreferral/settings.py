@@ -34,6 +34,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, model_validator
 
 from socialreferral.domain.json_input import check_depth
+from socialreferral.domain.operators import ConsoleSettings
 from socialreferral.domain.scaling import SCALING_KINDS, AnyScalingPolicy, ScalingPolicy
 from socialreferral.domain.settings import ReferralSettings
 from socialreferral.errors import ConfigurationError, InvalidInput
@@ -102,6 +103,31 @@ class WebSettings(BaseModel):
     channel_rate: RateLimit = RateLimit(requests=6000, per_seconds=60)
 
 
+class ScheduleSettings(BaseModel):
+    """``[schedule]``: the background work ``socialreferral serve`` runs beside the web app
+    on the embedded default (``socialreferral.runtime``).
+
+    ``every_seconds`` overrides a scheduled task's interval by task name (``0`` turns it
+    off), e.g. ``[schedule.every_seconds]`` ``"referral.promotions" = 600``. Queue workers
+    are started when events wait, as many as the ``[scaling]`` policy asks for; each exits
+    after the queue stayed empty for ``worker_idle_seconds``. ``check_seconds`` is how often
+    the queue and the schedule are looked at.
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    every_seconds: dict[str, float] = Field(default_factory=dict)
+    worker_idle_seconds: float = Field(default=30.0, ge=0.1, le=3600)
+    check_seconds: float = Field(default=2.0, ge=0.05, le=600)
+
+    @model_validator(mode="after")
+    def _intervals(self) -> ScheduleSettings:
+        for name, seconds in self.every_seconds.items():
+            if not 0 <= seconds <= 31 * 86_400:
+                raise ValueError(f"every_seconds.{name}: must be between 0 and 31 days")
+        return self
+
+
 class Settings(BaseModel):
     """The whole validated configuration.
 
@@ -119,6 +145,8 @@ class Settings(BaseModel):
     scaling: AnyScalingPolicy = ScalingPolicy()
     referral: ReferralSettings = Field(default_factory=ReferralSettings)
     web: WebSettings = WebSettings()
+    console: ConsoleSettings = ConsoleSettings()
+    schedule: ScheduleSettings = ScheduleSettings()
     providers: dict[str, dict[str, Any]] = Field(default_factory=dict)
     # The file these settings were read from, if any (not a setting: never serialised).
     _source_file: Path | None = PrivateAttr(default=None)
@@ -273,9 +301,11 @@ def settings_from_mapping(
 __all__ = [
     "ENV_PREFIX",
     "SETTINGS_FILE_ENV",
+    "ConsoleSettings",
     "PortSelection",
     "RateLimit",
     "RetrySettings",
+    "ScheduleSettings",
     "Settings",
     "WebSettings",
     "describe_validation_error",

@@ -2,7 +2,9 @@
 enqueues, and no log record holds a secret or a token.
 
 Hypothesis drives every POST endpoint (each webhook channel, unknown channel names, the
-lead form with valid and random tokens, random paths) with random bodies — bytes,
+lead form with valid and random tokens, the HTML lead form, the console's login, logout,
+review, erasure and JSON API posts — logged out, and logged in with right, wrong or no
+CSRF token — and random paths) with random bodies — bytes,
 invalid UTF-8, JSON of random shapes and depths, huge strings, near-valid deliveries of
 each network with random parts replaced, lone surrogates — and random headers
 (signatures right, wrong or absent; content types; content lengths). In total well over
@@ -20,7 +22,7 @@ from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
 import pytest
 from fastapi.testclient import TestClient
@@ -33,6 +35,7 @@ from web_helpers import (
     local_providers,
     meta_body,
     meta_headers,
+    route_table,
     x_headers,
 )
 
@@ -40,6 +43,7 @@ from socialreferral import Providers
 from socialreferral.domain.customers import Customer
 from socialreferral.domain.links import sign_referral_token
 from socialreferral.domain.referrals import Referral
+from socialreferral.service.operators import create_operator
 from socialreferral.service.referrals import LINK_KEY_SECRET, signing_key
 from socialreferral.web import create_app
 
@@ -58,6 +62,9 @@ TEMPLATES = {
                             "created_at": "2026-01-01T10:00:00+00:00", "extra": {}}]},
 }
 LEAD_FORM = {"name": "Pat Prospect", "email": "pat@mail.example.org", "phone": "+15550001111"}
+OPERATOR, PASSWORD = "prop-operator", "property-test-password"
+CUSTOMER = "customer-of-the-property-test"
+PROSPECT = "prospect-of-the-property-test"
 
 
 class Capture(logging.Handler):
@@ -81,27 +88,50 @@ class World:
         self.client = TestClient(self.app, raise_server_exceptions=False).__enter__()
         self.requests = 0
         self.token = self._valid_token()
-        self.secret_values = [*SECRETS.values(), GENERIC_SECRET,
+        # A second browser, logged in with every role the console's POST routes need.
+        self.operator = TestClient(self.app, raise_server_exceptions=False).__enter__()
+        self.csrf = self._log_in()
+        self.secret_values = [*SECRETS.values(), GENERIC_SECRET, PASSWORD,
                               providers.secrets.get_value(LINK_KEY_SECRET), self.token]
+
+    def _log_in(self) -> str:
+        create_operator(self.providers.repositories.operators, OPERATOR,
+                        ["admin", "reviewer", "marketer"], PASSWORD,
+                        rules=self.providers.settings.console, now=datetime.now(UTC))
+        page = self.operator.get("/console/login").text
+        token = page.split('name="csrf_token" value="')[1].split('"')[0]
+        answer = self.operator.post("/console/login", data={
+            "csrf_token": token, "name": OPERATOR, "password": PASSWORD},
+            follow_redirects=False)
+        assert answer.status_code == 303, answer.text
+        home = self.operator.get("/console/").text
+        return home.split('name="csrf_token" value="')[1].split('"')[0]
 
     def _valid_token(self) -> str:
         now = datetime.now(UTC)
         repositories = self.providers.repositories
-        repositories.customers.save(Customer(customer_id="c1", display_name="C1",
+        repositories.customers.save(Customer(customer_id=CUSTOMER, display_name="C1",
                                              customer_value=0.5, email="c1@bank.example.com"))
         referral = repositories.referrals.create_referral(Referral(
-            referral_id="r1", offer_id="o1", referrer_id="c1", prospect_id="p1",
+            referral_id="r1", offer_id="o1", referrer_id=CUSTOMER, prospect_id=PROSPECT,
             product_id="personal-loan", created_at=now, link_expires_at=now + timedelta(days=2)))
         key_id, key = signing_key(self.providers.secrets)
         return sign_referral_token(referral.referral_id, referral.link_expires_at, key, key_id)
 
-    def post(self, path: str, body: bytes, headers: dict[str, str]) -> int:
+    def post(self, path: str, body: bytes, headers: dict[str, str], *,
+             logged_in: bool = False) -> int:
         self.requests += 1
-        response = self.client.post(path, content=body, headers=headers)
+        client = self.operator if logged_in else self.client
+        response = client.post(path, content=body, headers=headers, follow_redirects=False)
         assert response.status_code < 500, (path, response.status_code, response.text[:300])
         assert self.app.state.unexpected_errors.count == 0
         if response.status_code >= 400:
-            assert set(response.json()) == {"error", "detail", "field"}
+            if response.headers.get("content-type", "").startswith("text/html"):
+                # Pages answer with pages (console, the prospect's HTML form).
+                assert path.startswith(("/console/", "/referrals/")), path
+                assert "<html" in response.text
+            else:
+                assert set(response.json()) == {"error", "detail", "field"}
         return response.status_code
 
 
@@ -252,6 +282,46 @@ def test_lead_form_posts_never_5xx(world: World) -> None:
     assert world.requests - before >= 450
 
 
+FORM_KEYS = ("csrf_token", "name", "email", "phone", "consent_contact", "consent_marketing",
+             "decision", "note", "kind", "value", "confirm", "password", "next")
+form_text = st.text(st.characters(exclude_categories=("Cs",)), max_size=40)
+form_values = form_text | st.sampled_from(["yes", "approve", "reject", "email", "phone",
+                                           "customer_id", "person_id", OPERATOR, PASSWORD,
+                                           "/console/admin", "//evil.example", ""])
+forms_urlencoded = st.dictionaries(st.sampled_from(FORM_KEYS) | form_text, form_values,
+                                   max_size=8).map(lambda d: urlencode(d).encode())
+CONSOLE_POSTS = ("/console/login", "/console/logout", "/console/reviews/{id}",
+                 "/console/admin/erase", "/console/admin/erase/confirm",
+                 "/api/reviews/{id}/decision", "/api/admin/erasures", "/referrals/{token}")
+
+
+def test_console_and_html_form_posts_never_5xx(world: World) -> None:
+    """Each example sends one console or HTML-form POST: logged out or in, with the
+    session's CSRF token, a wrong one or none, as a form, JSON or random bytes."""
+    before = world.requests
+
+    @settings(SETTINGS, max_examples=300)
+    @given(template=st.sampled_from(CONSOLE_POSTS), ident=st.text(max_size=20),
+           body=forms_urlencoded | bodies | json_values.map(to_bytes), extra=headers_extra,
+           logged_in=st.booleans(), csrf=st.sampled_from(["right", "wrong", "none"]),
+           valid_token=st.booleans())
+    def run(template: str, ident: str, body: bytes, extra: dict[str, str],
+            logged_in: bool, csrf: str, valid_token: bool) -> None:
+        token = world.token if valid_token else quote(ident, safe="") or "x"
+        path = template.format(id=quote(ident, safe="") or "x", token=token)
+        headers = dict(extra)
+        if csrf != "none":
+            headers["X-CSRF-Token"] = world.csrf if csrf == "right" else "not-the-token"
+        status = world.post(path, body, headers, logged_in=logged_in)
+        if not logged_in and path.startswith(("/api/", "/console/")) and \
+                path != "/console/login" and "Content-Length" not in extra:
+            # Nothing without a session: refused, or only the router's slash redirect.
+            assert status >= 400 or status == 307, (path, status)
+
+    run()
+    assert world.requests - before >= 300
+
+
 def test_random_paths_never_5xx(world: World) -> None:
     before = world.requests
 
@@ -265,7 +335,9 @@ def test_random_paths_never_5xx(world: World) -> None:
 
 
 def test_every_post_route_is_covered(world: World) -> None:
-    posts = {path for path, operations in world.app.openapi()["paths"].items()
-             if "post" in operations}
-    # The properties above drive exactly these (1,400 + 500 + 300 requests).
-    assert posts == {"/webhooks/{channel}", "/referrals/{token}/lead"}
+    posts = {path for method, path in route_table(world.app) if method == "POST"}
+    # The properties above drive exactly these (1,400 + 500 + 300 + 300 requests),
+    # hidden (HTML) routes included.
+    driven = {"/webhooks/{channel}", "/referrals/{token}/lead",
+              *(p.replace("{id}", "{reward_id}") for p in CONSOLE_POSTS)}
+    assert posts == driven

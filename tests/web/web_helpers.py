@@ -238,3 +238,20 @@ def raw_request(method: str, path: str, body: bytes = b"",
              f"Content-Length: {len(body)}"]
     lines += [f"{k}: {v}" for k, v in (headers or {}).items()]
     return ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1") + body
+
+
+# --- the app's routes ---------------------------------------------------------------------
+def route_table(app: Any) -> set[tuple[str, str]]:
+    """Every (method, path) the app serves, hidden routes included (FastAPI >= 0.16x keeps
+    included routers as wrappers; ``iter_route_contexts`` unwraps them)."""
+    import fastapi.routing as routing
+
+    contexts = getattr(routing, "iter_route_contexts", None)
+    routes = list(contexts(app.routes)) if contexts is not None else list(app.routes)
+    table: set[tuple[str, str]] = set()
+    for route in routes:
+        path = getattr(route, "path", None)
+        for method in getattr(route, "methods", None) or ():
+            if path:
+                table.add((method, path))
+    return table

@@ -5,6 +5,7 @@ module                 commands
 =====================  ==============================================================
 ``cli.admin``          ``providers``, ``check-settings``, ``run-task``, ``serve``
 ``cli.secrets``        ``secrets set``, ``secrets list``
+``cli.console``        ``console add-user``, ``set-password``, ``remove-user``, ``list-users``
 ``cli.referral``       ``demo``, ``report``, ``worker``, ``ingest``, ``promote``
 ``cli.simulate``       ``simulate`` (the scaling simulator; ``simulation`` extra)
 =====================  ==============================================================
@@ -26,6 +27,7 @@ COMMAND_GROUPS: tuple[str, ...] = (
     "socialreferral.cli.admin",
     "socialreferral.cli.referral",
     "socialreferral.cli.secrets",
+    "socialreferral.cli.console",
     "socialreferral.cli.simulate",
 )
 """Modules whose ``commands`` app is added to :data:`app`, in this order."""

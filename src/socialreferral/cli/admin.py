@@ -20,11 +20,14 @@ from rich.table import Table
 
 from socialreferral.cli._common import (
     OPERATION_FAILED,
+    DataDirOption,
     JsonOption,
     SettingsOption,
     console,
     fail,
     fail_from,
+    note,
+    open_providers,
 )
 from socialreferral.errors import SocialReferralError
 
@@ -165,22 +168,32 @@ def serve(
     workers: Annotated[int, typer.Option(min=1, max=64, help="server processes")] = 1,
     forwarded_allow_ips: Annotated[str | None, typer.Option(
         help="trusted proxy addresses whose X-Forwarded-For is believed")] = None,
+    data_dir: DataDirOption = None,
+    background: Annotated[bool | None, typer.Option(
+        "--with-workers/--no-workers",
+        help="also run the queue workers and scheduled jobs (default: yes when the batch "
+             "port is local; --no-workers gives a web-only node)")] = None,
 ) -> None:
-    """Serve the webhook and referral endpoints (needs the web extra); secrets and tokens
-    are redacted from the access log."""
-    from socialreferral.bootstrap import build_providers
-    from socialreferral.settings import load_settings
-
+    """Serve the webhooks, the referral pages, the console and its API (needs the web
+    extra); on the embedded default also the queue workers and the scheduled jobs.
+    Secrets and tokens are redacted from the access log."""
     try:
         # ProviderNotInstalled (with the install hint) when the web extra is missing.
         from socialreferral.web import serve as serve_web
-
-        providers = build_providers(load_settings(settings))
     except SocialReferralError as exc:
         raise fail(str(exc)) from None
-    with providers:
+    # A server is how a deployment starts: an absent data directory is created.
+    with open_providers(settings, data_dir, create_data_dir=True) as providers:
+        run_background = (providers.settings.ports.batch == "local" if background is None
+                          else background)
+        if run_background:
+            note("queue workers and scheduled jobs run in this process tree "
+                 "(--no-workers for a web-only node)")
+        else:
+            note("web only: events wait in the queue for workers elsewhere "
+                 "(socialreferral worker, or AWS/Azure Batch)")
         serve_web(providers, host, port, workers=workers,
-                  forwarded_allow_ips=forwarded_allow_ips)
+                  forwarded_allow_ips=forwarded_allow_ips, background=run_background)
 
 
 __all__ = ["MAX_PAYLOAD_BYTES", "array_index", "commands", "parse_payload"]

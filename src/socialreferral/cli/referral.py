@@ -86,7 +86,10 @@ def _where_to_look(settings: Path | None, data_dir: Path | None) -> str:
         return ("the data was in a temporary directory and is gone; to keep it and look "
                 "again: socialreferral demo --data-dir ./demo-data, then "
                 "socialreferral report --data-dir ./demo-data")
-    return f"look at the data again: socialreferral report{options}"
+    return (f"look at the data again: socialreferral report{options}\n"
+            f"or in the web console: socialreferral console add-user admin --role admin "
+            f"--role marketer --role reviewer{options} (it asks for a password), then "
+            f"socialreferral serve{options} and open http://127.0.0.1:8000/console/")
 
 
 @commands.command()

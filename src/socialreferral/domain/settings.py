@@ -30,6 +30,9 @@ class ReferralSettings(DomainModel):
     analyzer: AnalyzerSettings = AnalyzerSettings()
     link_ttl_hours: float = Field(default=72.0, gt=0)
     remind_after_days: float = Field(default=3.0, gt=0)
+    # A flagged reward nobody decided on within this many hours is approved by the
+    # scheduled job referral.auto-approve (as ReferralCandy does); 0 = never.
+    review_deadline_hours: float = Field(default=72.0, ge=0, le=24 * 365)
     currency: str = Field(default="USD", pattern=r"^[A-Z]{3}$")
 
 

@@ -21,10 +21,12 @@ from socialreferral.repositories.customers import CustomerRepository
 from socialreferral.repositories.erasure import Erasure, Subject, Tombstones
 from socialreferral.repositories.events import EventRepository, ProcessedEvent
 from socialreferral.repositories.graph import EligibilityFacts, SocialGraphRepository
+from socialreferral.repositories.operators import OperatorRepository
 from socialreferral.repositories.promotions import PromotionRepository
 from socialreferral.repositories.referrals import (
     ReferralLead,
     ReferralRepository,
+    ReviewDecision,
     RewardRecord,
 )
 from socialreferral.repositories.timings import TimingRepository, TimingSample
@@ -42,6 +44,7 @@ class Repositories:
     promotions: PromotionRepository
     graph: SocialGraphRepository
     timings: TimingRepository
+    operators: OperatorRepository
     customers: CustomerRepository
 
     @classmethod
@@ -51,7 +54,7 @@ class Repositories:
             events=EventRepository(store), referrals=ReferralRepository(store),
             contacts=ContactRepository(store), promotions=PromotionRepository(store),
             graph=SocialGraphRepository(store), timings=TimingRepository(store),
-            customers=CustomerRepository(store),
+            operators=OperatorRepository(store), customers=CustomerRepository(store),
         )
         built.check_collections()
         return built
@@ -77,12 +80,14 @@ __all__ = [
     "EligibilityFacts",
     "Erasure",
     "EventRepository",
+    "OperatorRepository",
     "ProcessedEvent",
     "PromotionRepository",
     "ReferralLead",
     "ReferralRepository",
     "Repositories",
     "Repository",
+    "ReviewDecision",
     "RewardRecord",
     "SocialGraphRepository",
     "Subject",

@@ -57,12 +57,37 @@ class ReferralLead:
 
 
 @dataclass(frozen=True, slots=True)
+class ReviewDecision:
+    """Who decided on a flagged reward, when and why (``automatic``: the deadline job)."""
+
+    by: str
+    at: datetime
+    note: str = ""
+    automatic: bool = False
+
+    def to_json(self) -> dict[str, Any]:
+        """The stored form (bookkeeping beside the reward)."""
+        return {"by": self.by, "at": self.at.isoformat(), "note": self.note,
+                "automatic": self.automatic}
+
+    @classmethod
+    def from_json(cls, value: Any) -> ReviewDecision | None:
+        """The decision stored beside a reward, or None (none, or unreadable)."""
+        if not isinstance(value, dict) or not isinstance(value.get("at"), str):
+            return None
+        return cls(by=str(value.get("by", "")), at=datetime.fromisoformat(value["at"]),
+                   note=str(value.get("note", "")), automatic=bool(value.get("automatic")))
+
+
+@dataclass(frozen=True, slots=True)
 class RewardRecord:
-    """A reward with the product and time it was granted for (reports group by them)."""
+    """A reward with the product and time it was granted for (reports group by them),
+    and the reviewer's decision when it was held for review."""
 
     reward: Reward
     product_id: str | None
     at: datetime
+    review: ReviewDecision | None = None
 
 
 class ReferralRepository(Repository):
@@ -92,6 +117,10 @@ class ReferralRepository(Repository):
         document = self._store.find(OFFERS, offer_id)
         account = None if document is None else document.value.get("_referrer_person_id")
         return account if isinstance(account, str) else None
+
+    def offer_channels(self) -> dict[str, str]:
+        """The network each offer's event came from, by offer id (for reports)."""
+        return {str(v["offer_id"]): str(v.get("_network", "?")) for v in self._values(OFFERS)}
 
     def advance_offer(self, offer_id: str, status: OfferStatus) -> None:
         """Move an offer forward (no-op if it is already there or further)."""
@@ -197,20 +226,30 @@ class ReferralRepository(Repository):
         where = None if status is None else {"status": status.value}
         return [_reward_record(v) for v in self._values(REWARDS, where)]
 
-    def review_reward(self, reward_id: str, status: RewardStatus) -> Reward:
-        """Move a reward to ``status`` (a reviewer's decision), releasing its budget
-        reservation when rejected. ``NotFound`` for an unknown reward, ``InvalidInput``
-        for a move the life cycle forbids."""
+    def review_reward(self, reward_id: str, status: RewardStatus, *,
+                      decision: ReviewDecision | None = None,
+                      expected: RewardStatus | None = None) -> Reward:
+        """Move a reward to ``status`` (a reviewer's decision, recorded beside it when
+        given), releasing its budget reservation when rejected. ``NotFound`` for an
+        unknown reward, ``InvalidInput`` for a move the life cycle forbids or, with
+        ``expected``, for a reward no longer in that status (someone decided first).
+        The write is conditional on the version read, so of two concurrent decisions
+        one wins and the other gets ``ConcurrencyConflict``."""
         document = self._store.find(REWARDS, reward_id)
         if document is None:
             raise NotFound(f"no reward {reward_id!r}")
         record = _reward_record(document.value)
+        if expected is not None and record.reward.status is not expected:
+            raise InvalidInput(f"reward is {record.reward.status.value}, not "
+                               f"{expected.value}", field="status")
         try:
             moved = record.reward.with_status(status)
         except ValueError as exc:
             raise InvalidInput(str(exc), field="status") from None
-        self._store.put(REWARDS, reward_id,
-                        {**moved.model_dump(mode="json"), **bookkeeping(document.value)},
+        kept = bookkeeping(document.value)
+        if decision is not None:
+            kept["_review"] = decision.to_json()
+        self._store.put(REWARDS, reward_id, {**moved.model_dump(mode="json"), **kept},
                         if_match=document.etag)
         if moved.status is RewardStatus.REJECTED:
             # A rejected reward is never paid: its reservation goes back to the budget.
@@ -329,7 +368,7 @@ class ReferralRepository(Repository):
         rewards.update({d.key: d for d in self._where_in(REWARDS, "referral_id", rewarded)})
         for reward_id, document in rewards.items():
             if tomb.scrub(document.value) != document.value:
-                self._change(REWARDS, reward_id, tomb.scrub)
+                self._change(REWARDS, reward_id, lambda v: _anonymise_reward(v, erasure))
                 erasure.count("rewards_anonymised")
         # Reservations against this referrer's monthly cap: the rewards keep the amounts.
         self._delete_where_in(BUDGETS, "referrer_id", subject.customer_ids, "budgets", erasure)
@@ -367,7 +406,18 @@ def _reward_record(value: dict[str, Any]) -> RewardRecord:
     product = value.get("_product_id")
     return RewardRecord(
         reward=load(Reward, value), product_id=product if isinstance(product, str) else None,
-        at=datetime.fromisoformat(at) if isinstance(at, str) else _EPOCH)
+        at=datetime.fromisoformat(at) if isinstance(at, str) else _EPOCH,
+        review=ReviewDecision.from_json(value.get("_review")))
+
+
+def _anonymise_reward(value: dict[str, Any], erasure: Erasure) -> dict[str, Any]:
+    # A reviewer's note is free text that may describe the person in words no
+    # identifier pattern catches: it goes; who decided and when stay (an audit record).
+    value = dict(erasure.tombstone.scrub(value))
+    review = value.get("_review")
+    if isinstance(review, dict) and review.get("note"):
+        value["_review"] = {**review, "note": ERASED_TEXT}
+    return value
 
 
 def _anonymise_offer(value: dict[str, Any], erasure: Erasure) -> dict[str, Any]:
@@ -385,4 +435,4 @@ def _anonymise_offer(value: dict[str, Any], erasure: Erasure) -> dict[str, Any]:
     return dict(tomb.scrub(value))
 
 
-__all__ = ["ReferralLead", "ReferralRepository", "RewardRecord", "budget_key"]
+__all__ = ["ReferralLead", "ReferralRepository", "ReviewDecision", "RewardRecord", "budget_key"]

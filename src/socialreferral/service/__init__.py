@@ -7,7 +7,11 @@
 * :mod:`.referrals` — recommend, signed links, lead capture, incentive, fraud, review;
 * :mod:`.promotions` — the scheduled promotion workflow and reminders;
 * :mod:`.privacy` — ``erase_person``: the right to erasure across every repository and port;
-* :mod:`.reports` — the funnel, rewards and step times from stored data.
+* :mod:`.reports` — the funnel, rewards and step times from stored data;
+* :mod:`.programme` — the programme report by product, channel and week, and its CSV;
+* :mod:`.reviews` — the fraud review queue, decisions, the auto-approve deadline;
+* :mod:`.landing` — what a prospect sees behind a link, the HTML form's checks;
+* :mod:`.operators` — console operators: accounts, password logins, sessions.
 
 Use cases take a :class:`~socialreferral.repositories.Repositories` bundle and the ports
 they need; none of them imports an SDK, builds adapters or reads the environment (that is
@@ -18,9 +22,11 @@ from socialreferral.service.authorization import ConnectResult, connect_account
 from socialreferral.service.ingest import IngestResult, answer_handshake, ingest_webhook
 from socialreferral.service.offers import collect_manual_offers
 from socialreferral.service.privacy import ErasureReport, erase_person
+from socialreferral.service.programme import ProgrammeReport, build_programme, programme_csv
 from socialreferral.service.promotions import PromotionRun, run_promotions, send_reminders
 from socialreferral.service.referrals import open_link, recommend, review_reward, submit_lead
 from socialreferral.service.reports import Report, build_report
+from socialreferral.service.reviews import auto_approve_expired, decide, review_queue
 from socialreferral.service.worker import Outcome, Worker
 
 __all__ = [
@@ -28,17 +34,23 @@ __all__ = [
     "ErasureReport",
     "IngestResult",
     "Outcome",
+    "ProgrammeReport",
     "PromotionRun",
     "Report",
     "Worker",
     "answer_handshake",
+    "auto_approve_expired",
+    "build_programme",
     "build_report",
     "collect_manual_offers",
     "connect_account",
+    "decide",
     "erase_person",
     "ingest_webhook",
     "open_link",
+    "programme_csv",
     "recommend",
+    "review_queue",
     "review_reward",
     "run_promotions",
     "send_reminders",

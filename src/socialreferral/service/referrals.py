@@ -50,7 +50,12 @@ from socialreferral.domain.social import OutboundMessage
 from socialreferral.errors import InvalidInput, NotFound, SecretNotFound, SignatureInvalid
 from socialreferral.ports import CRM, SecretStore, SocialChannel
 from socialreferral.records import Capability
-from socialreferral.repositories import ReferralLead, Repositories, TimingSample
+from socialreferral.repositories import (
+    ReferralLead,
+    Repositories,
+    ReviewDecision,
+    TimingSample,
+)
 
 LINK_KEY_SECRET = "referral-link-key"
 MAX_FORM_FIELDS = 20
@@ -193,10 +198,19 @@ def submit_lead(
 
 
 def review_reward(reward_id: str, status: RewardStatus, *,
-                  repositories: Repositories) -> Reward:
+                  repositories: Repositories, reviewer: str | None = None, note: str = "",
+                  now: datetime | None = None, automatic: bool = False,
+                  expected: RewardStatus | None = None) -> Reward:
     """A reviewer's decision on a held reward (approve or reject; a rejection releases
-    the reward's reservation on the referrer's monthly budget)."""
-    return repositories.referrals.review_reward(reward_id, status)
+    the reward's reservation on the referrer's monthly budget). With ``reviewer`` the
+    decision is recorded beside the reward (who, when, the note; ``automatic`` for the
+    deadline job); with ``expected`` it applies only to a reward still in that status
+    (``InvalidInput`` otherwise), so a decision already taken is never overturned by a
+    late one. See :mod:`socialreferral.service.reviews` for the queue."""
+    decision = None if reviewer is None else ReviewDecision(
+        by=reviewer, at=now or datetime.now(UTC), note=note, automatic=automatic)
+    return repositories.referrals.review_reward(reward_id, status, decision=decision,
+                                                expected=expected)
 
 
 def _reward(repositories: Repositories, settings: ReferralSettings, referral: Referral,

@@ -16,6 +16,7 @@ from typing import Any
 from socialreferral.bootstrap import build_providers, shareable_settings
 from socialreferral.service.offers import collect_manual_offers
 from socialreferral.service.promotions import run_promotions, send_reminders
+from socialreferral.service.reviews import auto_approve_expired
 from socialreferral.service.worker import Worker
 from socialreferral.settings import Settings, load_settings
 from socialreferral.text.activity import ActivityAnalyzer, AnalyzerSettings, make_analyzer
@@ -86,4 +87,13 @@ def promotions_task(payload: dict[str, Any], index: int) -> None:
                               social=providers.social, now=datetime.now(UTC))
 
 
-__all__ = ["process_batch_task", "promotions_task", "settings_from_payload", "task_payload"]
+def auto_approve_task(payload: dict[str, Any], index: int) -> None:
+    """Batch task ``referral.auto-approve``: approve the flagged rewards nobody decided on
+    within ``[referral] review_deadline_hours`` (see :mod:`socialreferral.service.reviews`)."""
+    with build_providers(settings_from_payload(payload)) as providers:
+        auto_approve_expired(providers.repositories, providers.settings.referral,
+                             datetime.now(UTC))
+
+
+__all__ = ["auto_approve_task", "process_batch_task", "promotions_task",
+           "settings_from_payload", "task_payload"]

@@ -5,14 +5,20 @@
 ``POST /webhooks/{channel}``                a signed webhook delivery (any registered
                                             channel: built-in or a plugin's)
 ``GET  /referrals/{token}``                 the offer behind a signed referral link
-``POST /referrals/{token}/lead``            the prospect's lead form
+``POST /referrals/{token}/lead``            the prospect's lead form (JSON)
 ``GET  /healthz``                           liveness
 ``GET  /openapi.json``, ``/docs``           the schema (response models for every route)
+                                            and Swagger UI, served from the package
+``/console/...``, ``/api/...``, HTML pages  the web console (:mod:`socialreferral.web.
+of ``/referrals/{token}``                   console`): prospects' pages, operators' pages
+                                            and their JSON twins
 ==========================================  ==============================================
 
 Layers of a request, outermost first (pure ASGI middleware, then FastAPI)::
 
     LastResortMiddleware   any unexpected exception -> 500, logged by type only
+    SecurityHeaders        CSP, frame-ancestors, nosniff, Referrer-Policy, HSTS behind TLS
+                           on every response (socialreferral.web.console.security)
     RateLimitMiddleware    per client address and per channel -> 429 + Retry-After
     BodyLimitMiddleware    Content-Length over the limit -> 413 up front; a streamed body
                            is counted and stopped at the limit
@@ -34,6 +40,8 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from socialreferral.bootstrap import Providers
+from socialreferral.web.console import install_console, uses_tls
+from socialreferral.web.console.security import SecurityHeadersMiddleware
 from socialreferral.web.edge import BodyLimitMiddleware, LastResortMiddleware, UnexpectedErrors
 from socialreferral.web.errors import install_error_handlers
 from socialreferral.web.ratelimit import RateLimitMiddleware
@@ -64,8 +72,13 @@ def create_app(providers: Providers, *, owns_providers: bool = False) -> FastAPI
 
     app = FastAPI(
         title="socialreferral", version=API_VERSION, lifespan=lifespan,
-        description="Webhook ingestion for social networks and the prospect's referral "
-                    "pages. Errors share one JSON shape (ErrorBody).",
+        # FastAPI's /docs and /redoc load their assets from a CDN: the console serves
+        # Swagger UI from the package instead.
+        docs_url=None, redoc_url=None,
+        description="Webhook ingestion for social networks, the prospect's referral "
+                    "pages and the console's JSON API (the /api routes need a console "
+                    "session; writes need its X-CSRF-Token). Errors share one JSON shape "
+                    "(ErrorBody).",
     )
     app.state.providers = providers
     app.state.unexpected_errors = UnexpectedErrors()
@@ -73,10 +86,12 @@ def create_app(providers: Providers, *, owns_providers: bool = False) -> FastAPI
     app.include_router(webhook_router(providers))
     app.include_router(referral_router(providers))
     app.include_router(health_router())
+    install_console(app, providers)
     # add_middleware wraps what is there, so the last one added is the outermost.
     app.add_middleware(BodyLimitMiddleware, max_body_bytes=web.max_body_bytes)
     app.add_middleware(RateLimitMiddleware, client_rate=web.client_rate,
                        channel_rate=web.channel_rate, channels=tuple(providers.registry.channels))
+    app.add_middleware(SecurityHeadersMiddleware, tls=uses_tls(providers))
     app.add_middleware(LastResortMiddleware, errors=app.state.unexpected_errors)
     return app
 

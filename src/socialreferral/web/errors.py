@@ -3,8 +3,11 @@
 =====================================================  ======  =============================
 error                                                  status  why
 =====================================================  ======  =============================
-``SignatureInvalid`` (webhook signature, link token)   403     the sender cannot prove who
-                                                               it is; never retried
+``SignatureInvalid`` (webhook signature, link token,  403     the sender cannot prove who
+CSRF token)                                                    it is; never retried
+``NotAuthenticated`` (no console session)              401
+``AccountLocked``                                      429     with ``Retry-After``
+``RoleRequired``                                       403     logged in, without the role
 ``InvalidInput`` (names the field)                     400     the request itself is wrong
 FastAPI's ``RequestValidationError``                   422     parameters of the wrong type
 ``NotFound`` (``UnknownChannel``, records), no route   404
@@ -16,6 +19,10 @@ rate limit (:mod:`socialreferral.web.ratelimit`)       429     with ``Retry-Afte
 any other library error                                500     logged by type
 =====================================================  ======  =============================
 
+Pages answer errors as pages: when the app has an ``html_errors`` renderer in its state
+(the console installs one) and it takes the request (console pages, a prospect's pages),
+the same status comes with an HTML page instead of the JSON body.
+
 The detail of a 5xx answer is generic ("temporarily unavailable"): the real message (which
 may name a missing secret) goes to the server log only. Anything that is not a library
 error is caught by :class:`~socialreferral.web.edge.LastResortMiddleware`.
@@ -23,20 +30,23 @@ error is caught by :class:`~socialreferral.web.edge.LastResortMiddleware`.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 
-from fastapi import FastAPI, Request
+from fastapi import FastAPI, Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from socialreferral.errors import (
+    AccountLocked,
     ConcurrencyConflict,
     ConfigurationError,
     DocumentTooLarge,
     InvalidInput,
     MessageTooLarge,
+    NotAuthenticated,
     NotFound,
+    RoleRequired,
     SignatureInvalid,
     SocialReferralError,
     TransientError,
@@ -46,6 +56,8 @@ from socialreferral.web.schemas import ErrorBody
 
 RETRY_AFTER_TRANSIENT = 30
 RETRY_AFTER_NOT_CONFIGURED = 300
+HtmlErrors = Callable[[Request, int, Exception, str], Response | None]
+"""``(request, status, error, detail)`` -> an HTML page, or None to answer JSON."""
 _REASONS = {400: "BadRequest", 401: "Unauthorized", 403: "Forbidden", 404: "NotFound",
             405: "MethodNotAllowed", 406: "NotAcceptable", 413: "PayloadTooLarge",
             415: "UnsupportedMediaType", 422: "InvalidInput", 429: "RateLimited"}
@@ -61,7 +73,11 @@ class RequestBodyTooLarge(InvalidInput):
 
 def status_for(exc: SocialReferralError) -> tuple[int, dict[str, str]]:
     """The HTTP status (and extra headers) that ``exc`` means."""
-    if isinstance(exc, SignatureInvalid):
+    if isinstance(exc, AccountLocked):
+        return 429, {"Retry-After": str(exc.retry_after)}
+    if isinstance(exc, NotAuthenticated):
+        return 401, {}
+    if isinstance(exc, SignatureInvalid | RoleRequired):
         return 403, {}
     if isinstance(exc, RequestBodyTooLarge | MessageTooLarge | DocumentTooLarge):
         return 413, {"Connection": "close"} if isinstance(exc, RequestBodyTooLarge) else {}
@@ -88,7 +104,18 @@ def _where(request: Request) -> str:
     return f"{request.method} {request.url.path}"
 
 
-async def library_error(request: Request, exc: Exception) -> JSONResponse:
+def _as_page(request: Request, status: int, exc: Exception, detail: str,
+             headers: Mapping[str, str]) -> Response | None:
+    """The app's HTML rendering of an error, if it has one and takes this request."""
+    renderer: HtmlErrors | None = getattr(request.app.state, "html_errors", None)
+    page = renderer(request, status, exc, detail) if renderer is not None else None
+    if page is not None:
+        for name, value in headers.items():
+            page.headers.setdefault(name, value)
+    return page
+
+
+async def library_error(request: Request, exc: Exception) -> Response:
     """Answer a :class:`SocialReferralError` by meaning (module docstring)."""
     assert isinstance(exc, SocialReferralError)
     status, headers = status_for(exc)
@@ -99,23 +126,27 @@ async def library_error(request: Request, exc: Exception) -> JSONResponse:
         log.warning("%s -> %d %s: %s", _where(request), status, type(exc).__name__, exc)
         detail = ("temporarily unavailable, retry later" if status == 503
                   else "internal error")
-        return error_json(status, type(exc).__name__, detail, None, headers)
+        return (_as_page(request, status, exc, detail, headers)
+                or error_json(status, type(exc).__name__, detail, None, headers))
     log.info("%s -> %d %s%s", _where(request), status, type(exc).__name__,
              f" ({field})" if field else "")
-    return error_json(status, type(exc).__name__, str(exc), field, headers)
+    return (_as_page(request, status, exc, str(exc), headers)
+            or error_json(status, type(exc).__name__, str(exc), field, headers))
 
 
-async def validation_error(request: Request, exc: Exception) -> JSONResponse:
+async def validation_error(request: Request, exc: Exception) -> Response:
     """FastAPI's parameter validation, answered like :class:`InvalidInput` (422)."""
     assert isinstance(exc, RequestValidationError)
     errors = exc.errors()
     first = errors[0] if errors else {}
     field = ".".join(str(p) for p in first.get("loc", ())) or None
     app_logger().info("%s -> 422 RequestValidationError (%s)", _where(request), field)
-    return error_json(422, "InvalidInput", str(first.get("msg", "invalid request")), field)
+    detail = str(first.get("msg", "invalid request"))
+    return (_as_page(request, 422, exc, detail, {})
+            or error_json(422, "InvalidInput", detail, field))
 
 
-async def http_error(request: Request, exc: Exception) -> JSONResponse:
+async def http_error(request: Request, exc: Exception) -> Response:
     """Starlette's own errors (no such route, method not allowed, ...), in our shape."""
     assert isinstance(exc, StarletteHTTPException)
     cause = exc.__cause__
@@ -126,7 +157,8 @@ async def http_error(request: Request, exc: Exception) -> JSONResponse:
     if exc.status_code == 405:
         # Starlette names only the first route that matched the path; list them all.
         headers["Allow"] = ", ".join(allowed_methods(request.app, request.url.path))
-    return error_json(exc.status_code, name, str(exc.detail), None, headers)
+    return (_as_page(request, exc.status_code, exc, str(exc.detail), headers)
+            or error_json(exc.status_code, name, str(exc.detail), None, headers))
 
 
 def allowed_methods(app: FastAPI, path: str) -> list[str]:
@@ -152,6 +184,7 @@ def install_error_handlers(app: FastAPI) -> None:
 __all__ = [
     "RETRY_AFTER_NOT_CONFIGURED",
     "RETRY_AFTER_TRANSIENT",
+    "HtmlErrors",
     "RequestBodyTooLarge",
     "allowed_methods",
     "error_json",

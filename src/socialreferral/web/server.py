@@ -10,6 +10,12 @@ secrets coming back from the inherited environment as for batch workers. Plugins
 to ``load_registry(extra_plugins=...)`` by hand are not seen by such workers: only
 installed (entry-point) plugins are.
 
+Background work: with ``background=True`` (what ``socialreferral serve`` passes on the
+embedded default) a :class:`~socialreferral.runtime.BackgroundRuntime` runs in this
+process beside the server — queue workers by the scaling policy and the scheduled jobs,
+as batch tasks in child processes — and stops when the server does. With several server
+processes it runs once, in the parent.
+
 Logging: :func:`log_config` is uvicorn's own configuration with a
 :class:`~socialreferral.web.redaction.RedactingFilter` on the access and default handlers
 and the ``socialreferral`` loggers routed to the default handler.
@@ -20,6 +26,10 @@ from __future__ import annotations
 import copy
 import json
 import os
+import signal
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from fastapi import FastAPI
@@ -53,18 +63,57 @@ def log_config(level: str = "info") -> dict[str, Any]:
 
 def serve(providers: Providers, host: str = "127.0.0.1", port: int = 8000, *,
           workers: int = 1, log_level: str = "info",
-          forwarded_allow_ips: str | None = None) -> None:
+          forwarded_allow_ips: str | None = None, background: bool = False) -> None:
     """Serve the web app on ``host``:``port`` until interrupted (blocking).
 
     ``workers`` > 1 runs that many processes, each building its own providers from
     ``providers.settings`` (module docstring). ``forwarded_allow_ips`` (comma-separated
     proxy addresses, or ``"*"``) makes uvicorn trust their ``X-Forwarded-For``, so rate
-    limits apply to the real client address.
+    limits apply to the real client address. ``background`` also runs the queue workers
+    and the scheduled jobs (module docstring).
     """
-    import uvicorn
-
     if workers < 1:
         raise ValueError("workers must be at least 1")
+    runtime = None
+    if background:
+        from socialreferral.runtime import BackgroundRuntime
+
+        runtime = BackgroundRuntime(providers)
+        runtime.start()
+    try:
+        with _exit_cleanly_on_sigterm():
+            _run_server(providers, host, port, workers=workers, log_level=log_level,
+                        forwarded_allow_ips=forwarded_allow_ips)
+    finally:
+        if runtime is not None:
+            runtime.stop()
+
+
+@contextmanager
+def _exit_cleanly_on_sigterm() -> Iterator[None]:
+    """uvicorn shuts down gracefully on SIGTERM and then raises the signal again with the
+    handler it found; with Python's default that kills the process on the spot, before
+    ``finally`` blocks and context managers run — the providers would not be closed and
+    the local pool's worker processes would be orphaned. This handler turns that last
+    SIGTERM into ``SystemExit(0)``, so everything unwinds."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def leave(signum: int, frame: object) -> None:
+        raise SystemExit(0)
+
+    previous = signal.signal(signal.SIGTERM, leave)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def _run_server(providers: Providers, host: str, port: int, *, workers: int,
+                log_level: str, forwarded_allow_ips: str | None) -> None:
+    import uvicorn
+
     options: dict[str, Any] = {
         "host": host, "port": port, "log_config": log_config(log_level),
         "log_level": log_level, "proxy_headers": forwarded_allow_ips is not None,
