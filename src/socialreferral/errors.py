@@ -11,6 +11,8 @@ library can still catch ``KeyError``, ``ValueError`` or ``PermissionError``::
     ├── InvalidInput (ValueError)                  a boundary rejected a payload; names the field
     │   └── SignatureInvalid (PermissionError)     webhook or link signature missing/wrong/expired
     ├── NotFound (LookupError)                     base for every "does not exist"
+    ├── StateConflict                              the record's state refuses the request
+    │                                              (a ticket another agent holds, a cap)
     ├── QueueError
     │   ├── MessageTooLarge (ValueError)
     │   └── ReceiptInvalid (ValueError)            ack/extend with a stale or foreign receipt
@@ -86,6 +88,17 @@ class SignatureInvalid(InvalidInput, PermissionError):
 
 class NotFound(SocialReferralError, LookupError):
     """Base for every 'the thing asked for does not exist'."""
+
+
+class StateConflict(SocialReferralError):
+    """The request is valid but the record's current state refuses it: a care ticket
+    another agent has claimed, an agent at their cap, a workflow move the ticket's status
+    does not allow. Retrying the same request will not help until the state changes (a web
+    edge answers 409). ``field`` names what is in the way, like :class:`InvalidInput`."""
+
+    def __init__(self, message: str, *, field: str | None = None) -> None:
+        self.field = field
+        super().__init__(f"{field}: {message}" if field else message)
 
 
 # --- Queue -----------------------------------------------------------------------------
@@ -220,6 +233,7 @@ __all__ = [
     "SignatureInvalid",
     "SocialChannelError",
     "SocialReferralError",
+    "StateConflict",
     "TaskNotRegistered",
     "TransientError",
     "UnknownChannel",

@@ -43,6 +43,9 @@ class Capability(enum.StrEnum):
     # data is not (an e-mail channel has no profile; X shares no friend list)
     PROFILES = "profiles"
     CONNECTIONS = "connections"
+    # ... nor is answering a post: in its thread (public) or privately about it
+    PUBLIC_REPLIES = "public_replies"
+    PRIVATE_REPLIES = "private_replies"
 
 
 # --- Queue -----------------------------------------------------------------------------

@@ -7,7 +7,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from pydantic import Field, field_validator
+from pydantic import Field, field_validator, model_validator
 
 from socialreferral.domain._base import DomainModel, utcnow
 
@@ -85,11 +85,27 @@ class Connection(DomainModel):
 
 
 class OutboundMessage(DomainModel):
-    """Something we ask a channel to deliver. ``message_id`` makes sending idempotent."""
+    """Something we ask a channel to deliver. ``message_id`` makes sending idempotent.
+
+    By default a private message to ``recipient_id``. ``in_reply_to`` (the network's id of
+    a post or comment) makes it an answer to that post: a *public* reply in its thread when
+    ``private`` is false (capability ``public_replies``), or a private message that
+    references the post when ``private`` is true (capability ``private_replies``: Meta's
+    private replies to a comment, an X direct message about a tweet). ``recipient_id`` is
+    always the person answered, so erasure finds every message about them.
+    """
 
     message_id: str = Field(min_length=1, max_length=256)
     recipient_id: str = Field(min_length=1, max_length=128)
     text: str = Field(min_length=1, max_length=8000)
     link: str | None = Field(default=None, max_length=4000)
     kind: str = Field(default="message", max_length=32)
+    in_reply_to: str | None = Field(default=None, min_length=1, max_length=256)
+    private: bool = True
     created_at: datetime = Field(default_factory=utcnow)
+
+    @model_validator(mode="after")
+    def _public_needs_a_post(self) -> OutboundMessage:
+        if not self.private and self.in_reply_to is None:
+            raise ValueError("a public message answers a post: set in_reply_to")
+        return self

@@ -12,9 +12,13 @@ The public API (validation, capability checks, retries of
 in the base. Sending and forgetting are mandatory; reading profiles and connections are
 the capabilities ``profiles`` and ``connections``, because not every channel has them: an
 e-mail channel knows no profile, X shares no friend list, and since 2018 Meta returns
-only the friends who also use the app. There is no capability for private messages: every
-message the flows send is addressed to one person, which every channel can do (Messenger,
-X direct messages, LinkedIn messages, e-mail); a public post would be a method of its own.
+only the friends who also use the app. A plain message to one person needs no capability:
+every channel can do it (Messenger, X direct messages, LinkedIn messages, e-mail).
+Answering a post does: ``public_replies`` (a reply in the post's thread, seen by everyone)
+and ``private_replies`` (a private message that references the post, such as Meta's
+private replies to a comment). A message with ``in_reply_to`` on a channel without the
+matching capability is refused with :class:`~socialreferral.errors.Unsupported` before
+anything is sent, so the care queue can tell an agent which kinds of answer a channel has.
 
 Webhook parsing and signatures are pure domain code (:mod:`socialreferral.domain.webhooks`),
 the same for every channel, so they are not part of this port.
@@ -97,11 +101,16 @@ class SocialChannel(Adapter):
         """Deliver ``message`` to ``message.recipient_id`` and return the network's id.
 
         Idempotent on ``message.message_id``; retried on
-        :class:`~socialreferral.errors.TransientError`.
+        :class:`~socialreferral.errors.TransientError`. A reply to a post
+        (``in_reply_to``) needs ``public_replies`` or, when ``private``,
+        ``private_replies``; without it :class:`~socialreferral.errors.Unsupported`.
         """
         if not isinstance(message, OutboundMessage):
             raise InvalidInput("must be an OutboundMessage", field="message")
         self._check_person(message.recipient_id, "message.recipient_id")
+        if message.in_reply_to is not None:
+            self.require(Capability.PRIVATE_REPLIES if message.private
+                         else Capability.PUBLIC_REPLIES)
         network_id = self._call(self._send, message)
         if not isinstance(network_id, str) or not network_id:
             raise SocialChannelError(f"{self.adapter_name} returned no id for a sent message")

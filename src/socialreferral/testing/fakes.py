@@ -42,7 +42,8 @@ class RecordingSocialChannel(SocialChannel):
     raise ``error``; no retries, so failures reach the test as they happen."""
 
     capabilities: ClassVar[frozenset[Capability]] = frozenset(
-        {Capability.PROFILES, Capability.CONNECTIONS}
+        {Capability.PROFILES, Capability.CONNECTIONS, Capability.PUBLIC_REPLIES,
+         Capability.PRIVATE_REPLIES}
     )
     provider: ClassVar[str] = "fake"
     network: ClassVar[str] = "fake"

@@ -3,6 +3,8 @@
 Features
     ``send`` records outbound messages in SQLite instead of delivering them, idempotent on
     ``message_id`` (a second send of the same id records nothing and returns the same id);
+    replies to posts, public and private (capabilities ``public_replies`` and
+    ``private_replies``), are recorded the same way with their ``in_reply_to``;
     :meth:`LocalSocialChannel.sent_messages` reads them back. Profiles and connections
     (capabilities ``profiles`` and ``connections``) are served from what was stored with
     ``add_profile``/``add_connections``, the stand-in for what a network already holds.
@@ -95,7 +97,8 @@ class LocalSocialChannel(SocialChannel):
     """Records outbound messages and serves locally stored profiles and connections."""
 
     capabilities: ClassVar[frozenset[Capability]] = frozenset(
-        {Capability.PROFILES, Capability.CONNECTIONS}
+        {Capability.PROFILES, Capability.CONNECTIONS, Capability.PUBLIC_REPLIES,
+         Capability.PRIVATE_REPLIES}
     )
     provider: ClassVar[str] = "local"
     network: ClassVar[str] = "local"

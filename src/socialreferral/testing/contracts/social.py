@@ -51,7 +51,9 @@ Override :meth:`SocialChannelContract.assert_forgotten_from_storage` to check th
 storage after ``forget`` (the local fixtures scan the SQLite files).
 
 What is checked: sends idempotent on ``message_id`` (one delivery, the first text, the
-same network id); distinct ids delivered in order; profiles and connections (declared
+same network id); distinct ids delivered in order; replies to a post, public and private
+(capabilities ``public_replies``/``private_replies``), delivered with their post when
+declared and refused with ``Unsupported`` otherwise; profiles and connections (declared
 capabilities ``profiles``/``connections``) as seeded, unknown people having none, and
 ``Unsupported`` naming the adapter when undeclared; ``forget`` removing the profile,
 connections both ways and messages, idempotent; typed ``InvalidInput``; a primitive that
@@ -154,6 +156,29 @@ class SocialChannelContract:
         social.send(_message(unique("m-"), other))
         assert _ids(delivered(to)) == ids, f"[{backend}] to {to}: {_ids(delivered(to))}"
         assert [m.recipient_id for m in delivered() if m.message_id in ids] == [to] * 3
+
+    @pytest.mark.parametrize("private", [False, True], ids=["public", "private"])
+    def test_reply_to_a_post_as_declared(
+        self, social: SocialChannel, delivered: Delivered, backend: str, private: bool
+    ) -> None:
+        """A reply to a post (``in_reply_to``) is delivered with its post and visibility
+        when the matching capability is declared, and refused with ``Unsupported`` naming
+        the adapter, delivering nothing, when it is not."""
+        capability = Capability.PRIVATE_REPLIES if private else Capability.PUBLIC_REPLIES
+        to, message_id, post = unique("gus-"), unique("m-"), unique("post-")
+        reply = OutboundMessage(message_id=message_id, recipient_id=to, text="We are on it",
+                                kind="care_reply", in_reply_to=post, private=private)
+        if not social.supports(capability):
+            assert_unsupported(social, capability, lambda: social.send(reply), backend)
+            assert delivered(to) == [], f"[{backend}] a refused reply was delivered"
+            return
+        first = social.send(reply)
+        assert social.send(reply) == first, f"[{backend}] a reply resent got another id"
+        got = delivered(to)
+        assert _ids(got) == [message_id], f"[{backend}] reply delivered as {_ids(got)}"
+        assert (got[0].in_reply_to, got[0].private) == (post, private), (
+            f"[{backend}] the reply lost its post or visibility: {got[0]}"
+        )
 
     def test_send_rejects_what_is_not_a_message(self, social: SocialChannel) -> None:
         with pytest.raises(InvalidInput) as caught:
