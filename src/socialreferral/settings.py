@@ -33,6 +33,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, model_validator
 
+from socialreferral.care.settings import CareSettings
 from socialreferral.domain.json_input import check_depth
 from socialreferral.domain.scaling import SCALING_KINDS, AnyScalingPolicy, ScalingPolicy
 from socialreferral.domain.settings import ReferralSettings
@@ -107,7 +108,8 @@ class Settings(BaseModel):
 
     ``providers`` holds the raw per-provider tables (``[local]``, ``[aws]``, ...) until
     bootstrap validates each against its provider's model. ``referral`` holds the flow
-    rules (weights, caps, thresholds).
+    rules (weights, caps, thresholds); ``care`` the care queue's (business functions,
+    weight profiles, brand pages, SLA targets, agents and their caps).
     """
 
     model_config = ConfigDict(extra="forbid", frozen=True)
@@ -118,6 +120,8 @@ class Settings(BaseModel):
     # The paper's rule unless the table says kind = "backlog" (see domain/scaling.py).
     scaling: AnyScalingPolicy = ScalingPolicy()
     referral: ReferralSettings = Field(default_factory=ReferralSettings)
+    # The customer-care queue: functions, profiles, brand pages, SLA, agents (care/).
+    care: CareSettings = Field(default_factory=CareSettings)
     web: WebSettings = WebSettings()
     providers: dict[str, dict[str, Any]] = Field(default_factory=dict)
     # The file these settings were read from, if any (not a setting: never serialised).
