@@ -90,7 +90,8 @@ class WebSettings(BaseModel):
     the proxy's https URL); referral links are built from it, so they match the route the
     app serves. ``max_body_bytes`` bounds every request body while it streams in;
     ``client_rate``/``channel_rate`` bound requests per client address and per webhook
-    channel (429 with ``Retry-After`` beyond them).
+    channel (429 with ``Retry-After`` beyond them). ``care_api`` mounts the care queue's
+    agent endpoints (``/care/...``), which have no authentication of their own yet.
     """
 
     model_config = ConfigDict(extra="forbid", frozen=True)
@@ -101,6 +102,9 @@ class WebSettings(BaseModel):
     max_body_bytes: int = Field(default=2_000_000, ge=1024, le=50_000_000)
     client_rate: RateLimit = RateLimit(requests=600, per_seconds=60)
     channel_rate: RateLimit = RateLimit(requests=6000, per_seconds=60)
+    # The care queue's agent API (/care/...). Off by default: it has no authentication
+    # of its own until the console brings one; enable it behind an authenticating proxy.
+    care_api: bool = False
 
 
 class Settings(BaseModel):

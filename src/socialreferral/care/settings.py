@@ -18,16 +18,16 @@ from socialreferral.domain._base import DomainModel
 
 __all__ = [
     "DEFAULT_FUNCTIONS",
-    "UNDECIDED",
-    "CategorizerJobSettings",
-    "MassResponseSettings",
     "DEFAULT_PROFILES",
     "MISCELLANEOUS",
+    "UNDECIDED",
     "AScoreWeights",
     "AuthorScoreSettings",
     "BfiSettings",
     "BusinessFunction",
     "CareSettings",
+    "CategorizerJobSettings",
+    "MassResponseSettings",
     "WeightProfile",
 ]
 

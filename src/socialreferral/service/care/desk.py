@@ -20,6 +20,7 @@ the Python API and what the REST routes, the CLI and the batch task call::
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -58,7 +59,8 @@ class CareDesk:
         settings: the ``[care]`` settings.
         clock: the current time (tests pass a fixed one).
         base_ranker: a ranker to share models with (its tone model and lexicon); built
-            from ``settings`` on first use when omitted.
+            with ``ranker_factory(settings)`` on first use when omitted (an entry point
+            passes a factory that keeps one per process).
     """
 
     repositories: Repositories
@@ -66,9 +68,11 @@ class CareDesk:
     settings: CareSettings = field(default_factory=CareSettings)
     clock: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
     base_ranker: CareRanker | None = None
+    ranker_factory: Callable[[CareSettings], CareRanker] = CareRanker
     _rankers: dict[tuple[str, str], CareRanker] = field(default_factory=dict, repr=False)
     _bfi: tuple[float, dict[str, tuple[int, int]] | None] | None = field(default=None,
                                                                          repr=False)
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     # -- what the use cases share ----------------------------------------------------
     def now(self) -> datetime:
@@ -88,14 +92,19 @@ class CareDesk:
         return AgentFeedback(approved_terms=approved)
 
     def ranker(self) -> CareRanker:
-        """The ranker for the current dictionaries and profile (built once per pair)."""
+        """The ranker for the current dictionaries and profile (built once per pair;
+        thread-safe: the web app calls use cases from its thread pool)."""
         feedback = self.approved_feedback()
         version = repr(sorted(feedback.approved_terms.items()))
-        profile = self.profile_name()
-        key = (version, profile)
+        key = (version, self.profile_name())
         found = self._rankers.get(key)
         if found is not None:
             return found
+        with self._lock:
+            return self._rankers.get(key) or self._build(key, feedback)
+
+    def _build(self, key: tuple[str, str], feedback: AgentFeedback) -> CareRanker:
+        version, profile = key
         base = self._base()
         same_dictionaries = next((r for (v, _), r in self._rankers.items() if v == version),
                                  None)
@@ -115,7 +124,7 @@ class CareDesk:
 
     def _base(self) -> CareRanker:
         if self.base_ranker is None:
-            self.base_ranker = CareRanker(self.settings)
+            self.base_ranker = self.ranker_factory(self.settings)
         return self.base_ranker
 
     def categorizer(self) -> Categorizer:

@@ -129,10 +129,11 @@ def reply(desk: CareDesk, ticket_id: str, text: str, *, private: bool = False,
         raise StateConflict("this reply id answered another item", field="reply_id")
     if stored.status == "sent":
         return ReplyOutcome(stored, items.require(ticket_id), sent_now=False)
+    now = desk.now()
     network_id = desk.social.send(OutboundMessage(
         message_id=stored.message_id, recipient_id=stored.recipient_id, text=stored.text,
-        kind="care_reply", in_reply_to=stored.in_reply_to, private=stored.private))
-    now = desk.now()
+        kind="care_reply", in_reply_to=stored.in_reply_to, private=stored.private,
+        created_at=now))
 
     def answered(current: CareItem) -> CareItem:
         if current.status not in ("open", "pending"):
