@@ -17,6 +17,7 @@
 from __future__ import annotations
 
 import math
+import uuid
 from typing import TYPE_CHECKING, get_args
 
 from socialreferral.care.clustering import AgentFeedback, Correction, run_categorizer_job
@@ -123,7 +124,8 @@ def run_categorizer(desk: CareDesk, *, force: bool = False) -> RunRecord | None:
     (``force`` runs anyway, under its own id)."""
     options, now = desk.settings.categorizer, desk.now()
     period = math.floor(now.timestamp() / (options.every_hours * 3600))
-    run_id = f"{period}-forced-{now.timestamp():.0f}" if force else str(period)
+    # a forced run is an operator's extra run: its own id, never the period's
+    run_id = f"{period}-forced-{uuid.uuid4().hex[:12]}" if force else str(period)
     tuning = desk.repositories.care_tuning
     if not tuning.start_run(RunRecord(run_id=run_id, started_at=now)):
         return None
