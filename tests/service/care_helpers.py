@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -102,10 +102,8 @@ class RacingStore:
                 first = me not in self._waited
                 self._waited.add(me)
             if first:
-                try:
+                with suppress(threading.BrokenBarrierError):
                     self._barrier.wait()
-                except threading.BrokenBarrierError:
-                    pass
         return found
 
     def update(self, collection: str, key: str, change: Any, **options: Any) -> Any:

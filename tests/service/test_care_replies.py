@@ -10,7 +10,7 @@ from typing import Any, ClassVar
 import pytest
 from care_helpers import COMPLAINTS, care_providers, desk_for, post
 
-from socialreferral.errors import InvalidInput, StateConflict, Unsupported
+from socialreferral.errors import InvalidInput, NotFound, StateConflict, Unsupported
 from socialreferral.providers.local.social import LocalSocialChannel
 from socialreferral.records import Capability
 from socialreferral.testing.fakes import RecordingSocialChannel
@@ -50,7 +50,7 @@ def test_public_and_private_replies_through_the_local_channel(tmp_path: Path) ->
         assert private.reply.status == "sent"
         with pytest.raises(InvalidInput):
             desk.reply("x:1", "   ")
-        with pytest.raises(InvalidInput):
+        with pytest.raises(NotFound):
             desk.reply("x:1", "hi", post_id="x:999")  # not a post of the conversation
 
 

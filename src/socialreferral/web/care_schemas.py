@@ -10,15 +10,16 @@ replies sent and which kinds of reply the channel allows.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StrictBool
 
 from socialreferral.care.records import CareItem, CarePostRecord, ProposalRecord, ReplyRecord
 from socialreferral.care.workflow import SlaState
 from socialreferral.service.care import Cluster, ItemDetail, MassOutcome, QueueCounts
 
 _ID = r"^[^\x00-\x1f\x7f]+$"  # printable ids (network ids hold ':', '_', '-')
+_TEXT = r"\S"  # something besides white space
 
 
 class _Body(BaseModel):
@@ -30,7 +31,7 @@ class AgentAction(_Body):
     """Who takes (or is given) the item; ``force`` overrides the agent's cap."""
 
     agent_id: str = Field(min_length=1, max_length=128, pattern=_ID)
-    force: bool = False
+    force: StrictBool = False
 
 
 class ReplyRequest(_Body):
@@ -41,8 +42,8 @@ class ReplyRequest(_Body):
     answered (default: the conversation's latest customer post).
     """
 
-    text: str = Field(min_length=1, max_length=8_000)
-    private: bool = False
+    text: str = Field(min_length=1, max_length=8_000, pattern=_TEXT)
+    private: StrictBool = False
     agent_id: str | None = Field(default=None, min_length=1, max_length=128, pattern=_ID)
     reply_id: str | None = Field(default=None, min_length=1, max_length=120, pattern=_ID)
     post_id: str | None = Field(default=None, min_length=1, max_length=200, pattern=_ID)
@@ -55,7 +56,12 @@ class SnoozeRequest(_Body):
 
 
 class CorrectionRequest(_Body):
-    """An agent's correction of the item's business function and/or intent."""
+    """An agent's correction of the item's business function and/or intent (at least
+    one of them)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid", json_schema_extra={"anyOf": [
+        {"required": [name], "properties": {name: {"not": {"type": "null"}}}}
+        for name in ("function", "intent")]})
 
     function: str | None = Field(default=None, min_length=1, max_length=64)
     intent: Literal["question", "complaint", "sharing", "spam"] | None = None
@@ -68,9 +74,10 @@ class MassResponseRequest(_Body):
     ``response_id`` (returned by the first call) makes a retry continue where it stopped.
     """
 
-    ticket_ids: list[str] = Field(min_length=1, max_length=1_000)
-    text: str = Field(min_length=1, max_length=8_000)
-    private: bool = False
+    ticket_ids: list[Annotated[str, Field(min_length=1, max_length=200)]] = Field(
+        min_length=1, max_length=1_000)
+    text: str = Field(min_length=1, max_length=8_000, pattern=_TEXT)
+    private: StrictBool = False
     agent_id: str | None = Field(default=None, min_length=1, max_length=128, pattern=_ID)
     response_id: str | None = Field(default=None, min_length=1, max_length=60, pattern=_ID)
 
@@ -97,7 +104,7 @@ class RoundRobinRequest(_Body):
 class AvailabilityRequest(_Body):
     """Whether the agent takes round-robin assignments."""
 
-    available: bool
+    available: StrictBool
 
 
 # -- responses --------------------------------------------------------------------------

@@ -37,6 +37,13 @@ MAX_REPLY_CHARS = 8_000
 MAX_MASS_ITEMS = 1_000
 
 
+class PostNotFound(NotFound, KeyError):
+    """The post to answer is not in the item's conversation."""
+
+    def __str__(self) -> str:
+        return str(self.args[0]) if self.args else "post not found"
+
+
 @dataclass(frozen=True)
 class ReplyOutcome:
     """A reply as recorded; ``sent_now`` is False when it had been sent before."""
@@ -83,7 +90,7 @@ def _target(desk: CareDesk, item: CareItem, post_id: str | None) -> CarePostReco
     if post_id is not None:
         found = next((p for p in posts if p.post_id == post_id), None)
         if found is None:
-            raise InvalidInput("not a post of this item's conversation", field="post_id")
+            raise PostNotFound(f"{post_id!r} is not a post of this item's conversation")
         return found
     customers = [p for p in posts if not p.is_brand and not p.erased]
     if not customers:
@@ -206,5 +213,6 @@ def mass_response(desk: CareDesk, ticket_ids: Sequence[str], text: str, *,
     return response_id, outcomes
 
 
-__all__ = ["MAX_MASS_ITEMS", "MAX_REPLY_CHARS", "Cluster", "MassOutcome", "ReplyOutcome",
+__all__ = ["MAX_MASS_ITEMS", "MAX_REPLY_CHARS", "Cluster", "MassOutcome", "PostNotFound",
+           "ReplyOutcome",
            "capability", "clusters", "mass_response", "reply"]

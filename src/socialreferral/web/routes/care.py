@@ -33,6 +33,7 @@ validates them, so any hostile body is a 400 naming the field.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Awaitable, Callable
 from typing import Annotated, Any, TypeVar
 
@@ -41,6 +42,8 @@ from pydantic import BaseModel, ValidationError
 from starlette.concurrency import run_in_threadpool
 
 from socialreferral.care.records import ProposalStatus
+from socialreferral.care.settings import MISCELLANEOUS
+from socialreferral.care.workflow import Status
 from socialreferral.domain.json_input import parse_json_object
 from socialreferral.errors import InvalidInput
 from socialreferral.service.care import CareDesk
@@ -89,9 +92,20 @@ def care_access(request: Request) -> None:
     for now; the console issue replaces it with an identity check."""
 
 
-def _body_spec(model: type[BaseModel], required: bool = True) -> dict[str, Any]:
+def _body_spec(model: type[BaseModel], required: bool = True,
+               choices: dict[str, list[str]] | None = None) -> dict[str, Any]:
+    """The documented request body: the model's schema, with the fields whose values
+    come from the settings (queues, functions, profiles) narrowed to those values."""
+    schema = model.model_json_schema()
+    for name, values in (choices or {}).items():
+        schema["properties"][name] = {"anyOf": [{"enum": values}, {"type": "null"}]} \
+            if "anyOf" in schema["properties"][name] else {"enum": values}
     return {"requestBody": {"required": required, "content": {
-        "application/json": {"schema": model.model_json_schema()}}}}
+        "application/json": {"schema": schema}}}}
+
+
+def _one_of(values: list[str]) -> str:
+    return "^(" + "|".join(re.escape(v) for v in values) + ")$"
 
 
 def _reader(model: type[B], max_bytes: int, *,
@@ -125,8 +139,14 @@ def care_router(desk: CareDesk, *, max_body_bytes: int,
                 dependencies: tuple[Any, ...] = (Depends(care_access),)) -> APIRouter:
     """The care routes over ``desk`` (module docstring)."""
     router = APIRouter(prefix="/care", tags=["care"], dependencies=list(dependencies))
-    errors = error_responses(400, 404, 409, 413, 429, 501, 503)
+    errors = error_responses(400, 404, 409, 413, 422, 429, 501, 503)
     action = _reader(AgentAction, max_body_bytes)
+    queue_names = list(desk.settings.queues())
+    functions = [f.name for f in desk.settings.functions] + [MISCELLANEOUS]
+    profiles = sorted(desk.settings.profiles)
+    # a default, not an annotation: annotations are resolved in the module's namespace
+    queue_query: Any = Query(None, pattern=_one_of(queue_names),
+                             description="a queue: " + ", ".join(queue_names))
 
     @router.get("/queues", response_model=QueueSummaryOut, responses=errors,
                 summary="Counts per queue")
@@ -138,8 +158,8 @@ def care_router(desk: CareDesk, *, max_body_bytes: int,
 
     @router.get("/items", response_model=QueuePageOut, responses=errors,
                 summary="A ranked page of a queue")
-    def items(queue: Annotated[str | None, Query(max_length=64)] = None,
-              status: Annotated[list[str] | None, Query(max_length=4)] = None,
+    def items(queue: str | None = queue_query,
+              status: Annotated[list[Status] | None, Query(max_length=4)] = None,
               assignee: Annotated[str | None, Query(max_length=128)] = None,
               breached: bool | None = None, actionable: bool | None = True,
               limit: Annotated[int, Query(ge=1, le=200)] = 50,
@@ -148,7 +168,7 @@ def care_router(desk: CareDesk, *, max_body_bytes: int,
         ``next_cursor`` back as ``cursor`` for the next page."""
         page = desk.queue(queue, statuses=tuple(status or ("open",)), assignee=assignee,
                           breached=breached, actionable=actionable, limit=limit,
-                          cursor=cursor)
+                          cursor=cursor or None)
         return QueuePageOut(queue=page.queue, profile=page.profile, next_cursor=page.cursor,
                             items=[ItemOut.of(e.item, e.sla) for e in page.entries])
 
@@ -226,7 +246,8 @@ def care_router(desk: CareDesk, *, max_body_bytes: int,
     correction_body = _reader(CorrectionRequest, max_body_bytes)
 
     @router.post("/items/{ticket_id}/correction", response_model=ItemOut, responses=errors,
-                 openapi_extra=_body_spec(CorrectionRequest),
+                 openapi_extra=_body_spec(CorrectionRequest,
+                                          choices={"function": functions}),
                  summary="Correct the function and/or intent")
     async def correction(ticket_id: TicketId, request: Request) -> ItemOut:
         """Kept through re-ranking and used by the next categorizer run."""
@@ -238,7 +259,8 @@ def care_router(desk: CareDesk, *, max_body_bytes: int,
     round_body = _reader(RoundRobinRequest, max_body_bytes, optional=True)
 
     @router.post("/assignments", response_model=AssignmentOut, responses=errors,
-                 openapi_extra=_body_spec(RoundRobinRequest, required=False),
+                 openapi_extra=_body_spec(RoundRobinRequest, required=False,
+                                          choices={"queue": queue_names}),
                  summary="One round-robin assignment round")
     async def assignments(request: Request) -> AssignmentOut:
         """Open, unassigned items to the agents serving their queue, round robin, never
@@ -251,7 +273,7 @@ def care_router(desk: CareDesk, *, max_body_bytes: int,
 
     @router.get("/clusters", response_model=ClustersOut, responses=errors,
                 summary="Similar open items, for one response")
-    def clusters(queue: Annotated[str | None, Query(max_length=64)] = None) -> ClustersOut:
+    def clusters(queue: str | None = queue_query) -> ClustersOut:
         """Groups of open items whose posts are similar, largest first."""
         if queue is not None and queue not in desk.settings.queues():
             raise InvalidInput(f"not one of {list(desk.settings.queues())}", field="queue")
@@ -314,7 +336,8 @@ def care_router(desk: CareDesk, *, max_body_bytes: int,
     profile_body = _reader(ProfileRequest, max_body_bytes)
 
     @router.put("/profile", response_model=ProfileOut, responses=errors,
-                openapi_extra=_body_spec(ProfileRequest), summary="Switch the weight profile")
+                openapi_extra=_body_spec(ProfileRequest, choices={"name": profiles}),
+                summary="Switch the weight profile")
     async def switch(request: Request) -> ProfileOut:
         """Takes effect at once: the open items are re-ranked."""
         body = await profile_body(request)
