@@ -7,7 +7,9 @@
 * :mod:`.referrals` — recommend, signed links, lead capture, incentive, fraud, review;
 * :mod:`.promotions` — the scheduled promotion workflow and reminders;
 * :mod:`.privacy` — ``erase_person``: the right to erasure across every repository and port;
-* :mod:`.reports` — the funnel, rewards and step times from stored data.
+* :mod:`.reports` — the funnel, rewards and step times from stored data;
+* :mod:`.care` — ``CareDesk``: the customer-care queue (threads, ranking, assignment,
+  SLA, replies, mass response, agent feedback, the periodic categorizer).
 
 Use cases take a :class:`~socialreferral.repositories.Repositories` bundle and the ports
 they need; none of them imports an SDK, builds adapters or reads the environment (that is
