@@ -23,6 +23,7 @@ from socialreferral.errors import (
     ProviderNotInstalled,
     SignatureInvalid,
     SocialReferralError,
+    StateConflict,
     TransientError,
     Unsupported,
 )
@@ -86,6 +87,7 @@ __all__ = [
     "SignatureInvalid",
     "SocialChannel",
     "SocialReferralError",
+    "StateConflict",
     "TransientError",
     "Unsupported",
     "WriteItem",

@@ -15,12 +15,14 @@ TASKS = {
     "referral.process-batch": "socialreferral.tasks.referral:process_batch_task",
     "referral.promotions": "socialreferral.tasks.referral:promotions_task",
     "referral.auto-approve": "socialreferral.tasks.referral:auto_approve_task",
+    "care.categorize": "socialreferral.tasks.care:categorize_task",
 }
 
 
 @hookimpl
 def register_tasks(register: Callable[[str, str], None]) -> None:
-    """Register the worker and the scheduled jobs (promotions, the review deadline)."""
+    """Register the worker and the scheduled jobs (promotions, the review deadline, the care
+    categorizer)."""
     for name, path in TASKS.items():
         register(name, path)
 

@@ -33,6 +33,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, model_validator
 
+from socialreferral.care.settings import CareSettings
 from socialreferral.domain.json_input import check_depth
 from socialreferral.domain.operators import ConsoleSettings
 from socialreferral.domain.scaling import SCALING_KINDS, AnyScalingPolicy, ScalingPolicy
@@ -90,7 +91,8 @@ class WebSettings(BaseModel):
     the proxy's https URL); referral links are built from it, so they match the route the
     app serves. ``max_body_bytes`` bounds every request body while it streams in;
     ``client_rate``/``channel_rate`` bound requests per client address and per webhook
-    channel (429 with ``Retry-After`` beyond them).
+    channel (429 with ``Retry-After`` beyond them). ``care_api`` mounts the care queue's
+    agent endpoints (``/care/...``), which have no authentication of their own yet.
     """
 
     model_config = ConfigDict(extra="forbid", frozen=True)
@@ -101,6 +103,9 @@ class WebSettings(BaseModel):
     max_body_bytes: int = Field(default=2_000_000, ge=1024, le=50_000_000)
     client_rate: RateLimit = RateLimit(requests=600, per_seconds=60)
     channel_rate: RateLimit = RateLimit(requests=6000, per_seconds=60)
+    # The care queue's agent API (/care/...). Off by default: it has no authentication
+    # of its own until the console brings one; enable it behind an authenticating proxy.
+    care_api: bool = False
 
 
 class ScheduleSettings(BaseModel):
@@ -133,7 +138,8 @@ class Settings(BaseModel):
 
     ``providers`` holds the raw per-provider tables (``[local]``, ``[aws]``, ...) until
     bootstrap validates each against its provider's model. ``referral`` holds the flow
-    rules (weights, caps, thresholds).
+    rules (weights, caps, thresholds); ``care`` the care queue's (business functions,
+    weight profiles, brand pages, SLA targets, agents and their caps).
     """
 
     model_config = ConfigDict(extra="forbid", frozen=True)
@@ -144,6 +150,8 @@ class Settings(BaseModel):
     # The paper's rule unless the table says kind = "backlog" (see domain/scaling.py).
     scaling: AnyScalingPolicy = ScalingPolicy()
     referral: ReferralSettings = Field(default_factory=ReferralSettings)
+    # The customer-care queue: functions, profiles, brand pages, SLA, agents (care/).
+    care: CareSettings = Field(default_factory=CareSettings)
     web: WebSettings = WebSettings()
     console: ConsoleSettings = ConsoleSettings()
     schedule: ScheduleSettings = ScheduleSettings()

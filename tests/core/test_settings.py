@@ -99,3 +99,30 @@ def test_overrides_sit_between_the_file_and_the_environment(tmp_path: Path) -> N
     }
     assert settings.source_file == path.resolve()
     assert "source_file" not in settings.model_dump()
+
+
+def test_the_care_section_is_typed_and_validated(tmp_path: Path) -> None:
+    from datetime import timedelta
+
+    file = tmp_path / "s.toml"
+    file.write_text(
+        '[care]\npages = ["1000"]\nbrand_ids = ["@AcmeCare"]\n'
+        '[care.sla]\nfirst_response = "PT45M"\nby_function = { warranty = 7200 }\n'
+        '[[care.agents]]\nagent_id = "ann"\nfunctions = ["warranty", "undecided"]\ncap = 3\n'
+        '[care.categorizer]\nevery_hours = 12\nstop_words = ["car", "truck"]\n')
+    care = load_settings(file, env={}).care
+    assert care.pages == frozenset({"1000"})
+    assert care.brand_ids == frozenset({"acmecare", "1000"})  # a page is a brand account
+    assert care.sla.first_response == timedelta(minutes=45)
+    assert care.sla.by_function == {"warranty": timedelta(hours=2)}
+    assert care.agents[0].cap == 3 and care.categorizer.every_hours == 12
+    for bad, field in (
+        ({"agents": [{"agent_id": "a", "functions": ["nope"]}]}, "care"),
+        ({"sla": {"first_response": -5}}, "care.sla.first_response"),
+        ({"active_profile": "nope"}, "care"),
+        ({"categorizer": {"every_hours": 0}}, "care.categorizer.every_hours"),
+        ({"agents": [{"agent_id": "a", "functions": ["*"]}] * 2}, "care"),
+    ):
+        with pytest.raises(ConfigurationError) as caught:
+            settings_from_mapping({"care": bad}, source="s.toml")
+        assert f"s.toml: {field}" in str(caught.value), str(caught.value)

@@ -29,12 +29,11 @@ from socialreferral.care.lexicon import Lexicon, default_lexicon
 from socialreferral.care.models import MAX_TEXT, CarePost, CareScore, PostFeatures, trusted
 from socialreferral.care.scores import (
     ActionCounts,
-    ascore_terms,
     author_terms,
     bfi_from_counts,
     bfi_value,
 )
-from socialreferral.care.settings import CareSettings, WeightProfile
+from socialreferral.care.settings import AScoreWeights, CareSettings, WeightProfile
 from socialreferral.care.tone import ToneModel as CareTone
 from socialreferral.errors import InvalidInput
 
@@ -92,6 +91,7 @@ class CareRanker:
         )
         terms = author_terms(None, self.settings.author)
         self._new_author = (terms, terms[0][1] * terms[1][1] * terms[2][1])
+        self._terms = _TermTuples(self.profile.ascore)
 
     @staticmethod
     def _default_tone() -> ToneModel:
@@ -164,12 +164,12 @@ class CareRanker:
         helpful_members: frozenset[str],
         bfi_cache: dict[tuple[str, ...], tuple[float, str]],
     ) -> CareScore:
-        settings, weights = self.settings, self.profile.ascore
+        settings = self.settings
         raw = note.raw
         function, candidates, matched = note.function, note.candidates, note.matched
         entities = raw.entities
         if matched:
-            entities += tuple("term:" + t for terms in matched.values() for t in terms)
+            entities += tuple(["term:" + t for terms in matched.values() for t in terms])
         intent, _why = classify_intent(raw, tone)
         record = post if isinstance(post, CarePost) else None
         n_comments = 0
@@ -180,18 +180,9 @@ class CareRanker:
                 self.lexicon,
                 dictionary_terms=self.categorizer.terms,
             )
-        terms = ascore_terms(
-            weights,
-            n_entities=len(entities),
-            n_negative=len(raw.negative),
-            n_positive=len(raw.positive),
-            n_comments=n_comments,
-            is_question=bool(raw.info_seeking),
-            tone=tone,
-            purchase=raw.purchase,
-            sharing=intent == "sharing",
-        )
-        ascore = sum(value * weight for _, value, weight in terms)
+        terms, ascore = self._terms.of(
+            len(entities), len(raw.negative) - len(raw.positive), n_comments,
+            bool(raw.info_seeking), tone, raw.purchase, intent == "sharing")
         if record is None or record.author is None:
             a_terms, author = self._new_author
         else:
@@ -275,6 +266,58 @@ class CareRanker:
     def categorize(self, text: str) -> Categorization:
         """The business-function decision alone."""
         return self.categorizer.categorize(text)
+
+
+class _TermTuples:
+    """Eq. 1's terms for one weight profile, as :func:`~socialreferral.care.scores.
+    ascore_terms` builds them, with the constant ``(name, value, weight)`` tuples built
+    once: most posts share them (no question, no purchase, a few entities), and fewer new
+    containers per post mean less work for the garbage collector on the hot path. The sum
+    is taken over the same products in the same order, so AScore is the same float."""
+
+    __slots__ = ("_comments", "_entities", "_flags", "_sentiment", "_weights")
+
+    def __init__(self, weights: AScoreWeights) -> None:
+        self._weights = (weights.sentiment, weights.comments, weights.tone,
+                         weights.entity_cap)
+        cap = weights.entity_cap
+        self._entities = tuple(("entities", float(n), weights.entities)
+                               for n in range(cap + 1))
+        self._sentiment: dict[int, tuple[str, float, float]] = {}
+        self._comments: dict[int, tuple[str, float, float]] = {}
+        self._flags = {
+            (name, on): (name, 1.0 if on else 0.0, weight)
+            for name, weight in (("question", weights.question),
+                                 ("purchase", weights.purchase),
+                                 ("sharing", weights.sharing))
+            for on in (False, True)
+        }
+
+    def _cached(self, table: dict[int, tuple[str, float, float]], name: str, value: int,
+                weight: float) -> tuple[str, float, float]:
+        found = table.get(value)
+        if found is None:
+            found = (name, float(value), weight)
+            if len(table) < 256:
+                table[value] = found
+        return found
+
+    def of(self, n_entities: int, net_negative: int, n_comments: int, question: bool,
+           tone: float, purchase: bool, sharing: bool,
+           ) -> tuple[tuple[tuple[str, float, float], ...], float]:
+        """The seven terms and AScore (their weighted sum, left to right)."""
+        w_sent, w_cmt, w_tone, cap = self._weights
+        flags = self._flags
+        terms = (
+            self._entities[n_entities if n_entities < cap else cap],
+            self._cached(self._sentiment, "sentiment", net_negative, w_sent),
+            self._cached(self._comments, "comments", n_comments, w_cmt),
+            flags["question", question],
+            ("tone", tone, w_tone),
+            flags["purchase", purchase],
+            flags["sharing", sharing],
+        )
+        return terms, sum([value * weight for _, value, weight in terms])
 
 
 _RESPOND = {

@@ -9,25 +9,30 @@ switches at run time with :meth:`CareRanker.with_profile`.
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import Field, field_validator, model_validator
 
+from socialreferral.care.workflow import Agent, SlaPolicy
 from socialreferral.domain._base import DomainModel
 
 __all__ = [
     "DEFAULT_FUNCTIONS",
     "DEFAULT_PROFILES",
     "MISCELLANEOUS",
+    "UNDECIDED",
     "AScoreWeights",
     "AuthorScoreSettings",
     "BfiSettings",
     "BusinessFunction",
     "CareSettings",
+    "CategorizerJobSettings",
+    "MassResponseSettings",
     "WeightProfile",
 ]
 
 MISCELLANEOUS = "miscellaneous"
+UNDECIDED = "undecided"  # the queue of posts whose functions tie (an agent decides)
 
 
 class BusinessFunction(DomainModel):
@@ -207,8 +212,36 @@ class BfiSettings(DomainModel):
     prior_weight: float = Field(default=10.0, ge=0.0)
 
 
+class CategorizerJobSettings(DomainModel):
+    """The periodic categorizer job (seed 003: "every 24 hours"): how often, over which
+    posts, and the clustering's knobs (:func:`~socialreferral.care.run_categorizer_job`)."""
+
+    every_hours: float = Field(default=24.0, gt=0.0, le=24.0 * 31)
+    window_days: float = Field(default=7.0, gt=0.0, le=366.0)  # root posts this recent
+    max_posts: int = Field(default=20_000, ge=10, le=200_000)
+    stop_words: tuple[str, ...] = Field(default=(), max_length=2_000)  # "car, truck, auto"
+    n_clusters: int | None = Field(default=None, ge=2, le=200)  # None: sqrt(n / 2)
+    top_x: int = Field(default=10, ge=1, le=100)
+    proposals_per_cluster: int = Field(default=5, ge=0, le=50)
+
+
+class MassResponseSettings(DomainModel):
+    """Grouping similar open posts for one response (:func:`~socialreferral.care.group_similar`)."""
+
+    threshold: float = Field(default=0.5, gt=0.0, le=1.0)
+    min_size: int = Field(default=2, ge=2, le=10_000)
+    max_posts: int = Field(default=5_000, ge=2, le=50_000)  # open posts compared at once
+
+
 class CareSettings(DomainModel):
-    """Everything the care core can be configured with; ``CareSettings()`` is the seed's."""
+    """Everything the care queue can be configured with; ``CareSettings()`` is the seed's.
+
+    The ranking core reads ``functions`` to ``use_tone_model``; the service layer also
+    reads ``pages`` (the brand pages and accounts whose webhook events feed the queue; they
+    count as brand accounts too, so the page's own posts are agent responses), the
+    first-response ``sla``, the ``agents`` with their functions and caps, the periodic
+    ``categorizer`` job, ``mass_response`` grouping and ``helpful_members``.
+    """
 
     functions: tuple[BusinessFunction, ...] = DEFAULT_FUNCTIONS
     profiles: dict[str, WeightProfile] = Field(default_factory=lambda: dict(DEFAULT_PROFILES))
@@ -219,6 +252,23 @@ class CareSettings(DomainModel):
     competitors: tuple[str, ...] = ()  # names or handles of competitors (lower-case)
     actionable_intents: frozenset[str] = frozenset({"question", "complaint"})
     use_tone_model: bool = True  # the tone term of Eq. 1 (care.tone.ToneModel.default())
+    pages: frozenset[str] = frozenset()  # page / account ids whose events feed the queue
+    sla: SlaPolicy = SlaPolicy()
+    agents: tuple[Agent, ...] = Field(default=(), max_length=10_000)
+    categorizer: CategorizerJobSettings = CategorizerJobSettings()
+    mass_response: MassResponseSettings = MassResponseSettings()
+    helpful_members: frozenset[str] = frozenset()  # community members who answer well
+
+    @model_validator(mode="before")
+    @classmethod
+    def _pages_are_brand(cls, data: Any) -> Any:
+        # The page's own posts are the brand's replies: a page id is a brand id too.
+        if isinstance(data, dict) and data.get("pages"):
+            pages = data["pages"]
+            if isinstance(pages, list | tuple | set | frozenset):
+                data = {**data, "pages": frozenset(str(p).lower().lstrip("@") for p in pages)}
+                data["brand_ids"] = [*data.get("brand_ids", ()), *data["pages"]]
+        return data
 
     @field_validator("brand_ids", mode="before")
     @classmethod
@@ -255,7 +305,22 @@ class CareSettings(DomainModel):
         names = [f.name for f in self.functions]
         if len(set(names)) != len(names):
             raise ValueError("business function names must be unique")
+        if UNDECIDED in names:
+            raise ValueError(f"{UNDECIDED!r} is the queue of ties, not a function")
+        agents = [a.agent_id for a in self.agents]
+        if len(set(agents)) != len(agents):
+            raise ValueError("agent ids must be unique")
+        queues = {*names, MISCELLANEOUS, UNDECIDED, "*"}
+        for agent in self.agents:
+            unknown = sorted(agent.functions - queues)
+            if unknown:
+                raise ValueError(f"agent {agent.agent_id!r} serves unknown functions {unknown}")
         return self
+
+    def queues(self) -> tuple[str, ...]:
+        """Every queue an item can be in: the functions in priority order, then
+        miscellaneous and undecided (ties)."""
+        return (*(f.name for f in self.functions), MISCELLANEOUS, UNDECIDED)
 
     def profile(self, name: str | None = None) -> WeightProfile:
         """The named profile (the active one by default)."""

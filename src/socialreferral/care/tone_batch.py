@@ -12,6 +12,7 @@ of sorted ``previous * M + key`` codes, and one ``bincount`` per class. The resu
 from __future__ import annotations
 
 import threading
+from collections.abc import Sequence
 
 import numpy as np
 import numpy.typing as npt
@@ -88,15 +89,17 @@ class BatchTone:
                 self._ids[key] = found
         return found
 
-    def tones(self, packed: list[int], counts: list[int]) -> npt.NDArray[np.float64]:
-        """``P(neg) - P(pos)`` per post; post ``k`` owns the next ``counts[k]`` tokens."""
+    def tones(self, packed: Sequence[int] | npt.NDArray[np.int64],
+              counts: list[int]) -> npt.NDArray[np.float64]:
+        """``P(neg) - P(pos)`` per post; post ``k`` owns the next ``counts[k]`` tokens
+        (``packed``: each token's tone key id * 4 + scope effect, a list or an array)."""
         n = len(counts)
         if self.tone is None or n == 0:
             return np.zeros(n)
         with self._lock:
             uni, neg = self._uni, self._neg
         logits = np.tile(self.tone.intercept.astype(np.float64), (n, 1))
-        if not packed:
+        if len(packed) == 0:
             return ToneModel._tone(logits.astype(np.float32))
         v = np.asarray(packed, dtype=np.int64)
         keys, effect = v >> 2, v & 3

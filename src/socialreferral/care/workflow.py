@@ -15,9 +15,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime, timedelta
-from typing import Literal
+from typing import Literal, TypeVar
 
-from pydantic import AwareDatetime, Field
+from pydantic import AwareDatetime, Field, field_validator
 
 from socialreferral.domain._base import DomainModel
 from socialreferral.errors import InvalidInput
@@ -70,10 +70,13 @@ class CareTicket(DomainModel):
     resolved_at: AwareDatetime | None = None
 
 
-def transition(
-    ticket: CareTicket, event: Event, at: datetime, *, until: datetime | None = None
-) -> CareTicket:
-    """The ticket after ``event`` at time ``at``; refuses moves not in :data:`TRANSITIONS`."""
+T = TypeVar("T", bound=CareTicket)
+
+
+def transition(ticket: T, event: Event, at: datetime, *, until: datetime | None = None) -> T:
+    """The ticket after ``event`` at time ``at``; refuses moves not in :data:`TRANSITIONS`.
+
+    A subclass of :class:`CareTicket` (the service's queue item) comes back as itself."""
     if at.tzinfo is None:
         raise InvalidInput("timestamps must be timezone-aware", field="at")
     moves = TRANSITIONS.get(event)
@@ -95,7 +98,7 @@ def transition(
     return ticket.model_copy(update=update)
 
 
-def wake_due(tickets: Iterable[CareTicket], now: datetime) -> list[CareTicket]:
+def wake_due(tickets: Iterable[T], now: datetime) -> list[T]:
     """Snoozed tickets whose time has come, woken (status open)."""
     return [
         transition(t, "wake", now)
@@ -211,12 +214,30 @@ def claim(
 
 
 class SlaPolicy(DomainModel):
-    """First-response targets: per intent and per function (the tighter applies)."""
+    """First-response targets: per intent and per function (the tighter applies).
+
+    Durations are ``timedelta`` values; a settings file writes them as seconds or ISO 8601
+    durations (``first_response = "PT1H"``).
+    """
 
     first_response: timedelta = timedelta(hours=1)
     by_intent: dict[str, timedelta] = Field(default_factory=dict)
     by_function: dict[str, timedelta] = Field(default_factory=dict)
     warn_fraction: float = Field(default=0.75, gt=0.0, le=1.0)
+
+    @field_validator("first_response")
+    @classmethod
+    def _positive(cls, value: timedelta) -> timedelta:
+        if value <= timedelta(0):
+            raise ValueError("a target must be a positive duration")
+        return value
+
+    @field_validator("by_intent", "by_function")
+    @classmethod
+    def _positive_each(cls, values: dict[str, timedelta]) -> dict[str, timedelta]:
+        if any(v <= timedelta(0) for v in values.values()):
+            raise ValueError("every target must be a positive duration")
+        return values
 
     def target(self, ticket: CareTicket) -> timedelta:
         """The first-response target of ``ticket``."""

@@ -8,6 +8,8 @@ module                 commands
 ``cli.console``        ``console add-user``, ``set-password``, ``remove-user``, ``list-users``
 ``cli.referral``       ``demo``, ``report``, ``worker``, ``ingest``, ``promote``
 ``cli.simulate``       ``simulate`` (the scaling simulator; ``simulation`` extra)
+``cli.care``           ``care ingest|queue|explain|assign|reply|resolve|snooze|
+                       recategorize|proposals|profile|demo`` (the care queue)
 =====================  ==============================================================
 
 Each module holds one typer app named ``commands``: an unnamed one adds top-level
@@ -29,6 +31,7 @@ COMMAND_GROUPS: tuple[str, ...] = (
     "socialreferral.cli.secrets",
     "socialreferral.cli.console",
     "socialreferral.cli.simulate",
+    "socialreferral.cli.care",
 )
 """Modules whose ``commands`` app is added to :data:`app`, in this order."""
 

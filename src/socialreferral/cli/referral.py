@@ -116,16 +116,18 @@ def worker(
     max_seconds: Annotated[float, typer.Option(min=0.0, max=86_400.0,
                                                help="stop after this long")] = 3600.0,
 ) -> None:
-    """Drain the events queue in this process until it stays empty for --idle-seconds."""
+    """Drain the events queue in this process until it stays empty for --idle-seconds
+    (the events of the brand pages in [care] pages also feed the care queue)."""
     from datetime import UTC, datetime
 
     from socialreferral.service.offers import collect_manual_offers
     from socialreferral.service.worker import Worker
+    from socialreferral.tasks.care import care_sinks
 
     with open_providers(settings, data_dir) as providers:
         runner = Worker(queue=providers.queue, repositories=providers.repositories,
                         crm=providers.crm, social=providers.social,
-                        settings=providers.settings.referral)
+                        settings=providers.settings.referral, sinks=care_sinks(providers))
         done = runner.drain(idle_seconds=idle_seconds, max_seconds=max_seconds)
         manual = collect_manual_offers(repositories=providers.repositories,
                                        crm=providers.crm, social=providers.social,

@@ -16,6 +16,11 @@ from dataclasses import dataclass, fields
 
 from socialreferral.ports import DocumentStore
 from socialreferral.repositories._base import Repository, safe_key
+from socialreferral.repositories.care_agents import CareAgentRepository
+from socialreferral.repositories.care_authors import CareAuthorRepository
+from socialreferral.repositories.care_items import CareItemNotFound, CareItemRepository
+from socialreferral.repositories.care_threads import Arrival, CareThreadRepository
+from socialreferral.repositories.care_tuning import CareTuningRepository, ProposalNotFound
 from socialreferral.repositories.contacts import ContactRepository
 from socialreferral.repositories.customers import CustomerRepository
 from socialreferral.repositories.erasure import Erasure, Subject, Tombstones
@@ -36,7 +41,9 @@ from socialreferral.repositories.timings import TimingRepository, TimingSample
 class Repositories:
     """Every repository over one store. Erasure visits them in field order, so the
     records that resolve a person (customers, consents) come last and an interrupted
-    erasure can be repeated; timing samples go after the records they measured."""
+    erasure can be repeated; timing samples go after the records they measured. The care
+    queue's repositories (posts and threads, items and replies, author histories, tuning,
+    agents) hold no identity records, so they go before the customers too."""
 
     events: EventRepository
     referrals: ReferralRepository
@@ -44,6 +51,11 @@ class Repositories:
     promotions: PromotionRepository
     graph: SocialGraphRepository
     timings: TimingRepository
+    care_threads: CareThreadRepository
+    care_items: CareItemRepository
+    care_authors: CareAuthorRepository
+    care_tuning: CareTuningRepository
+    care_agents: CareAgentRepository
     operators: OperatorRepository
     customers: CustomerRepository
 
@@ -54,7 +66,10 @@ class Repositories:
             events=EventRepository(store), referrals=ReferralRepository(store),
             contacts=ContactRepository(store), promotions=PromotionRepository(store),
             graph=SocialGraphRepository(store), timings=TimingRepository(store),
-            operators=OperatorRepository(store), customers=CustomerRepository(store),
+            care_threads=CareThreadRepository(store), care_items=CareItemRepository(store),
+            care_authors=CareAuthorRepository(store), care_tuning=CareTuningRepository(store),
+            care_agents=CareAgentRepository(store), operators=OperatorRepository(store),
+            customers=CustomerRepository(store),
         )
         built.check_collections()
         return built
@@ -75,6 +90,13 @@ class Repositories:
 
 
 __all__ = [
+    "Arrival",
+    "CareAgentRepository",
+    "CareAuthorRepository",
+    "CareItemNotFound",
+    "CareItemRepository",
+    "CareThreadRepository",
+    "CareTuningRepository",
     "ContactRepository",
     "CustomerRepository",
     "EligibilityFacts",
@@ -83,6 +105,7 @@ __all__ = [
     "OperatorRepository",
     "ProcessedEvent",
     "PromotionRepository",
+    "ProposalNotFound",
     "ReferralLead",
     "ReferralRepository",
     "Repositories",

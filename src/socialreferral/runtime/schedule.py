@@ -40,6 +40,10 @@ SCHEDULE: tuple[ScheduledTask, ...] = (
                   "offers"),
     ScheduledTask("referral.auto-approve", 300.0,
                   "approve flagged rewards nobody decided on before the deadline"),
+    # Fired hourly: the task itself runs the categorizer once per [care.categorizer]
+    # period (24 h by default) and wakes snoozed care items each time.
+    ScheduledTask("care.categorize", 3600.0,
+                  "wake snoozed care items; recluster and propose terms once a period"),
 )
 """The built-in schedule (module docstring: one line per job)."""
 

@@ -12,6 +12,8 @@
 * :mod:`.reviews` — the fraud review queue, decisions, the auto-approve deadline;
 * :mod:`.landing` — what a prospect sees behind a link, the HTML form's checks;
 * :mod:`.operators` — console operators: accounts, password logins, sessions.
+* :mod:`.care` — ``CareDesk``: the customer-care queue (threads, ranking, assignment,
+  SLA, replies, mass response, agent feedback, the periodic categorizer).
 
 Use cases take a :class:`~socialreferral.repositories.Repositories` bundle and the ports
 they need; none of them imports an SDK, builds adapters or reads the environment (that is

@@ -10,6 +10,12 @@ Exactly once: every effect has a deterministic id and is written create-only or 
 idempotently, and a message is acked only after all of its effects. A worker killed half
 way leaves the message unacked; when it is redelivered the steps already done are no-ops.
 
+Other consumers of the same events (the care queue takes the events of the brand's
+pages) plug in as ``sinks``: each gets the batch's fully processed events before they are
+acknowledged and names the ones it failed on, whose messages then stay unacked and are
+redelivered — so a sink must be idempotent, like every step here. With no sinks the
+worker is exactly the referral flow.
+
 Robust batches: the analyzer is built and warmed (:meth:`Worker.start`) *before* the first
 receive, so no message waits on a model build; the messages of a batch are held under a
 :class:`~socialreferral.service.leases.Lease` that extends their visibility while the batch
@@ -25,6 +31,7 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import Protocol
 
 from socialreferral.domain.crm import Opportunity, Product
 from socialreferral.domain.customers import Customer
@@ -51,6 +58,15 @@ from socialreferral.text.activity import ActivityAnalyzer, ActivitySignal, make_
 log = logging.getLogger(__name__)
 
 Candidate = tuple[Customer, Connection]
+
+
+class EventSink(Protocol):
+    """Another consumer of the worker's events (module docstring)."""
+
+    name: str
+
+    def consume(self, events: Sequence[SocialEvent]) -> set[str]:
+        """Take ``events`` (idempotently); return the ids of those that failed."""
 
 
 @dataclass
@@ -99,6 +115,7 @@ class Worker:
     analyzer: ActivityAnalyzer | None = None
     clock: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
     hook: StepHook | None = None
+    sinks: Sequence[EventSink] = ()
     stats: WorkerStats = field(default_factory=WorkerStats)
     _catalog: list[Product] | None = field(default=None, repr=False)
     _warm: bool = field(default=False, repr=False)
@@ -174,6 +191,8 @@ class Worker:
                 outcomes.append(self._failed(event_id, str(exc)))
                 continue
             done.append(message.message_id)
+        if self.sinks and done:
+            done = self._to_sinks(decoded, done, outcomes)
         try:
             # Keyed by event id, so a redelivery rewrites rather than adds; written before
             # the ack, so a crash loses at most this batch's bookkeeping.
@@ -184,6 +203,28 @@ class Worker:
             return []
         self.stats.processed += len(done)
         return done
+
+    def _to_sinks(self, decoded: list[tuple[ReceivedMessage, QueuedEvent]], done: list[str],
+                  outcomes: list[Outcome]) -> list[str]:
+        """Hand the processed events to the sinks; keep unacked those a sink failed on."""
+        finished = set(done)
+        events = [item.event for message, item in decoded if message.message_id in finished]
+        failed: set[str] = set()
+        for sink in self.sinks:
+            try:
+                failed |= sink.consume(events)
+            except Exception as exc:  # a sink that raises fails the whole batch's events
+                log.warning("sink %s failed; the batch will be redelivered: %s",
+                            sink.name, exc)
+                failed |= {e.event_id for e in events}
+        if not failed:
+            return done
+        for outcome in outcomes:
+            if outcome.event_id in failed:
+                outcome.status, outcome.detail = "failed", "a sink failed; redelivered"
+        self.stats.failed += len(failed)
+        return [m.message_id for m, item in decoded
+                if m.message_id in finished and item.event.event_id not in failed]
 
     def _analyze(self, events: list[SocialEvent]) -> list[ActivitySignal | None]:
         """Signals for ``events``; if the batch call fails, each event alone (a bad text
@@ -346,4 +387,4 @@ class Worker:
         ))
 
 
-__all__ = ["Outcome", "Worker", "WorkerStats"]
+__all__ = ["EventSink", "Outcome", "Worker", "WorkerStats"]

@@ -11,6 +11,10 @@ CSRF token)                                                    it is; never retr
 ``InvalidInput`` (names the field)                     400     the request itself is wrong
 FastAPI's ``RequestValidationError``                   422     parameters of the wrong type
 ``NotFound`` (``UnknownChannel``, records), no route   404
+``StateConflict`` (a care item another agent holds,    409     valid, but the record's state
+an agent at the cap, a move the status refuses)                refuses it now
+``Unsupported`` (the SocialChannel cannot reply in     501     the deployment cannot do it;
+public or in private)                                          the message names what
 ``RequestBodyTooLarge``, ``MessageTooLarge``,          413     over a size limit
 ``DocumentTooLarge``
 rate limit (:mod:`socialreferral.web.ratelimit`)       429     with ``Retry-After``
@@ -49,7 +53,9 @@ from socialreferral.errors import (
     RoleRequired,
     SignatureInvalid,
     SocialReferralError,
+    StateConflict,
     TransientError,
+    Unsupported,
 )
 from socialreferral.web.redaction import app_logger
 from socialreferral.web.schemas import ErrorBody
@@ -59,7 +65,8 @@ RETRY_AFTER_NOT_CONFIGURED = 300
 HtmlErrors = Callable[[Request, int, Exception, str], Response | None]
 """``(request, status, error, detail)`` -> an HTML page, or None to answer JSON."""
 _REASONS = {400: "BadRequest", 401: "Unauthorized", 403: "Forbidden", 404: "NotFound",
-            405: "MethodNotAllowed", 406: "NotAcceptable", 413: "PayloadTooLarge",
+            405: "MethodNotAllowed", 406: "NotAcceptable", 409: "Conflict",
+            413: "PayloadTooLarge",
             415: "UnsupportedMediaType", 422: "InvalidInput", 429: "RateLimited"}
 
 
@@ -85,6 +92,10 @@ def status_for(exc: SocialReferralError) -> tuple[int, dict[str, str]]:
         return 400, {}
     if isinstance(exc, NotFound):
         return 404, {}
+    if isinstance(exc, StateConflict):
+        return 409, {}
+    if isinstance(exc, Unsupported):
+        return 501, {}
     if isinstance(exc, TransientError | ConcurrencyConflict):
         return 503, {"Retry-After": str(RETRY_AFTER_TRANSIENT)}
     if isinstance(exc, ConfigurationError):
@@ -121,7 +132,7 @@ async def library_error(request: Request, exc: Exception) -> Response:
     status, headers = status_for(exc)
     field = getattr(exc, "field", None)
     log = app_logger()
-    if status >= 500:
+    if status >= 500 and status != 501:
         # The message may name a secret or a backend: log it, answer generically.
         log.warning("%s -> %d %s: %s", _where(request), status, type(exc).__name__, exc)
         detail = ("temporarily unavailable, retry later" if status == 503

@@ -97,8 +97,11 @@ def error_responses(*codes: int) -> dict[int | str, dict[str, Any]]:
     meaning = {400: "Invalid input (the field is named)",
                401: "Not logged in (no valid console session)",
                403: "Signature, token, CSRF token or role refused",
-               404: "Unknown channel, link or route", 413: "Body larger than the limit",
+               404: "Unknown channel, link, record or route",
+               409: "The record's state refuses the request (the field is named)",
+               413: "Body larger than the limit",
                422: "Request parameters invalid", 429: "Rate limit exceeded (see Retry-After)",
+               501: "The deployment's channel cannot do this (the capability is named)",
                503: "Not configured or backend unavailable (see Retry-After)"}
     return {code: {"model": ErrorBody, "description": meaning.get(code, "Error")}
             for code in codes}
