@@ -14,12 +14,13 @@ from socialreferral.hookspecs import hookimpl
 TASKS = {
     "referral.process-batch": "socialreferral.tasks.referral:process_batch_task",
     "referral.promotions": "socialreferral.tasks.referral:promotions_task",
+    "influence.recompute": "socialreferral.tasks.influence:recompute_task",
 }
 
 
 @hookimpl
 def register_tasks(register: Callable[[str, str], None]) -> None:
-    """Register the worker and the scheduled promotion job."""
+    """Register the worker, the scheduled promotion job and the influence recompute."""
     for name, path in TASKS.items():
         register(name, path)
 

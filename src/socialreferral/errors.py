@@ -11,6 +11,8 @@ library can still catch ``KeyError``, ``ValueError`` or ``PermissionError``::
     ├── InvalidInput (ValueError)                  a boundary rejected a payload; names the field
     │   └── SignatureInvalid (PermissionError)     webhook or link signature missing/wrong/expired
     ├── NotFound (LookupError)                     base for every "does not exist"
+    │   ├── UnknownKeyword (KeyError)              influence: no such tracked keyword or data
+    │   └── UnknownAlert (KeyError)                influence: no stored alert of that id
     ├── QueueError
     │   ├── MessageTooLarge (ValueError)
     │   └── ReceiptInvalid (ValueError)            ack/extend with a stale or foreign receipt
@@ -196,6 +198,21 @@ class ChannelNotConfigured(WebhookChannelError, ConfigurationError):
     "try again later" so the network redelivers once an operator sets it."""
 
 
+# --- Influence analytics ---------------------------------------------------------------
+class UnknownKeyword(NotFound, KeyError):
+    """The keyword is neither tracked nor has any stored posts."""
+
+    def __str__(self) -> str:  # KeyError would quote the message
+        return str(self.args[0]) if self.args else "unknown keyword"
+
+
+class UnknownAlert(NotFound, KeyError):
+    """No stored influence alert has this id."""
+
+    def __str__(self) -> str:  # KeyError would quote the message
+        return str(self.args[0]) if self.args else "unknown alert"
+
+
 __all__ = [
     "BatchComputeError",
     "CRMError",
@@ -222,7 +239,9 @@ __all__ = [
     "SocialReferralError",
     "TaskNotRegistered",
     "TransientError",
+    "UnknownAlert",
     "UnknownChannel",
+    "UnknownKeyword",
     "Unsupported",
     "WebhookChannelError",
 ]

@@ -37,6 +37,7 @@ from socialreferral.domain.json_input import check_depth
 from socialreferral.domain.scaling import SCALING_KINDS, AnyScalingPolicy, ScalingPolicy
 from socialreferral.domain.settings import ReferralSettings
 from socialreferral.errors import ConfigurationError, InvalidInput
+from socialreferral.influence.settings import InfluenceSettings
 
 ENV_PREFIX = "SOCIALREFERRAL__"
 SETTINGS_FILE_ENV = "SOCIALREFERRAL_SETTINGS"
@@ -89,7 +90,9 @@ class WebSettings(BaseModel):
     the proxy's https URL); referral links are built from it, so they match the route the
     app serves. ``max_body_bytes`` bounds every request body while it streams in;
     ``client_rate``/``channel_rate`` bound requests per client address and per webhook
-    channel (429 with ``Retry-After`` beyond them).
+    channel (429 with ``Retry-After`` beyond them). ``influence_api`` mounts the influence
+    dashboard's endpoints (``/influence/...``), which have no authentication of their own
+    until the console brings one: enable it behind an authenticating proxy.
     """
 
     model_config = ConfigDict(extra="forbid", frozen=True)
@@ -100,6 +103,8 @@ class WebSettings(BaseModel):
     max_body_bytes: int = Field(default=2_000_000, ge=1024, le=50_000_000)
     client_rate: RateLimit = RateLimit(requests=600, per_seconds=60)
     channel_rate: RateLimit = RateLimit(requests=6000, per_seconds=60)
+    # The influence dashboard's API (/influence/...): off by default, see the docstring.
+    influence_api: bool = False
 
 
 class Settings(BaseModel):
@@ -107,7 +112,8 @@ class Settings(BaseModel):
 
     ``providers`` holds the raw per-provider tables (``[local]``, ``[aws]``, ...) until
     bootstrap validates each against its provider's model. ``referral`` holds the flow
-    rules (weights, caps, thresholds).
+    rules (weights, caps, thresholds); ``influence`` the tracked keywords, aggregate
+    storage, scoring and spike alerts (seed 002).
     """
 
     model_config = ConfigDict(extra="forbid", frozen=True)
@@ -118,6 +124,8 @@ class Settings(BaseModel):
     # The paper's rule unless the table says kind = "backlog" (see domain/scaling.py).
     scaling: AnyScalingPolicy = ScalingPolicy()
     referral: ReferralSettings = Field(default_factory=ReferralSettings)
+    # Influencer and campaign analytics: keywords, storage, scoring, alerts (influence/).
+    influence: InfluenceSettings = Field(default_factory=InfluenceSettings)
     web: WebSettings = WebSettings()
     providers: dict[str, dict[str, Any]] = Field(default_factory=dict)
     # The file these settings were read from, if any (not a setting: never serialised).
@@ -273,6 +281,7 @@ def settings_from_mapping(
 __all__ = [
     "ENV_PREFIX",
     "SETTINGS_FILE_ENV",
+    "InfluenceSettings",
     "PortSelection",
     "RateLimit",
     "RetrySettings",

@@ -7,6 +7,8 @@ module                 commands
 ``cli.secrets``        ``secrets set``, ``secrets list``
 ``cli.referral``       ``demo``, ``report``, ``worker``, ``ingest``, ``promote``
 ``cli.simulate``       ``simulate`` (the scaling simulator; ``simulation`` extra)
+``cli.influence``      ``influence track|top|map|words|trend|alerts|keywords|recompute|
+                       demo`` (influencer and campaign analytics)
 =====================  ==============================================================
 
 Each module holds one typer app named ``commands``: an unnamed one adds top-level
@@ -27,6 +29,7 @@ COMMAND_GROUPS: tuple[str, ...] = (
     "socialreferral.cli.referral",
     "socialreferral.cli.secrets",
     "socialreferral.cli.simulate",
+    "socialreferral.cli.influence",
 )
 """Modules whose ``commands`` app is added to :data:`app`, in this order."""
 

@@ -21,6 +21,19 @@ from socialreferral.repositories.customers import CustomerRepository
 from socialreferral.repositories.erasure import Erasure, Subject, Tombstones
 from socialreferral.repositories.events import EventRepository, ProcessedEvent
 from socialreferral.repositories.graph import EligibilityFacts, SocialGraphRepository
+from socialreferral.repositories.influence_aggregates import (
+    AggregateLayout,
+    ApplyResult,
+    InfluenceAggregateRepository,
+    RepairReport,
+)
+from socialreferral.repositories.influence_alerts import (
+    InfluenceAlertRepository,
+    InfluenceBaselineRepository,
+    StoredAlert,
+)
+from socialreferral.repositories.influence_keywords import InfluenceKeywordRepository
+from socialreferral.repositories.influence_posts import StoredPost, TrackedPostRepository
 from socialreferral.repositories.promotions import PromotionRepository
 from socialreferral.repositories.referrals import (
     ReferralLead,
@@ -34,7 +47,9 @@ from socialreferral.repositories.timings import TimingRepository, TimingSample
 class Repositories:
     """Every repository over one store. Erasure visits them in field order, so the
     records that resolve a person (customers, consents) come last and an interrupted
-    erasure can be repeated; timing samples go after the records they measured."""
+    erasure can be repeated; timing samples go after the records they measured. The
+    influence repositories hold no identity records; their alerts and aggregates are
+    cleaned before the tracked posts they are counted from are deleted."""
 
     events: EventRepository
     referrals: ReferralRepository
@@ -42,15 +57,25 @@ class Repositories:
     promotions: PromotionRepository
     graph: SocialGraphRepository
     timings: TimingRepository
+    influence_keywords: InfluenceKeywordRepository
+    influence_alerts: InfluenceAlertRepository
+    influence_aggregates: InfluenceAggregateRepository
+    influence_posts: TrackedPostRepository
+    influence_baselines: InfluenceBaselineRepository
     customers: CustomerRepository
 
     @classmethod
     def over(cls, store: DocumentStore) -> Repositories:
         """Build every repository over ``store`` (the composition root calls this)."""
+        posts = TrackedPostRepository(store)
         built = cls(
             events=EventRepository(store), referrals=ReferralRepository(store),
             contacts=ContactRepository(store), promotions=PromotionRepository(store),
             graph=SocialGraphRepository(store), timings=TimingRepository(store),
+            influence_keywords=InfluenceKeywordRepository(store),
+            influence_alerts=InfluenceAlertRepository(store),
+            influence_aggregates=InfluenceAggregateRepository(store, posts),
+            influence_posts=posts, influence_baselines=InfluenceBaselineRepository(store),
             customers=CustomerRepository(store),
         )
         built.check_collections()
@@ -72,22 +97,32 @@ class Repositories:
 
 
 __all__ = [
+    "AggregateLayout",
+    "ApplyResult",
     "ContactRepository",
     "CustomerRepository",
     "EligibilityFacts",
     "Erasure",
     "EventRepository",
+    "InfluenceAggregateRepository",
+    "InfluenceAlertRepository",
+    "InfluenceBaselineRepository",
+    "InfluenceKeywordRepository",
     "ProcessedEvent",
     "PromotionRepository",
     "ReferralLead",
     "ReferralRepository",
+    "RepairReport",
     "Repositories",
     "Repository",
     "RewardRecord",
     "SocialGraphRepository",
+    "StoredAlert",
+    "StoredPost",
     "Subject",
     "TimingRepository",
     "TimingSample",
     "Tombstones",
+    "TrackedPostRepository",
     "safe_key",
 ]

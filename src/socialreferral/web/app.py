@@ -6,6 +6,9 @@
                                             channel: built-in or a plugin's)
 ``GET  /referrals/{token}``                 the offer behind a signed referral link
 ``POST /referrals/{token}/lead``            the prospect's lead form
+``/influence/...``                          the influence dashboard's API, when
+                                            ``[web] influence_api = true``
+                                            (web/routes/influence.py)
 ``GET  /healthz``                           liveness
 ``GET  /openapi.json``, ``/docs``           the schema (response models for every route)
 ==========================================  ==============================================
@@ -38,7 +41,12 @@ from socialreferral.web.edge import BodyLimitMiddleware, LastResortMiddleware, U
 from socialreferral.web.errors import install_error_handlers
 from socialreferral.web.ratelimit import RateLimitMiddleware
 from socialreferral.web.redaction import app_logger
-from socialreferral.web.routes import health_router, referral_router, webhook_router
+from socialreferral.web.routes import (
+    health_router,
+    influence_router,
+    referral_router,
+    webhook_router,
+)
 
 API_VERSION = "0.1.0"
 
@@ -72,6 +80,11 @@ def create_app(providers: Providers, *, owns_providers: bool = False) -> FastAPI
     install_error_handlers(app)
     app.include_router(webhook_router(providers))
     app.include_router(referral_router(providers))
+    if web.influence_api:
+        from socialreferral.tasks.influence import influence_analytics  # composition root
+
+        app.state.influence = influence_analytics(providers)
+        app.include_router(influence_router(app.state.influence))
     app.include_router(health_router())
     # add_middleware wraps what is there, so the last one added is the outermost.
     app.add_middleware(BodyLimitMiddleware, max_body_bytes=web.max_body_bytes)
