@@ -380,7 +380,8 @@ def demo_command(seed: Seed = 1, days: Days = 10, posts: Posts = 15_000,
         with open_providers(settings, data_dir, create_data_dir=True) as providers:
             fed = _feed_demo(providers, seed, days, posts, quiet=as_json)
             assert fed.end is not None
-            at = fed.end + timedelta(minutes=1)
+            # The end of the stream's last hour: the panels as seen then.
+            at = datetime.fromtimestamp(-(-int(fed.end.timestamp()) // 3600) * 3600, UTC)
             analytics = _analytics(providers)
             panel = analytics.top(keyword, at=at)
             found = analytics.influencer_map(keyword, at=at)

@@ -23,7 +23,6 @@ person with the core's ``erase_author`` and ``repair``.
 
 from __future__ import annotations
 
-import logging
 import random
 import time
 from collections import defaultdict
@@ -32,11 +31,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from socialreferral.errors import ConcurrencyConflict, InvalidInput
-from socialreferral.influence.aggregates import InfluenceAggregates, RepairPlan
+from socialreferral.influence.aggregates import InfluenceAggregates
 from socialreferral.influence.rebuild import author_stats, hour_of, hour_stats, merge_hours
 from socialreferral.influence.records import TrackedPost
 from socialreferral.influence.state import AuthorStats, HourStats, InfluenceState, KeywordState
-from socialreferral.records import Document, WriteItem
+from socialreferral.ports import DocumentStore
+from socialreferral.records import WriteItem
 from socialreferral.repositories._base import Repository, safe_key
 from socialreferral.repositories._influence_docs import (
     LEDGER_MARGIN_SECONDS,
@@ -50,15 +50,13 @@ from socialreferral.repositories._influence_docs import (
     shard_key,
     shard_of,
 )
+from socialreferral.repositories._influence_repair import ATTEMPTS, reconcile, without_authors
 from socialreferral.repositories.erasure import Erasure
 from socialreferral.repositories.influence_posts import StoredPost, TrackedPostRepository
-
-log = logging.getLogger(__name__)
 
 AUTHORS = "influence_authors"
 HOURS = "influence_hours"
 TOTALS = "influence_totals"
-_ATTEMPTS = 30
 _MAX_HOURS = 24 * 400  # one read: a year of hours and a few weeks of baseline history
 
 Change = Callable[[str, dict[str, Any] | None], dict[str, Any] | None]
@@ -104,7 +102,7 @@ class InfluenceAggregateRepository(Repository):
 
     collections = (AUTHORS, HOURS, TOTALS)
 
-    def __init__(self, store: Any, posts: TrackedPostRepository) -> None:
+    def __init__(self, store: DocumentStore, posts: TrackedPostRepository) -> None:
         super().__init__(store)
         self._posts = posts
 
@@ -370,56 +368,15 @@ class InfluenceAggregateRepository(Repository):
 
         report.authors, report.hours = len(set(authors) | set(by_author)), len(
             set(shards) | set(by_shard))
-        fixed_a, removed_a = self._reconcile(AUTHORS, authors, by_author, author_value,
-                                             author_from, reread_author)
-        fixed_h, removed_h = self._reconcile(HOURS, shards, by_shard, shard_value,
-                                             hour_from, reread_shard)
+        fixed_a, removed_a = reconcile(self._store, AUTHORS, authors, by_author,
+                                       author_value, author_from, reread_author)
+        fixed_h, removed_h = reconcile(self._store, HOURS, shards, by_shard, shard_value,
+                                       hour_from, reread_shard)
         report.authors_fixed, report.hours_fixed = fixed_a, fixed_h
         report.removed = removed_a + removed_h
         self.set_total(keyword, len(stored), len(by_author), now,
                        first_hour=min((hour_of(sp.post) for sp in stored), default=None))
         return report
-
-    def _reconcile(self, collection: str, current: Mapping[str, Document],
-                   expected: Mapping[str, list[StoredPost]],
-                   value_of: Callable[[str, Sequence[StoredPost]], dict[str, Any] | None],
-                   model_of: Callable[[Mapping[str, Any]], object],
-                   reread: Callable[[str], list[StoredPost]]) -> tuple[int, int]:
-        fixed = removed = 0
-        for key in sorted(set(current) | set(expected)):
-            document = current.get(key)
-            want = value_of(key, expected.get(key, ()))
-            if want is None and document is None:
-                continue
-            if (want is not None and document is not None
-                    and model_of(document.value) == model_of(want)):
-                continue
-            for _ in range(_ATTEMPTS):
-                try:
-                    if want is None:
-                        assert document is not None
-                        self._store.delete(collection, key, if_match=document.etag)
-                    elif document is None:
-                        self._store.put(collection, key, want, create_only=True)
-                    else:
-                        self._store.put(collection, key, want, if_match=document.etag)
-                    break
-                except ConcurrencyConflict:
-                    # Changed since the snapshot: read the entry first, then its posts.
-                    document = self._store.find(collection, key)
-                    want = value_of(key, reread(key))
-                    if want is None and document is None:
-                        break
-                    if (want is not None and document is not None
-                            and model_of(document.value) == model_of(want)):
-                        break
-            else:
-                raise ConcurrencyConflict(f"{collection}/{key}: still changing during repair")
-            if want is None:
-                removed += 1
-            else:
-                fixed += 1
-        return fixed, removed
 
     # ------------------------------------------------------------------ erasure
     def erase(self, erasure: Erasure) -> None:
@@ -475,7 +432,7 @@ class InfluenceAggregateRepository(Repository):
 
             gone = {p.post_id for p in theirs}
             ledger = {k: v for k, v in (value.get("_ledger") or {}).items() if k not in gone}
-            stats = _without(keyword, hour, hour_from(value), present, theirs, rest)
+            stats = without_authors(keyword, hour, hour_from(value), present, theirs, rest)
             if stats is None:
                 return None
             return hour_doc(keyword, hour, shard, shards, stats, ledger)
@@ -488,7 +445,7 @@ class InfluenceAggregateRepository(Repository):
         """Read-modify-write every key under its etag, batched; conflicting keys are read
         and changed again (``change`` must have no side effects)."""
         pending = sorted(set(keys))
-        for attempt in range(_ATTEMPTS):
+        for attempt in range(ATTEMPTS):
             if not pending:
                 return
             writes: list[WriteItem] = []
@@ -528,34 +485,6 @@ def _count(ks: KeywordState, posts: list[TrackedPost]) -> None:
     # other entry it creates for each post is discarded by the caller).
     ks.posts = 0
     InfluenceAggregates(InfluenceState({ks.keyword: ks})).add_many(posts)
-
-
-def _without(keyword: str, hour: int, stats: HourStats, present: set[str],
-             theirs: list[TrackedPost],
-             rest: Callable[[], list[TrackedPost]]) -> HourStats | None:
-    """The shard without the posts of the authors in ``present``: ``erase_author`` and a
-    ``repair`` of what it may have invalidated (only then are the other posts read); rebuilt
-    from the other posts if the stored posts and the shard's counts disagree (drift, which
-    the periodic recompute would fix too)."""
-    ks = KeywordState(keyword, posts=stats.posts, hours={hour: stats})
-    aggregates = InfluenceAggregates(InfluenceState({keyword: ks}))
-    plan = RepairPlan()
-    try:
-        for author_id in sorted(present):
-            posts = [p for p in theirs if p.author_id == author_id]
-            if len(posts) != stats.author_posts.get(author_id, 0):
-                raise InvalidInput("the shard and the stored posts disagree", field="posts")
-            ks.authors[author_id] = author_stats(posts)
-            plan.merge(aggregates.erase_author(author_id, posts))
-        if plan:
-            aggregates.repair(plan, rest())
-    except InvalidInput as drift:
-        log.warning("hour %s of %r rebuilt during erasure: %s", hour, keyword, drift)
-        others = rest()
-        return hour_stats(others) if others else None
-    if keyword not in aggregates.state.keywords:
-        return None
-    return ks.hours.get(hour)
 
 
 __all__ = [

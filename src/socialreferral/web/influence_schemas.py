@@ -11,7 +11,7 @@ They nest the core's own models (:class:`~socialreferral.influence.InfluencerSco
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -27,13 +27,22 @@ class _Body(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
 
-class KeywordIn(_Body):
-    """A keyword or hashtag to track (a marketer's; the configured ones are in settings)."""
+# "At least one letter or digit" (any script) is checked by the model, not stated as a
+# pattern: JSON Schema's \w is ASCII-only and would refuse "Zürich"-like terms.
+Term = Annotated[str, Field(min_length=1, max_length=100,
+                            description="needs at least one letter or digit")]
 
-    term: str = Field(min_length=1, max_length=100, examples=["#UnitedAirlines"])
+
+class KeywordIn(_Body):
+    """A keyword or hashtag to track (a marketer's; the configured ones are in settings).
+
+    ``aliases`` are other spellings (``@handle`` ones match only as mentions or hashtags),
+    ``exclude`` phrases veto a match ("delta variant")."""
+
+    term: Term = Field(examples=["#UnitedAirlines"])
     kind: Literal["brand", "competitor", "topic"] = "brand"
-    aliases: list[str] = Field(default_factory=list, max_length=20)
-    exclude: list[str] = Field(default_factory=list, max_length=20)
+    aliases: list[Term] = Field(default_factory=list, max_length=20)
+    exclude: list[Term] = Field(default_factory=list, max_length=20)
 
 
 class KeywordOut(_Body):

@@ -56,10 +56,26 @@ _KEYWORD_BODY_BYTES = 16_384
 
 Key = Annotated[str, Path(min_length=1, max_length=100, description="The keyword's key, "
                           "as listed by GET /influence/keywords (e.g. unitedairlines)")]
-When = Annotated[datetime | None, Query(description="ISO 8601 with a timezone; default now")]
-Start = Annotated[datetime | None, Query(description="ISO 8601 with a timezone")]
-End = Annotated[datetime | None, Query(description="ISO 8601 with a timezone; default: the "
-                                       "end of the current hour")]
+# Times are strings of one strict shape (a timezone required), parsed here: a lax
+# datetime parameter would also take "0.5" as seconds since 1970.
+ISO_TIME = r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?(Z|[+-]\d{2}:\d{2})$"
+When = Annotated[str | None, Query(pattern=ISO_TIME, max_length=40,
+                                   description="ISO 8601 with a timezone; default now",
+                                   examples=["2024-01-09T19:00:00Z"])]
+Start = Annotated[str | None, Query(pattern=ISO_TIME, max_length=40,
+                                    description="ISO 8601 with a timezone")]
+End = Annotated[str | None, Query(pattern=ISO_TIME, max_length=40,
+                                  description="ISO 8601 with a timezone; default: the end "
+                                  "of the current hour")]
+
+
+def _time(value: str | None, field: str) -> datetime | None:
+    if value is None:
+        return None
+    try:
+        return datetime.fromisoformat(value)
+    except ValueError:
+        raise InvalidInput("not a valid time", field=field) from None
 
 
 def influence_router(analytics: InfluenceAnalytics, *,
@@ -70,7 +86,8 @@ def influence_router(analytics: InfluenceAnalytics, *,
     router = APIRouter(prefix=prefix, tags=["influence"], dependencies=list(dependencies))
     read_errors = error_responses(400, 404, 422, 429, 503)
 
-    @router.get("/keywords", response_model=KeywordList, responses=error_responses(429, 503),
+    @router.get("/keywords", response_model=KeywordList,
+                responses=error_responses(422, 429, 503),
                 summary="Tracked keywords")
     def keywords() -> KeywordList:
         """Every tracked keyword: configured ones (``source: settings``) and those added
@@ -80,7 +97,7 @@ def influence_router(analytics: InfluenceAnalytics, *,
     @router.post("/keywords", status_code=201, response_model=KeywordOut,
                  responses={200: {"model": KeywordOut, "description": "Replaced an added "
                                   "keyword of the same key"},
-                            **error_responses(400, 413, 429, 503)},
+                            **error_responses(400, 413, 422, 429, 503)},
                  openapi_extra={"requestBody": {"required": True, "content": {
                      "application/json": {"schema": KeywordIn.model_json_schema()}}}},
                  summary="Track a keyword or hashtag")
@@ -102,7 +119,7 @@ def influence_router(analytics: InfluenceAnalytics, *,
         return KeywordOut.of(info)
 
     @router.delete("/keywords/{key}", status_code=204, response_class=Response,
-                   responses=error_responses(400, 404, 429, 503),
+                   responses=error_responses(400, 404, 422, 429, 503),
                    summary="Stop tracking an added keyword")
     def remove_keyword(key: Key) -> Response:
         """Stop tracking a keyword a marketer added; its collected data stays readable.
@@ -116,7 +133,7 @@ def influence_router(analytics: InfluenceAnalytics, *,
             at: When = None) -> TopInfluencersPanel:
         """The ``k`` most influential authors of each stance on the keyword, each with
         score 0-100 and its Reach, Resonance and Relevance explained."""
-        when = at or analytics.clock()
+        when = _time(at, "at") or analytics.clock()
         panel = analytics.top(key, k=k, at=when)
         return TopInfluencersPanel(keyword=analytics.known(key), at=when, **panel)
 
@@ -127,7 +144,7 @@ def influence_router(analytics: InfluenceAnalytics, *,
                        at: When = None) -> InfluencerMapPanel:
         """Places of each stance's top ``per_sentiment`` influencers (grouped by place),
         and how many could not be placed."""
-        when = at or analytics.clock()
+        when = _time(at, "at") or analytics.clock()
         found = analytics.influencer_map(key, per_sentiment=per_sentiment, at=when)
         return InfluencerMapPanel.of(found, when)
 
@@ -137,7 +154,8 @@ def influence_router(analytics: InfluenceAnalytics, *,
               top: Annotated[int, Query(ge=1, le=500)] = 50) -> WordCloudPanel:
         """The ``top`` words of each sentiment's posts in ``[start, end)`` (default: the
         last 7 days; at most 31 days)."""
-        cloud = analytics.word_cloud(key, start=start, end=end, top=top,
+        cloud = analytics.word_cloud(key, start=_time(start, "start"), end=_time(end, "end"),
+                                     top=top,
                                      max_hours=MAX_RANGE_HOURS)
         return WordCloudPanel(keyword=cloud.keyword, start=cloud.start, end=cloud.end,
                               **cloud.words)
@@ -147,8 +165,8 @@ def influence_router(analytics: InfluenceAnalytics, *,
     def trend(key: Key, start: Start = None, end: End = None) -> TrendPanel:
         """Every hour of ``[start, end)`` (default: the last 48; at most 31 days): posts by
         sentiment and the average sentiment, with the alerts raised in those hours."""
-        return TrendPanel.of(analytics.trend(key, start=start, end=end,
-                                             max_hours=MAX_RANGE_HOURS))
+        return TrendPanel.of(analytics.trend(key, start=_time(start, "start"),
+                                             end=_time(end, "end"), max_hours=MAX_RANGE_HOURS))
 
     @router.get("/alerts", response_model=AlertList, responses=read_errors,
                 summary="Spike alerts with explanations")
@@ -157,7 +175,8 @@ def influence_router(analytics: InfluenceAnalytics, *,
                limit: Annotated[int, Query(ge=1, le=1_000)] = 100) -> AlertList:
         """Alerts on volume and negativity, newest hour first: what rose, by how much,
         the authors and posts that drove it, the rising words."""
-        found = analytics.alerts(keyword, start=start, end=end, limit=limit)
+        found = analytics.alerts(keyword, start=_time(start, "start"), end=_time(end, "end"),
+                                 limit=limit)
         return AlertList(alerts=[AlertOut.of(s) for s in found])
 
     @router.get("/alerts/{alert_id}", response_model=AlertOut,
