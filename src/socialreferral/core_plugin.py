@@ -16,13 +16,14 @@ TASKS = {
     "referral.promotions": "socialreferral.tasks.referral:promotions_task",
     "referral.auto-approve": "socialreferral.tasks.referral:auto_approve_task",
     "care.categorize": "socialreferral.tasks.care:categorize_task",
+    "influence.recompute": "socialreferral.tasks.influence:recompute_task",
 }
 
 
 @hookimpl
 def register_tasks(register: Callable[[str, str], None]) -> None:
     """Register the worker and the scheduled jobs (promotions, the review deadline, the care
-    categorizer)."""
+    categorizer, the influence recompute)."""
     for name, path in TASKS.items():
         register(name, path)
 

@@ -11,6 +11,8 @@ library can still catch ``KeyError``, ``ValueError`` or ``PermissionError``::
     ├── InvalidInput (ValueError)                  a boundary rejected a payload; names the field
     │   └── SignatureInvalid (PermissionError)     webhook or link signature missing/wrong/expired
     ├── NotFound (LookupError)                     base for every "does not exist"
+    │   ├── UnknownKeyword (KeyError)              influence: no such tracked keyword or data
+    │   └── UnknownAlert (KeyError)                influence: no stored alert of that id
     ├── StateConflict                              the record's state refuses the request
     │                                              (a ticket another agent holds, a cap)
     ├── QueueError
@@ -232,6 +234,19 @@ class AccountLocked(NotAuthenticated):
 
 class RoleRequired(AccessDenied):
     """The operator is logged in but has none of the roles the action needs."""
+# --- Influence analytics ---------------------------------------------------------------
+class UnknownKeyword(NotFound, KeyError):
+    """The keyword is neither tracked nor has any stored posts."""
+
+    def __str__(self) -> str:  # KeyError would quote the message
+        return str(self.args[0]) if self.args else "unknown keyword"
+
+
+class UnknownAlert(NotFound, KeyError):
+    """No stored influence alert has this id."""
+
+    def __str__(self) -> str:  # KeyError would quote the message
+        return str(self.args[0]) if self.args else "unknown alert"
 
 
 __all__ = [
@@ -265,7 +280,9 @@ __all__ = [
     "StateConflict",
     "TaskNotRegistered",
     "TransientError",
+    "UnknownAlert",
     "UnknownChannel",
+    "UnknownKeyword",
     "Unsupported",
     "WebhookChannelError",
 ]

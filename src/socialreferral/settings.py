@@ -39,6 +39,7 @@ from socialreferral.domain.operators import ConsoleSettings
 from socialreferral.domain.scaling import SCALING_KINDS, AnyScalingPolicy, ScalingPolicy
 from socialreferral.domain.settings import ReferralSettings
 from socialreferral.errors import ConfigurationError, InvalidInput
+from socialreferral.influence.settings import InfluenceSettings
 
 ENV_PREFIX = "SOCIALREFERRAL__"
 SETTINGS_FILE_ENV = "SOCIALREFERRAL_SETTINGS"
@@ -92,7 +93,8 @@ class WebSettings(BaseModel):
     app serves. ``max_body_bytes`` bounds every request body while it streams in;
     ``client_rate``/``channel_rate`` bound requests per client address and per webhook
     channel (429 with ``Retry-After`` beyond them). ``care_api`` mounts the care queue's
-    agent endpoints (``/care/...``), which have no authentication of their own yet.
+    agent endpoints (``/care/...``), which have no authentication of their own yet;
+    ``influence_api`` mounts the influence dashboard's (``/influence/...``), likewise.
     """
 
     model_config = ConfigDict(extra="forbid", frozen=True)
@@ -106,6 +108,8 @@ class WebSettings(BaseModel):
     # The care queue's agent API (/care/...). Off by default: it has no authentication
     # of its own until the console brings one; enable it behind an authenticating proxy.
     care_api: bool = False
+    # The influence dashboard's API (/influence/...): off by default, see the docstring.
+    influence_api: bool = False
 
 
 class ScheduleSettings(BaseModel):
@@ -139,7 +143,8 @@ class Settings(BaseModel):
     ``providers`` holds the raw per-provider tables (``[local]``, ``[aws]``, ...) until
     bootstrap validates each against its provider's model. ``referral`` holds the flow
     rules (weights, caps, thresholds); ``care`` the care queue's (business functions,
-    weight profiles, brand pages, SLA targets, agents and their caps).
+    weight profiles, brand pages, SLA targets, agents and their caps);
+    ``influence`` the tracked keywords, aggregate storage, scoring and spike alerts.
     """
 
     model_config = ConfigDict(extra="forbid", frozen=True)
@@ -152,6 +157,8 @@ class Settings(BaseModel):
     referral: ReferralSettings = Field(default_factory=ReferralSettings)
     # The customer-care queue: functions, profiles, brand pages, SLA, agents (care/).
     care: CareSettings = Field(default_factory=CareSettings)
+    # Influencer and campaign analytics: keywords, storage, scoring, alerts (influence/).
+    influence: InfluenceSettings = Field(default_factory=InfluenceSettings)
     web: WebSettings = WebSettings()
     console: ConsoleSettings = ConsoleSettings()
     schedule: ScheduleSettings = ScheduleSettings()
@@ -310,6 +317,7 @@ __all__ = [
     "ENV_PREFIX",
     "SETTINGS_FILE_ENV",
     "ConsoleSettings",
+    "InfluenceSettings",
     "PortSelection",
     "RateLimit",
     "RetrySettings",

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 SRC = Path(__file__).resolve().parents[2] / "src" / "socialreferral"
-PURE = ("domain", "text", "scoring", "channels")
+PURE = ("domain", "text", "scoring", "channels", "influence")
 ENTRY_POINTS = ("socialreferral.bootstrap", "socialreferral.cli", "socialreferral.web",
                 "socialreferral.tasks", "socialreferral.providers", "socialreferral.settings")
 

@@ -31,8 +31,10 @@ Normalisation:
 * Every other event list (follows, blocks, mutes, direct messages, deletes, revokes, replay
   status) is reported in :attr:`WebhookBatch.skipped`.
 * The author's public metrics (followers, friends, listed and statuses counts, screen name,
-  the free-text location) are kept in ``SocialEvent.extra``: the influence and care
-  features score authors by them.
+  the free-text location, the account's ``created_at`` as ``account_created_at``) and the
+  tweet's engagement counts when present (``retweet_count``, ``favorite_count``,
+  ``quote_count``, ``reply_count``) are kept in ``SocialEvent.extra``: the influence and
+  care features score authors by them.
 
 Event ids are stable across redeliveries (X retries, replays and double-delivers to two
 subscribed users): ``x:<tweet id>:tweet`` for tweets, ``x:<tweet id>:like:<user id>`` for
@@ -43,6 +45,7 @@ used: X's 64-bit ids lose precision as JSON numbers, only ``id_str`` is exact.
 from __future__ import annotations
 
 import base64
+import contextlib
 import json
 import re
 from collections.abc import Mapping
@@ -84,6 +87,8 @@ _HANDLED = ("tweet_create_events", "favorite_events")
 _METADATA = frozenset({"for_user_id", "user_has_blocked", "is_blocked_by", "users", "apps",
                        "source", "target"})
 _USER_COUNTS = ("followers_count", "friends_count", "listed_count", "statuses_count")
+# Engagement the tweet had when delivered (influence's Resonance); absent ones are skipped.
+_TWEET_COUNTS = ("retweet_count", "favorite_count", "quote_count", "reply_count")
 _MONTHS = {m: i for i, m in enumerate(
     ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"), 1)}
 # "Mon May 19 14:01:46 +0000 2025", parsed by hand: strptime's %a/%b follow the locale.
@@ -170,6 +175,12 @@ def _user(value: Any, path: str) -> tuple[str, dict[str, Any]]:
             facts[target] = text.strip()[:limit]
     if isinstance(value.get("verified"), bool):
         facts["verified"] = value["verified"]
+    created = value.get("created_at")
+    if isinstance(created, str):
+        # Optional and only informative (the account's age turns its post counter into
+        # posts per day): an unreadable one is left out rather than failing the event.
+        with contextlib.suppress(EntryRejected):
+            facts["account_created_at"] = _x_time(created, f"{path}.created_at").isoformat()
     return user_id, facts
 
 
@@ -222,6 +233,10 @@ def _tweet_event(tweet: dict[str, Any], path: str, for_user: str | None) -> Soci
     lang = tweet.get("lang")
     if isinstance(lang, str) and 0 < len(lang) <= 16:
         extra["lang"] = lang
+    for key in _TWEET_COUNTS:
+        count = tweet.get(key)
+        if isinstance(count, int) and not isinstance(count, bool) and count >= 0:
+            extra[key] = count
     if for_user is not None:
         extra["for_user_id"] = for_user
     try:

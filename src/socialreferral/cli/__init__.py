@@ -10,6 +10,8 @@ module                 commands
 ``cli.simulate``       ``simulate`` (the scaling simulator; ``simulation`` extra)
 ``cli.care``           ``care ingest|queue|explain|assign|reply|resolve|snooze|
                        recategorize|proposals|profile|demo`` (the care queue)
+``cli.influence``      ``influence track|top|map|words|trend|alerts|keywords|recompute|
+                       demo`` (influencer and campaign analytics)
 =====================  ==============================================================
 
 Each module holds one typer app named ``commands``: an unnamed one adds top-level
@@ -32,6 +34,7 @@ COMMAND_GROUPS: tuple[str, ...] = (
     "socialreferral.cli.console",
     "socialreferral.cli.simulate",
     "socialreferral.cli.care",
+    "socialreferral.cli.influence",
 )
 """Modules whose ``commands`` app is added to :data:`app`, in this order."""
 

@@ -29,18 +29,9 @@ from datetime import UTC, datetime
 
 import numpy as np
 import numpy.typing as npt
-from pydantic import Field
 
-from socialreferral.domain._base import DomainModel
+from socialreferral.influence.config import BaselineConfig
 from socialreferral.influence.state import KeywordState
-
-
-class BaselineConfig(DomainModel):
-    """How much history a baseline uses."""
-
-    history_days: int = Field(default=28, ge=7, le=366)
-    min_history_days: int = Field(default=7, ge=1, le=366)
-    share_prior_posts: float = Field(default=200.0, ge=0.0)
 
 
 @dataclass(frozen=True, slots=True)

@@ -93,6 +93,10 @@ class DemoConfig(DomainModel):
     spikes_per_week: float = Field(default=1.0, ge=0.0, le=7.0)
     located_share: float = Field(default=0.8, ge=0.0, le=1.0)
     resolvable_share: float = Field(default=0.7, ge=0.0, le=1.0)
+    #: Start a crisis on the brand ("unitedairlines") this many hours into the stream, on
+    #: top of the random spikes (which keep their draws): the demo's guaranteed spike.
+    crisis_at_hour: int | None = Field(default=None, ge=0, le=366 * 24)
+    crisis_hours: int = Field(default=3, ge=1, le=48)
 
 
 def demo_tracking() -> TrackingConfig:
@@ -252,7 +256,22 @@ class DemoStream:
                         drivers=drivers if kind == "crisis" else (),
                     )
                 )
+        if cfg.crisis_at_hour is not None:
+            out = [s for s in out if s.keyword != "unitedairlines"
+                   or abs((s.start - cfg.start).total_seconds() / 3600 - cfg.crisis_at_hour)
+                   >= 48]
+            out.append(self._planted_crisis(cfg.crisis_at_hour))
         return sorted(out, key=lambda s: (s.start, s.keyword))
+
+    def _planted_crisis(self, hour: int) -> PlantedSpike:
+        # Its own generator: asking for the crisis changes none of the random draws.
+        rng = np.random.default_rng(self.config.seed * 104_729 + 7)
+        drivers = tuple(self.authors[int(i)].author_id
+                        for i in rng.choice(len(self.authors), 3, replace=False))
+        return PlantedSpike(keyword="unitedairlines", kind="crisis",
+                            start=self.config.start + timedelta(hours=hour),
+                            hours=self.config.crisis_hours, volume_factor=6.0,
+                            negative_share=0.75, drivers=drivers)
 
     # ------------------------------------------------------------------ traffic
     def expected_rate(self, keyword: str, hour: int) -> float:

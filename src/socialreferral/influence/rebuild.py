@@ -115,6 +115,39 @@ def hour_stats(posts: Sequence[TrackedPost]) -> HourStats:
     )
 
 
+def merge_hours(parts: Sequence[HourStats]) -> HourStats:
+    """One hour entry from entries of disjoint sets of its posts (a store's shards).
+
+    Exact: counters and word counts add up, and the hour's top posts are the best of the
+    parts' top posts (each part keeps its own best :data:`TOP_POSTS_PER_HOUR`, so the best
+    of the union is among them). Equal to :func:`hour_stats` of all the posts.
+    """
+    words: list[Counter[str]] = [Counter(), Counter(), Counter()]
+    author_posts: Counter[str] = Counter()
+    author_negative: Counter[str] = Counter()
+    for part in parts:
+        for i, counts in enumerate(part.words):
+            words[i].update(counts)
+        author_posts.update(part.author_posts)
+        author_negative.update(part.author_negative)
+    top = sorted((r for part in parts for r in part.top), key=PostRef.rank, reverse=True)
+    return HourStats(
+        posts=sum(p.posts for p in parts),
+        negative=sum(p.negative for p in parts),
+        neutral=sum(p.neutral for p in parts),
+        positive=sum(p.positive for p in parts),
+        score_milli=sum(p.score_milli for p in parts),
+        retweets=sum(p.retweets for p in parts),
+        likes=sum(p.likes for p in parts),
+        words_negative=dict(words[0]),
+        words_neutral=dict(words[1]),
+        words_positive=dict(words[2]),
+        author_posts=dict(author_posts),
+        author_negative=dict(author_negative),
+        top=top[:TOP_POSTS_PER_HOUR],
+    )
+
+
 def recompute_state(posts: Iterable[TrackedPost]) -> InfluenceState:
     """The aggregate state of a set of posts, computed from scratch."""
     by_author: dict[tuple[str, str], list[TrackedPost]] = defaultdict(list)
@@ -136,6 +169,7 @@ __all__ = [
     "author_stats",
     "hour_of",
     "hour_stats",
+    "merge_hours",
     "milli",
     "post_ref",
     "recompute_state",

@@ -35,19 +35,12 @@ from pydantic import Field
 
 from socialreferral.domain._base import DomainModel
 from socialreferral.domain._time import require_aware
+from socialreferral.influence.config import ScoringConfig
 from socialreferral.influence.records import SENTIMENTS, Place, SentimentLabel
 from socialreferral.influence.state import AuthorStats, InfluenceState, PostRef
 from socialreferral.influence.weights import PillarWeights
 
 _F = npt.NDArray[np.float64]
-
-
-class ScoringConfig(DomainModel):
-    """Knobs of the Relevance pillar."""
-
-    recency_half_life_hours: float = Field(default=72.0, gt=0.0, le=24 * 365)
-    share_prior: float = Field(default=0.05, gt=0.0, lt=1.0)
-    share_prior_weight: float = Field(default=4.0, ge=0.0, le=1_000.0)
 
 
 class PillarScore(DomainModel):

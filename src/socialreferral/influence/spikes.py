@@ -26,94 +26,24 @@ from __future__ import annotations
 import math
 from collections import Counter
 from datetime import UTC, datetime
-from typing import Literal
 
-from pydantic import Field
-
-from socialreferral.domain._base import DomainModel
 from socialreferral.domain._time import require_aware
 from socialreferral.errors import InvalidInput
-from socialreferral.influence.baseline import BaselineConfig, DayBaseline, day_baseline
-from socialreferral.influence.records import SENTIMENTS, SentimentLabel
+from socialreferral.influence.alerts import (
+    AlertKind,
+    AlertPost,
+    Driver,
+    RisingWord,
+    SpikeAlert,
+    SpikeEpisode,
+    explain_alert,
+)
+from socialreferral.influence.baseline import DayBaseline, day_baseline
+from socialreferral.influence.config import SpikeConfig
+from socialreferral.influence.records import SENTIMENTS
 from socialreferral.influence.state import HourStats, InfluenceState, KeywordState
 
-AlertKind = Literal["volume", "negativity"]
 MAX_SCAN_HOURS = 24 * 366
-
-
-class SpikeConfig(DomainModel):
-    """Thresholds of the two alert kinds (tuned on generated streams, see docs)."""
-
-    baseline: BaselineConfig = BaselineConfig()
-    volume_z: float = Field(default=5.0, gt=0.0)
-    volume_ratio: float = Field(default=2.0, ge=1.0)
-    volume_min_excess: int = Field(default=15, ge=0)
-    dispersion: float = Field(default=0.05, ge=0.0, le=10.0)
-    negativity_z: float = Field(default=5.0, gt=0.0)
-    negativity_rise: float = Field(default=0.15, ge=0.0, lt=1.0)
-    negativity_min: int = Field(default=10, ge=1)
-    drivers: int = Field(default=5, ge=0, le=50)
-    rising_words: int = Field(default=8, ge=0, le=50)
-
-
-class Driver(DomainModel):
-    """An author who drove an alert's hour."""
-
-    author_id: str
-    handle: str
-    posts: int
-    negative: int
-
-
-class AlertPost(DomainModel):
-    """One of the hour's most engaging posts."""
-
-    post_id: str
-    author_handle: str
-    text: str
-    retweets: int
-    likes: int
-    sentiment: SentimentLabel
-
-
-class RisingWord(DomainModel):
-    """A word far more frequent this hour than in the history."""
-
-    word: str
-    count: int
-    lift: float
-
-
-class SpikeAlert(DomainModel):
-    """One alert (see the module docstring)."""
-
-    alert_id: str
-    keyword: str
-    kind: AlertKind
-    hour: datetime
-    partial: bool
-    posts: int
-    expected_posts: float
-    negative: int
-    negative_share: float
-    expected_negative_share: float
-    ratio: float
-    z: float
-    drivers: tuple[Driver, ...]
-    top_posts: tuple[AlertPost, ...]
-    rising_words: tuple[RisingWord, ...]
-    explanation: str
-
-
-class SpikeEpisode(DomainModel):
-    """Consecutive alert hours of one kind on one keyword, with the strongest hour."""
-
-    keyword: str
-    kind: AlertKind
-    start: datetime
-    end: datetime
-    hours: int
-    peak: SpikeAlert
 
 
 def volume_threshold(expected: float, config: SpikeConfig) -> int:
@@ -207,6 +137,12 @@ class SpikeDetector:
                 out.extend(self.check(state, keyword, hour, baseline=base))
         return out
 
+    def driver_ids(self, h: HourStats) -> set[str]:
+        """The authors an alert on this hour may name as drivers (of either kind): a
+        caller holding only some author entries loads these to have their handles."""
+        n = self.config.drivers
+        return {a for kind in ("volume", "negativity") for a, _ in _loudest(h, kind)[:n]}
+
     # ------------------------------------------------------------------ explanation
     def _alert(
         self,
@@ -224,13 +160,6 @@ class SpikeDetector:
         neg = h.sentiments[0]
         share = neg / h.posts
         negs = h.author_negative
-
-        def loudest(item: tuple[str, int]) -> tuple[int, int, str]:
-            author, n = item
-            neg = negs.get(author, 0)
-            return (-neg, -n, author) if kind == "negativity" else (-n, -neg, author)
-
-        ranked = sorted(h.author_posts.items(), key=loudest)
         drivers = tuple(
             Driver(
                 author_id=a,
@@ -238,12 +167,13 @@ class SpikeDetector:
                 posts=n,
                 negative=negs.get(a, 0),
             )
-            for a, n in ranked[: cfg.drivers]
+            for a, n in _loudest(h, kind)[: cfg.drivers]
             if kind == "volume" or negs.get(a, 0) > 0
         )
         top = tuple(
             AlertPost(
                 post_id=r.post_id,
+                author_id=r.author_id,
                 author_handle=r.author_handle,
                 text=r.text,
                 retweets=r.retweets,
@@ -254,22 +184,7 @@ class SpikeDetector:
         )
         words = self._rising(ks, hour, h, [0] if kind == "negativity" else [0, 1, 2])
         ratio = h.posts / expected if expected > 0 else float("inf")
-        if kind == "volume":
-            what = f"{h.posts} posts vs {expected:.0f} expected ({ratio:.1f}x, z={z:.1f})"
-        else:
-            what = (
-                f"{share:.0%} negative ({neg} of {h.posts}) vs {p0:.0%} usual "
-                f"(z={z:.1f}); volume {ratio:.1f}x expected"
-            )
-        who = ", ".join(f"@{d.handle or d.author_id} ({d.posts} posts)" for d in drivers[:3])
-        lead = f"; top post by @{top[0].author_handle}: {top[0].text[:80]!r}" if top else ""
-        rising = f"; rising words: {', '.join(w.word for w in words[:5])}" if words else ""
-        explanation = (
-            f"{kind} spike on {ks.keyword!r} at {at:%Y-%m-%d %H:00} UTC"
-            f"{' (hour in progress)' if partial else ''}: {what}; driven by {who or 'many authors'}"
-            f"{lead}{rising}"
-        )
-        return SpikeAlert(
+        alert = SpikeAlert(
             alert_id=f"{ks.keyword}:{kind}:{hour}",
             keyword=ks.keyword,
             kind=kind,
@@ -285,8 +200,9 @@ class SpikeDetector:
             drivers=drivers,
             top_posts=top,
             rising_words=words,
-            explanation=explanation[:2000],
+            explanation="",
         )
+        return alert.model_copy(update={"explanation": explain_alert(alert)})
 
     def _rising(
         self, ks: KeywordState, hour: int, h: HourStats, sentiments: list[int]
@@ -317,6 +233,19 @@ class SpikeDetector:
             RisingWord(word=w, count=c, lift=round(lift, 1))
             for _, w, c, lift in out[: self.config.rising_words]
         )
+
+
+def _loudest(h: HourStats, kind: AlertKind) -> list[tuple[str, int]]:
+    """The hour's authors, loudest first: by posts (volume) or negative posts (negativity),
+    the other count and the author id breaking ties."""
+    negs = h.author_negative
+
+    def key(item: tuple[str, int]) -> tuple[int, int, str]:
+        author, n = item
+        neg = negs.get(author, 0)
+        return (-neg, -n, author) if kind == "negativity" else (-n, -neg, author)
+
+    return sorted(h.author_posts.items(), key=key)
 
 
 def episodes(alerts: list[SpikeAlert]) -> list[SpikeEpisode]:
@@ -362,6 +291,7 @@ __all__ = [
     "SpikeDetector",
     "SpikeEpisode",
     "episodes",
+    "explain_alert",
     "negativity_z",
     "volume_threshold",
 ]

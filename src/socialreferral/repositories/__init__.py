@@ -26,6 +26,19 @@ from socialreferral.repositories.customers import CustomerRepository
 from socialreferral.repositories.erasure import Erasure, Subject, Tombstones
 from socialreferral.repositories.events import EventRepository, ProcessedEvent
 from socialreferral.repositories.graph import EligibilityFacts, SocialGraphRepository
+from socialreferral.repositories.influence_aggregates import (
+    AggregateLayout,
+    ApplyResult,
+    InfluenceAggregateRepository,
+    RepairReport,
+)
+from socialreferral.repositories.influence_alerts import (
+    InfluenceAlertRepository,
+    InfluenceBaselineRepository,
+    StoredAlert,
+)
+from socialreferral.repositories.influence_keywords import InfluenceKeywordRepository
+from socialreferral.repositories.influence_posts import StoredPost, TrackedPostRepository
 from socialreferral.repositories.operators import OperatorRepository
 from socialreferral.repositories.promotions import PromotionRepository
 from socialreferral.repositories.referrals import (
@@ -43,7 +56,9 @@ class Repositories:
     records that resolve a person (customers, consents) come last and an interrupted
     erasure can be repeated; timing samples go after the records they measured. The care
     queue's repositories (posts and threads, items and replies, author histories, tuning,
-    agents) hold no identity records, so they go before the customers too."""
+    agents) hold no identity records, so they go before the customers too. The influence
+    repositories hold none either; their alerts and aggregates are cleaned before the
+    tracked posts they are counted from are deleted."""
 
     events: EventRepository
     referrals: ReferralRepository
@@ -57,11 +72,17 @@ class Repositories:
     care_tuning: CareTuningRepository
     care_agents: CareAgentRepository
     operators: OperatorRepository
+    influence_keywords: InfluenceKeywordRepository
+    influence_alerts: InfluenceAlertRepository
+    influence_aggregates: InfluenceAggregateRepository
+    influence_posts: TrackedPostRepository
+    influence_baselines: InfluenceBaselineRepository
     customers: CustomerRepository
 
     @classmethod
     def over(cls, store: DocumentStore) -> Repositories:
         """Build every repository over ``store`` (the composition root calls this)."""
+        posts = TrackedPostRepository(store)
         built = cls(
             events=EventRepository(store), referrals=ReferralRepository(store),
             contacts=ContactRepository(store), promotions=PromotionRepository(store),
@@ -69,6 +90,10 @@ class Repositories:
             care_threads=CareThreadRepository(store), care_items=CareItemRepository(store),
             care_authors=CareAuthorRepository(store), care_tuning=CareTuningRepository(store),
             care_agents=CareAgentRepository(store), operators=OperatorRepository(store),
+            influence_keywords=InfluenceKeywordRepository(store),
+            influence_alerts=InfluenceAlertRepository(store),
+            influence_aggregates=InfluenceAggregateRepository(store, posts),
+            influence_posts=posts, influence_baselines=InfluenceBaselineRepository(store),
             customers=CustomerRepository(store),
         )
         built.check_collections()
@@ -90,6 +115,8 @@ class Repositories:
 
 
 __all__ = [
+    "AggregateLayout",
+    "ApplyResult",
     "Arrival",
     "CareAgentRepository",
     "CareAuthorRepository",
@@ -102,20 +129,28 @@ __all__ = [
     "EligibilityFacts",
     "Erasure",
     "EventRepository",
+    "InfluenceAggregateRepository",
+    "InfluenceAlertRepository",
+    "InfluenceBaselineRepository",
+    "InfluenceKeywordRepository",
     "OperatorRepository",
     "ProcessedEvent",
     "PromotionRepository",
     "ProposalNotFound",
     "ReferralLead",
     "ReferralRepository",
+    "RepairReport",
     "Repositories",
     "Repository",
     "ReviewDecision",
     "RewardRecord",
     "SocialGraphRepository",
+    "StoredAlert",
+    "StoredPost",
     "Subject",
     "TimingRepository",
     "TimingSample",
     "Tombstones",
+    "TrackedPostRepository",
     "safe_key",
 ]

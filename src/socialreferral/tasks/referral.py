@@ -63,16 +63,17 @@ def process_batch_task(payload: dict[str, Any], index: int) -> None:
     ``payload``: ``settings`` (see :func:`task_payload`), optionally ``settings_file``,
     ``idle_seconds`` (stop after the queue stayed empty that long, default 1),
     ``max_seconds`` (hard stop, default 600). Every array child drains the same queue;
-    the queue hands each message to one of them. With ``[care] pages`` configured, the
-    events of those pages also go into the care queue (the worker's care sink).
+    the queue hands each message to one of them. With ``[care] pages`` or
+    ``[influence]`` keywords configured, the events also go to those features (the
+    worker's sinks, :mod:`socialreferral.tasks.sinks`).
     """
-    from socialreferral.tasks.care import care_sinks  # imports this module
+    from socialreferral.tasks.sinks import event_sinks  # its factories import this module
 
     with build_providers(settings_from_payload(payload)) as providers:
         rules = providers.settings.referral
         worker = Worker(queue=providers.queue, repositories=providers.repositories,
                         crm=providers.crm, social=providers.social, settings=rules,
-                        analyzer=_analyzer(rules.analyzer), sinks=care_sinks(providers))
+                        analyzer=_analyzer(rules.analyzer), sinks=event_sinks(providers))
         worker.drain(idle_seconds=float(payload.get("idle_seconds", 1.0)),
                      max_seconds=float(payload.get("max_seconds", 600.0)))
 

@@ -8,6 +8,9 @@
 ``POST /referrals/{token}/lead``            the prospect's lead form (JSON)
 ``/care/...``                                the care queue's agent API, when
                                             ``[web] care_api = true`` (web/routes/care.py)
+``/influence/...``                          the influence dashboard's API, when
+                                            ``[web] influence_api = true``
+                                            (web/routes/influence.py)
 ``GET  /healthz``                           liveness
 ``GET  /openapi.json``, ``/docs``           the schema (response models for every route)
                                             and Swagger UI, served from the package
@@ -51,6 +54,7 @@ from socialreferral.web.redaction import app_logger
 from socialreferral.web.routes import (
     care_router,
     health_router,
+    influence_router,
     referral_router,
     webhook_router,
 )
@@ -97,6 +101,11 @@ def create_app(providers: Providers, *, owns_providers: bool = False) -> FastAPI
 
         app.state.care_desk = care_desk(providers)
         app.include_router(care_router(app.state.care_desk, max_body_bytes=web.max_body_bytes))
+    if web.influence_api:
+        from socialreferral.tasks.influence import influence_analytics  # composition root
+
+        app.state.influence = influence_analytics(providers)
+        app.include_router(influence_router(app.state.influence))
     app.include_router(health_router())
     install_console(app, providers)
     # add_middleware wraps what is there, so the last one added is the outermost.
