@@ -28,9 +28,13 @@ library can still catch ``KeyError``, ``ValueError`` or ``PermissionError``::
     │   └── CRMRecordNotFound (NotFound, KeyError)
     ├── SocialChannelError
     │   └── ProfileNotFound (NotFound, KeyError)
-    └── WebhookChannelError
-        ├── UnknownChannel (NotFound, KeyError)    no registered channel of that name
-        └── ChannelNotConfigured (ConfigurationError)  its secret is not in the SecretStore
+    ├── WebhookChannelError
+    │   ├── UnknownChannel (NotFound, KeyError)    no registered channel of that name
+    │   └── ChannelNotConfigured (ConfigurationError)  its secret is not in the SecretStore
+    └── AccessDenied (PermissionError)             a caller may not do this
+        ├── NotAuthenticated                       no valid credential (HTTP 401)
+        └── RoleRequired                           authenticated, without the role or
+                                                   scope the action needs (HTTP 403)
 
 Providers translate SDK errors into these in one place per vendor
 (``map_boto_errors``, ``map_azure_errors``) and mark retryable ones
@@ -196,7 +200,21 @@ class ChannelNotConfigured(WebhookChannelError, ConfigurationError):
     "try again later" so the network redelivers once an operator sets it."""
 
 
+class AccessDenied(SocialReferralError, PermissionError):
+    """Base of the access errors (API keys of service callers, operator sessions)."""
+
+
+class NotAuthenticated(AccessDenied):
+    """No valid credential: a missing, malformed, unknown or revoked API key (never said
+    which, so a caller cannot probe for key ids)."""
+
+
+class RoleRequired(AccessDenied):
+    """The caller is authenticated but has none of the roles or scopes the action needs."""
+
+
 __all__ = [
+    "AccessDenied",
     "BatchComputeError",
     "CRMError",
     "CRMRecordNotFound",
@@ -210,11 +228,13 @@ __all__ = [
     "InvalidInput",
     "JobNotFound",
     "MessageTooLarge",
+    "NotAuthenticated",
     "NotFound",
     "ProfileNotFound",
     "ProviderNotInstalled",
     "QueueError",
     "ReceiptInvalid",
+    "RoleRequired",
     "SecretNotFound",
     "SecretStoreError",
     "SignatureInvalid",
