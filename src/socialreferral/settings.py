@@ -37,6 +37,7 @@ from socialreferral.domain.json_input import check_depth
 from socialreferral.domain.scaling import SCALING_KINDS, AnyScalingPolicy, ScalingPolicy
 from socialreferral.domain.settings import ReferralSettings
 from socialreferral.errors import ConfigurationError, InvalidInput
+from socialreferral.people.settings import PeopleSettings
 
 ENV_PREFIX = "SOCIALREFERRAL__"
 SETTINGS_FILE_ENV = "SOCIALREFERRAL_SETTINGS"
@@ -107,7 +108,7 @@ class Settings(BaseModel):
 
     ``providers`` holds the raw per-provider tables (``[local]``, ``[aws]``, ...) until
     bootstrap validates each against its provider's model. ``referral`` holds the flow
-    rules (weights, caps, thresholds).
+    rules (weights, caps, thresholds); ``people`` the People flow (fusion, REST, B2B).
     """
 
     model_config = ConfigDict(extra="forbid", frozen=True)
@@ -119,6 +120,7 @@ class Settings(BaseModel):
     scaling: AnyScalingPolicy = ScalingPolicy()
     referral: ReferralSettings = Field(default_factory=ReferralSettings)
     web: WebSettings = WebSettings()
+    people: PeopleSettings = Field(default_factory=PeopleSettings)
     providers: dict[str, dict[str, Any]] = Field(default_factory=dict)
     # The file these settings were read from, if any (not a setting: never serialised).
     _source_file: Path | None = PrivateAttr(default=None)

@@ -16,11 +16,15 @@ from dataclasses import dataclass, fields
 
 from socialreferral.ports import DocumentStore
 from socialreferral.repositories._base import Repository, safe_key
+from socialreferral.repositories.access import ApiKeyRepository, AuditRepository
+from socialreferral.repositories.blacklists import BlacklistRepository
 from socialreferral.repositories.contacts import ContactRepository
 from socialreferral.repositories.customers import CustomerRepository
 from socialreferral.repositories.erasure import Erasure, Subject, Tombstones
 from socialreferral.repositories.events import EventRepository, ProcessedEvent
 from socialreferral.repositories.graph import EligibilityFacts, SocialGraphRepository
+from socialreferral.repositories.people import PeopleRepository
+from socialreferral.repositories.profiles import ProfileRepository
 from socialreferral.repositories.promotions import PromotionRepository
 from socialreferral.repositories.referrals import (
     ReferralLead,
@@ -33,8 +37,9 @@ from socialreferral.repositories.timings import TimingRepository, TimingSample
 @dataclass(frozen=True)
 class Repositories:
     """Every repository over one store. Erasure visits them in field order, so the
-    records that resolve a person (customers, consents) come last and an interrupted
-    erasure can be repeated; timing samples go after the records they measured."""
+    records that resolve a person (captured profiles, customers, consents) come last and
+    an interrupted erasure can be repeated; timing samples go after the records they
+    measured; the fused people are re-clustered before their captures go."""
 
     events: EventRepository
     referrals: ReferralRepository
@@ -42,16 +47,24 @@ class Repositories:
     promotions: PromotionRepository
     graph: SocialGraphRepository
     timings: TimingRepository
+    audit: AuditRepository
+    blacklists: BlacklistRepository
+    api_keys: ApiKeyRepository
+    people: PeopleRepository
+    profiles: ProfileRepository
     customers: CustomerRepository
 
     @classmethod
     def over(cls, store: DocumentStore) -> Repositories:
         """Build every repository over ``store`` (the composition root calls this)."""
+        profiles = ProfileRepository(store)
         built = cls(
             events=EventRepository(store), referrals=ReferralRepository(store),
             contacts=ContactRepository(store), promotions=PromotionRepository(store),
             graph=SocialGraphRepository(store), timings=TimingRepository(store),
-            customers=CustomerRepository(store),
+            audit=AuditRepository(store), blacklists=BlacklistRepository(store),
+            api_keys=ApiKeyRepository(store), people=PeopleRepository(store, profiles),
+            profiles=profiles, customers=CustomerRepository(store),
         )
         built.check_collections()
         return built
@@ -72,12 +85,17 @@ class Repositories:
 
 
 __all__ = [
+    "ApiKeyRepository",
+    "AuditRepository",
+    "BlacklistRepository",
     "ContactRepository",
     "CustomerRepository",
     "EligibilityFacts",
     "Erasure",
     "EventRepository",
+    "PeopleRepository",
     "ProcessedEvent",
+    "ProfileRepository",
     "PromotionRepository",
     "ReferralLead",
     "ReferralRepository",

@@ -49,7 +49,9 @@ KNOWN_NETWORKS: tuple[str, ...] = ("facebook", "x", "linkedin", "local")
 """Networks whose token names are tried for a person id even when no record names the
 network (a token whose records were lost would otherwise stay behind)."""
 
-_EXPANSION_ROUNDS = 3  # customer -> accounts -> customer ...; stable after two rounds
+# customer -> accounts -> captured profiles -> fused person -> its other captures ...;
+# the loop stops as soon as a round adds nothing.
+_EXPANSION_ROUNDS = 6
 
 
 class ErasureReport:
