@@ -14,12 +14,14 @@ from socialreferral.hookspecs import hookimpl
 TASKS = {
     "referral.process-batch": "socialreferral.tasks.referral:process_batch_task",
     "referral.promotions": "socialreferral.tasks.referral:promotions_task",
+    "people.fuse": "socialreferral.tasks.people:fuse_task",
+    "people.b2b": "socialreferral.tasks.people:b2b_task",
 }
 
 
 @hookimpl
 def register_tasks(register: Callable[[str, str], None]) -> None:
-    """Register the worker and the scheduled promotion job."""
+    """Register the worker, the scheduled promotion job and the People jobs."""
     for name, path in TASKS.items():
         register(name, path)
 

@@ -7,7 +7,8 @@ designating performers → output. Ranking and performers live in :mod:`.ranking
 * **input** — companies named in a list, taken from a CRM account, or entered by hand,
   plus identification criteria (industry, size, region) that select companies from a
   register's prefetch (:class:`Company`, :class:`CompanyCriteria`, :func:`select`);
-* **output** — one CRM task per performer (:func:`introduction_task`), whose id is a
+* **output** — one CRM task per performer (:func:`introduction_task`; by default one
+  performer per contact, :func:`keep_performers`), whose id is a
   digest of (performer, contact) alone (:func:`task_id_for`): re-running the process for
   the same company creates nothing new, and a salesperson's edits to the task (done,
   notes) are never overwritten.
@@ -93,6 +94,11 @@ class B2BRequest(DomainModel):
     criteria: CompanyCriteria = CompanyCriteria()
     top: int = Field(default=10, ge=1, le=1000)
     k: int = Field(default=5, ge=1, le=100)
+    performers_per_contact: int = Field(
+        default=1, ge=1, le=100,
+        description="tasks per contact: the performers of the best paths; the other "
+                    "performers' paths stay in the task as alternatives",
+    )
     blacklist: tuple[str, ...] = Field(default=(), max_length=10_000)
 
     @model_validator(mode="after")
@@ -171,6 +177,22 @@ def introduction_task(task: PerformerTask, *, names: Mapping[str, str], requeste
     )
 
 
+def keep_performers(tasks: Sequence[PerformerTask], per_contact: int) -> list[PerformerTask]:
+    """At most ``per_contact`` tasks per contact (``tasks`` as designated: by contact rank,
+    then path cost); each kept task also lists the dropped performers' paths among its
+    alternatives, so the k best paths stay visible in the CRM."""
+    by_contact: dict[str, list[PerformerTask]] = {}
+    for task in tasks:
+        by_contact.setdefault(task.contact_id, []).append(task)
+    kept: list[PerformerTask] = []
+    for group in by_contact.values():
+        dropped = [p for t in group[per_contact:] for p in (t.path, *t.alternatives)]
+        for task in group[:per_contact]:
+            others = sorted((*task.alternatives, *dropped), key=lambda p: (p.cost, p.people))
+            kept.append(task.model_copy(update={"alternatives": tuple(others)}))
+    return kept
+
+
 def people_on(tasks: Sequence[PerformerTask]) -> set[str]:
     """Every person id a set of tasks names (performers, paths, alternatives)."""
     found: set[str] = set()
@@ -188,6 +210,7 @@ __all__ = [
     "Company",
     "CompanyCriteria",
     "introduction_task",
+    "keep_performers",
     "people_on",
     "select",
     "task_id_for",

@@ -55,7 +55,9 @@ class ProfileRepository(Repository):
 
     def capture(self, profile: CapturedProfile) -> bool:
         """Store ``profile``; True if it is new or changed (then it waits for fusion).
-        Storing an identical capture again changes nothing (a re-import of one file)."""
+        A capture whose content is unchanged keeps its first time and changes nothing (a
+        repeated login, a re-import, a CRM contact re-read after enrichment): observed-at
+        then means "since when the source says this"."""
         return self.capture_many([profile]) == 1
 
     def capture_many(self, profiles: Iterable[CapturedProfile]) -> int:
@@ -121,6 +123,11 @@ class ProfileRepository(Repository):
             raise lost[0]
         return len(items) - len(result.failed)
 
+    def by_source(self, source: str) -> dict[str, str]:
+        """record id -> id at the source, for every capture of ``source``."""
+        return {str(v["record_id"]): str(v["external_id"])
+                for v in self._values(PROFILES, {"source": source})}
+
     def find(self, kind: str, value: str) -> list[str]:
         """Record ids whose ``kind`` (email, phone, handle) equals ``value`` once
         normalised as fusion compares it."""
@@ -171,8 +178,8 @@ class ProfileRepository(Repository):
 
 
 def _same(old: dict[str, Any], new: dict[str, Any]) -> bool:
-    """Equal content, ignoring the pending mark (a repeat capture is not a change)."""
-    strip = {"_pending"}
+    """Equal content, ignoring the time and the pending mark (a repeat is no change)."""
+    strip = {"_pending", "captured_at"}
     return ({k: v for k, v in old.items() if k not in strip}
             == {k: v for k, v in new.items() if k not in strip})
 

@@ -6,6 +6,8 @@
                                             channel: built-in or a plugin's)
 ``GET  /referrals/{token}``                 the offer behind a signed referral link
 ``POST /referrals/{token}/lead``            the prospect's lead form
+``GET  /people``, ``/people/{id}``,          the People API for service callers (API keys,
+``GET|POST /people/review``                  audited; web/routes/people.py)
 ``GET  /healthz``                           liveness
 ``GET  /openapi.json``, ``/docs``           the schema (response models for every route)
 ==========================================  ==============================================
@@ -38,7 +40,12 @@ from socialreferral.web.edge import BodyLimitMiddleware, LastResortMiddleware, U
 from socialreferral.web.errors import install_error_handlers
 from socialreferral.web.ratelimit import RateLimitMiddleware
 from socialreferral.web.redaction import app_logger
-from socialreferral.web.routes import health_router, referral_router, webhook_router
+from socialreferral.web.routes import (
+    health_router,
+    people_router,
+    referral_router,
+    webhook_router,
+)
 
 API_VERSION = "0.1.0"
 
@@ -64,14 +71,16 @@ def create_app(providers: Providers, *, owns_providers: bool = False) -> FastAPI
 
     app = FastAPI(
         title="socialreferral", version=API_VERSION, lifespan=lifespan,
-        description="Webhook ingestion for social networks and the prospect's referral "
-                    "pages. Errors share one JSON shape (ErrorBody).",
+        description="Webhook ingestion for social networks, the prospect's referral "
+                    "pages and the People API for service callers (API keys). Errors "
+                    "share one JSON shape (ErrorBody).",
     )
     app.state.providers = providers
     app.state.unexpected_errors = UnexpectedErrors()
     install_error_handlers(app)
     app.include_router(webhook_router(providers))
     app.include_router(referral_router(providers))
+    app.include_router(people_router(providers))
     app.include_router(health_router())
     # add_middleware wraps what is there, so the last one added is the outermost.
     app.add_middleware(BodyLimitMiddleware, max_body_bytes=web.max_body_bytes)

@@ -5,6 +5,8 @@ error                                                  status  why
 =====================================================  ======  =============================
 ``SignatureInvalid`` (webhook signature, link token)   403     the sender cannot prove who
                                                                it is; never retried
+``NotAuthenticated`` (no valid API key)                401     with ``WWW-Authenticate``
+``RoleRequired`` (a key without the scope)             403
 ``InvalidInput`` (names the field)                     400     the request itself is wrong
 FastAPI's ``RequestValidationError``                   422     parameters of the wrong type
 ``NotFound`` (``UnknownChannel``, records), no route   404
@@ -31,11 +33,13 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from socialreferral.errors import (
+    AccessDenied,
     ConcurrencyConflict,
     ConfigurationError,
     DocumentTooLarge,
     InvalidInput,
     MessageTooLarge,
+    NotAuthenticated,
     NotFound,
     SignatureInvalid,
     SocialReferralError,
@@ -61,7 +65,9 @@ class RequestBodyTooLarge(InvalidInput):
 
 def status_for(exc: SocialReferralError) -> tuple[int, dict[str, str]]:
     """The HTTP status (and extra headers) that ``exc`` means."""
-    if isinstance(exc, SignatureInvalid):
+    if isinstance(exc, NotAuthenticated):
+        return 401, {"WWW-Authenticate": 'Bearer realm="socialreferral"'}
+    if isinstance(exc, SignatureInvalid | AccessDenied):
         return 403, {}
     if isinstance(exc, RequestBodyTooLarge | MessageTooLarge | DocumentTooLarge):
         return 413, {"Connection": "close"} if isinstance(exc, RequestBodyTooLarge) else {}

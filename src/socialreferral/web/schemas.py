@@ -94,7 +94,9 @@ class Health(_Body):
 
 def error_responses(*codes: int) -> dict[int | str, dict[str, Any]]:
     """``responses=`` for a route: each code documented with :class:`ErrorBody`."""
-    meaning = {400: "Invalid input (the field is named)", 403: "Signature or token invalid",
+    meaning = {400: "Invalid input (the field is named)",
+               401: "No valid API key (see WWW-Authenticate)",
+               403: "Signature or token invalid, or the API key lacks the scope",
                404: "Unknown channel, link or route", 413: "Body larger than the limit",
                422: "Request parameters invalid", 429: "Rate limit exceeded (see Retry-After)",
                503: "Not configured or backend unavailable (see Retry-After)"}
