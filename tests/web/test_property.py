@@ -2,7 +2,8 @@
 enqueues, and no log record holds a secret or a token.
 
 Hypothesis drives every POST endpoint (each webhook channel, unknown channel names, the
-lead form with valid and random tokens, random paths) with random bodies — bytes,
+lead form with valid and random tokens, the People API's review decisions with a valid,
+a read-only, a random and no API key, random paths) with random bodies — bytes,
 invalid UTF-8, JSON of random shapes and depths, huge strings, near-valid deliveries of
 each network with random parts replaced, lone surrogates — and random headers
 (signatures right, wrong or absent; content types; content lengths). In total well over
@@ -40,6 +41,7 @@ from socialreferral import Providers
 from socialreferral.domain.customers import Customer
 from socialreferral.domain.links import sign_referral_token
 from socialreferral.domain.referrals import Referral
+from socialreferral.service.people import create_api_key
 from socialreferral.service.referrals import LINK_KEY_SECRET, signing_key
 from socialreferral.web import create_app
 
@@ -81,8 +83,14 @@ class World:
         self.client = TestClient(self.app, raise_server_exceptions=False).__enter__()
         self.requests = 0
         self.token = self._valid_token()
+        now = datetime.now(UTC)
+        _, self.reviewer_key = create_api_key(providers.repositories, name="prop-reviewer",
+                                              scopes=["people:review"], now=now)
+        _, self.reader_key = create_api_key(providers.repositories, name="prop-reader",
+                                            scopes=["people:read"], now=now)
         self.secret_values = [*SECRETS.values(), GENERIC_SECRET,
-                              providers.secrets.get_value(LINK_KEY_SECRET), self.token]
+                              providers.secrets.get_value(LINK_KEY_SECRET), self.token,
+                              self.reviewer_key, self.reader_key]
 
     def _valid_token(self) -> str:
         now = datetime.now(UTC)
@@ -252,6 +260,38 @@ def test_lead_form_posts_never_5xx(world: World) -> None:
     assert world.requests - before >= 450
 
 
+def test_people_review_posts_never_5xx_and_keys_decide_access(world: World) -> None:
+    """Each example sends a decision (random or near-valid body) with a reviewer key, a
+    read-only key, a random key and none (4 requests): 401 without a valid key, 403
+    without the scope, never 5xx, and a valid key's answer is about the body only."""
+    before = world.requests
+    decisions = st.fixed_dictionaries({}, optional={
+        "left_id": json_values | st.sampled_from(["import:a", "r0", ""]),
+        "right_id": json_values | st.sampled_from(["import:b", "r1"]),
+        "decision": json_values | st.sampled_from(["confirm", "split"]),
+        "note": json_values}).map(to_bytes)
+
+    @settings(SETTINGS, max_examples=100)
+    @given(body=decisions | bodies, extra=headers_extra, garbage=header_text,
+           bearer=st.booleans())
+    def run(body: bytes, extra: dict[str, str], garbage: str, bearer: bool) -> None:
+        def auth(key: str) -> dict[str, str]:
+            return {"Authorization": f"Bearer {key}"} if bearer else {"X-API-Key": key}
+
+        small = len(body) <= MAX_BODY and "Content-Length" not in extra
+        status = world.post("/people/review", body, {**extra, **auth(world.reviewer_key)})
+        if small:
+            assert status in (200, 400, 404), status
+        for key, expected in ((world.reader_key, 403), (garbage, 401), (None, 401)):
+            headers = {**extra, **(auth(key) if key is not None else {})}
+            status = world.post("/people/review", body, headers)
+            if small:
+                assert status == expected, (key is None, status)
+
+    run()
+    assert world.requests - before >= 400
+
+
 def test_random_paths_never_5xx(world: World) -> None:
     before = world.requests
 
@@ -267,5 +307,5 @@ def test_random_paths_never_5xx(world: World) -> None:
 def test_every_post_route_is_covered(world: World) -> None:
     posts = {path for path, operations in world.app.openapi()["paths"].items()
              if "post" in operations}
-    # The properties above drive exactly these (1,400 + 500 + 300 requests).
-    assert posts == {"/webhooks/{channel}", "/referrals/{token}/lead"}
+    # The properties above drive exactly these (1,500 + 450 + 400 + 100 requests).
+    assert posts == {"/webhooks/{channel}", "/referrals/{token}/lead", "/people/review"}

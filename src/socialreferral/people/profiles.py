@@ -232,27 +232,28 @@ def from_mapping(
     at = row.get("captured_at")
     try:
         when = datetime.fromisoformat(at) if isinstance(at, str) and at else captured_at
-        network = _text(row.get("network"), f"{where}.network") or None
-        return CapturedProfile(
-            record_id=record_id_for(source_name, f"{network}:{external}" if network
-                                    else external),
-            source=source_name,
-            external_id=external,
-            network=network,
-            handle=_text(row.get("handle"), f"{where}.handle") or None,
-            fields={f: _text(row.get(f), f"{where}.{f}") for f in CAPTURE_FIELDS},
-            attributes={a: _text(row.get(a), f"{where}.{a}") for a in ATTRIBUTES},
-            scopes=tuple(_text(s, f"{where}.scopes") for s in scopes_value),
-            email_verified=bool(verified),
-            captured_at=when,
-        )
+    except ValueError:
+        raise InvalidInput("not an ISO time", field=f"{where}.captured_at") from None
+    network = _text(row.get("network"), f"{where}.network") or None
+    values: dict[str, Any] = {
+        "record_id": record_id_for(source_name, f"{network}:{external}" if network
+                                   else external),
+        "source": source_name,
+        "external_id": external,
+        "network": network,
+        "handle": _text(row.get("handle"), f"{where}.handle") or None,
+        "fields": {f: _text(row.get(f), f"{where}.{f}") for f in CAPTURE_FIELDS},
+        "attributes": {a: _text(row.get(a), f"{where}.{a}") for a in ATTRIBUTES},
+        "scopes": tuple(_text(s, f"{where}.scopes") for s in scopes_value),
+        "email_verified": bool(verified),
+        "captured_at": when,
+    }
+    try:
+        return CapturedProfile.model_validate(values)
     except ValidationError as exc:
         first = exc.errors()[0]
         loc = ".".join(str(p) for p in first["loc"])
         raise InvalidInput(first["msg"], field=f"{where}.{loc}" if loc else where) from None
-    except ValueError as exc:  # an unparseable captured_at
-        raise InvalidInput(str(exc)[:200], field=f"{where}.captured_at") from None
-
 
 __all__ = [
     "ATTRIBUTES",
