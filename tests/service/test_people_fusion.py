@@ -206,3 +206,24 @@ def test_search_normalises_like_fusion_and_is_audited(providers: Providers) -> N
         ("search", None, "email")])
     # The searched value is never stored.
     assert all("nobody@example.org" not in e.model_dump_json() for e in entries)
+
+
+def test_the_fuse_task_enriches_only_what_an_incremental_run_changed(
+        providers: Providers) -> None:
+    from socialreferral.tasks.people import fuse_once
+
+    crm = providers.crm
+    for number, (first, last, email) in enumerate(
+            (("Ann", "Lee", "ann.lee@gmail.com"), ("Bob", "Stone", "bob.stone@example.org"),
+             ("Cara", "Nguyen", "cara.n@example.net"))):
+        crm.save_contact(CrmContact(contact_id=f"k-{number}", first_name=first,
+                                    last_name=last, email=email, updated_at=NOW))
+    captured, run, enriched = fuse_once(providers, mode="auto", now=NOW)
+    assert captured == 3 and run.mode == "full" and enriched is not None
+    assert enriched.updated == 3
+    capture_profiles(providers.repositories, captures([PEOPLE[1]], at=NOW))  # Ann on X
+    _, run, enriched = fuse_once(providers, mode="auto", now=NOW + timedelta(minutes=15))
+    assert run.mode == "incremental" and run.changed == {_person_of(
+        providers.repositories, "crm:k-0")}
+    assert enriched is not None and (enriched.updated, enriched.unchanged) == (1, 0)
+    assert crm.get_contact("k-0").enrichment["handle"] == "@annlee"

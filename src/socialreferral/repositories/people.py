@@ -72,6 +72,7 @@ class PeopleRepository(Repository):
     def __init__(self, store: Any, profiles: ProfileRepository) -> None:
         super().__init__(store)
         self._profiles = profiles  # erasure re-clusters with the remaining captures
+        self.changed: frozenset[str] = frozenset()
 
     # -- the fusion result -------------------------------------------------------------
     def load(self, cluster_ids: Iterable[str] | None = None) -> FusionResult:
@@ -109,8 +110,12 @@ class PeopleRepository(Repository):
 
     def save(self, result: FusionResult, previous: FusionResult) -> dict[str, int]:
         """Write what differs between ``previous`` (as loaded) and ``result``; delete
-        what ``previous`` held and ``result`` does not. Returns counts of writes."""
+        what ``previous`` held and ``result`` does not. Returns counts of writes; the
+        people written or deleted are in :attr:`changed` until the next call."""
         counts = {"clusters": 0, "members": 0, "pairs": 0, "review": 0, "deleted": 0}
+        self.changed = frozenset(
+            {cid for cid, c in result.clusters.items() if previous.clusters.get(cid) != c}
+            | (previous.clusters.keys() - result.clusters.keys()))
 
         def sync(collection: str, old: dict[str, BaseModel], new: dict[str, BaseModel],
                  counter: str, meta: Any = None) -> None:

@@ -76,7 +76,9 @@ def fuse_once(providers: Providers, *, mode: str = "auto",
         "incremental" if mode == "incremental" else "auto")
     with spark_session(settings) as spark:
         run = run_fusion(repositories, settings, now=moment, mode=chosen, spark_session=spark)
-    enriched = (enrich_crm(repositories, providers.crm, settings, now=moment)
+    # A full run sweeps every contact; an incremental one only the people it changed.
+    changed = None if run.mode == "full" else run.changed
+    enriched = (enrich_crm(repositories, providers.crm, settings, now=moment, people=changed)
                 if settings.enrich_crm else None)
     return captured, run, enriched
 

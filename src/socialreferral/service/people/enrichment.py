@@ -5,13 +5,15 @@ contacts.
 The values go into the contact's ``enrichment`` (``[people] enrich_fields``) and the
 person id into ``people_id``; the CRM's own fields stay the CRM's. A contact whose
 enrichment is already what the person's golden record says is not written (idempotent:
-running it twice writes nothing the second time). A contact the CRM no longer holds is
-counted and skipped. Each write is audited as the ``enrich`` action of the caller
-``system:people.enrich``.
+running it twice writes nothing the second time). After a full run every person is
+swept; after an incremental run only the people it changed. A contact the CRM no longer
+holds is counted and skipped. Each write is audited as the ``enrich`` action of the
+caller ``system:people.enrich``.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
 
 from pydantic import Field
@@ -37,12 +39,17 @@ class EnrichmentRun(DomainModel):
 
 
 def enrich_crm(repositories: Repositories, crm: CRM, settings: PeopleSettings, *,
-               now: datetime) -> EnrichmentRun:
-    """Push golden values to every CRM contact that is a source of a fused person."""
+               now: datetime, people: Iterable[str] | None = None) -> EnrichmentRun:
+    """Push golden values to the CRM contacts that are sources of fused people: of every
+    person, or only of ``people`` (those a fusion run changed: one CRM read per contact
+    is what a sweep costs, so incremental runs touch only what moved)."""
     if not crm.supports(Capability.CONTACTS):
         return EnrichmentRun()
     crm_records = repositories.profiles.by_source("crm")
     owners = repositories.people.clusters_of(crm_records)
+    if people is not None:
+        wanted = set(people)
+        owners = {rid: pid for rid, pid in owners.items() if pid in wanted}
     counts = {"updated": 0, "unchanged": 0, "missing": 0}
     written: list[str] = []
     for record_id, person_id in sorted(owners.items()):

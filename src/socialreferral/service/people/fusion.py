@@ -48,14 +48,17 @@ class FusionRun(DomainModel):
     conflicts: int = Field(ge=0)
     writes: dict[str, int] = Field(default_factory=dict)
     seconds: float = Field(ge=0.0)
+    changed: frozenset[str] = Field(default=frozenset(), exclude=True,
+                                    description="people written or deleted by the run")
 
 
 def _summary(mode: Literal["full", "incremental", "none"], result: FusionResult, linked: int,
-             writes: dict[str, int], started: float) -> FusionRun:
+             writes: dict[str, int], started: float,
+             changed: frozenset[str] = frozenset()) -> FusionRun:
     return FusionRun(mode=mode, records=len(result.assignments), linked=linked,
                      people=len(result.clusters), review=len(result.review),
                      conflicts=len(result.conflicts), writes=writes,
-                     seconds=round(time.perf_counter() - started, 3))
+                     seconds=round(time.perf_counter() - started, 3), changed=changed)
 
 
 def choose_mode(repositories: Repositories, settings: PeopleSettings, now: datetime,
@@ -79,8 +82,12 @@ def run_fusion(repositories: Repositories, settings: PeopleSettings, *, now: dat
     previous = people.load()
     decisions = people.decisions()
     waiting = {p.record_id for p in profiles.pending()}
+    captures = list(profiles.every())
+    if chosen == "incremental" and not set(previous.assignments) <= {
+            c.record_id for c in captures}:
+        # A fused record whose capture is gone (an interrupted erasure): start afresh.
+        chosen = "full"
     if chosen == "full":
-        captures = list(profiles.every())
         model = None if settings.retrain else previous.model
         result = fuse([c.to_record() for c in captures], settings=settings.linkage,
                       decisions=decisions, model=model, previous=previous.assignments,
@@ -89,21 +96,21 @@ def run_fusion(repositories: Repositories, settings: PeopleSettings, *, now: dat
     else:
         if not waiting:
             return _summary("none", previous, 0, {}, started)
-        pending = [p.to_record() for p in profiles.many(waiting)]
-        result = _link(previous, pending, repositories, settings, decisions, spark_session)
+        pending = [p.to_record() for p in captures if p.record_id in waiting]
+        existing = [p.to_record() for p in captures
+                    if p.record_id in previous.assignments and p.record_id not in waiting]
+        result = _link(previous, existing, pending, settings, decisions, spark_session)
         linked = [p.record_id for p in pending]
     writes = people.save(result, previous)
     profiles.mark_fused(waiting.intersection(linked))
     people.record_run(chosen, now, settings)
-    return _summary(chosen, result, len(linked), writes, started)
+    return _summary(chosen, result, len(linked), writes, started, people.changed)
 
 
-def _link(previous: FusionResult, new: Sequence[ProfileRecord], repositories: Repositories,
-          settings: PeopleSettings, decisions: Sequence[ReviewDecision],
-          spark_session: Any) -> FusionResult:
+def _link(previous: FusionResult, existing: Sequence[ProfileRecord],
+          new: Sequence[ProfileRecord], settings: PeopleSettings,
+          decisions: Sequence[ReviewDecision], spark_session: Any) -> FusionResult:
     new_ids = {r.record_id for r in new}
-    existing = [p.to_record() for p in repositories.profiles.every()
-                if p.record_id in previous.assignments and p.record_id not in new_ids]
     result = previous
     changed = new_ids & set(previous.assignments)
     if changed:
