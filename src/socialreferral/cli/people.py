@@ -115,8 +115,10 @@ def capture(
     source: Annotated[str, typer.Option(help="source name of these profiles")] = "import",
     settings: SettingsOption = None, data_dir: DataDirOption = None,
 ) -> None:
-    """Import profiles (``id`` required; person fields, network, handle, company, title,
-    scopes, email_verified, captured_at)."""
+    """Import profiles from a CSV or JSON lines file.
+
+    Columns: id (required), the person fields, network, handle, company, title, scopes,
+    email_verified, captured_at."""
     from socialreferral.service.people import capture_profiles
 
     with open_providers(settings, data_dir) as providers:
@@ -132,7 +134,7 @@ def fuse(
     mode: Annotated[str, typer.Option(help="auto, full or incremental")] = "auto",
     settings: SettingsOption = None, data_dir: DataDirOption = None, as_json: JsonOption = False,
 ) -> None:
-    """Capture changed CRM contacts, fuse profiles into people, enrich CRM contacts."""
+    """Capture changed CRM contacts, fuse profiles into people, enrich the CRM."""
     from socialreferral.tasks.people import fuse_once
 
     if mode not in ("auto", "full", "incremental"):
@@ -238,7 +240,7 @@ def api_key_create(
     scope: Annotated[list[str], typer.Option(help="people:read and/or people:review")],
     settings: SettingsOption = None, data_dir: DataDirOption = None,
 ) -> None:
-    """Create a key; it is printed once, here, and never shown again."""
+    """Create a key: printed once, here, and never shown again."""
     from socialreferral.service.people import create_api_key
 
     with open_providers(settings, data_dir) as providers:
@@ -281,7 +283,7 @@ def _ties(values: list[str]) -> list[tuple[str, str]]:
 def blacklist_add(user: str, contact: Annotated[list[str] | None, typer.Option()] = None,
                   tie: Annotated[list[str] | None, typer.Option(help="A,B")] = None,
                   settings: SettingsOption = None, data_dir: DataDirOption = None) -> None:
-    """Never route this user's introductions through these contacts or ties."""
+    """Never route the user's introductions through these contacts or ties."""
     with open_providers(settings, data_dir) as providers:
         held = providers.repositories.blacklists.add(user, contact or (), _ties(tie or []))
     console.print(f"{user}: {len(held.contacts)} contacts, {len(held.ties)} ties",
@@ -344,8 +346,9 @@ def b2b(
     user: Annotated[str | None, typer.Option(help="who asks (their blacklist applies)")] = None,
     settings: SettingsOption = None, data_dir: DataDirOption = None, as_json: JsonOption = False,
 ) -> None:
-    """Run the B2B sales process: companies -> profiles -> fusion -> ranking -> performers
-    -> one CRM task per performer (created once)."""
+    """Run the B2B sales process for a request: one CRM task per performer, created once.
+
+    Companies -> employee profiles -> fusion -> ranking -> performers -> CRM tasks."""
     from socialreferral.tasks.people import b2b_once
 
     with open_providers(settings, data_dir) as providers:
@@ -361,8 +364,9 @@ def b2b(
 @commands.command()
 def demo(seed: int = 11, data_dir: DataDirOption = None, settings: SettingsOption = None,
          as_json: JsonOption = False) -> None:
-    """The B2B demo: a synthetic world (companies, employees on two networks, CRM
-    contacts, our staff and their ties) through the whole process, run twice."""
+    """The B2B demo on a synthetic world, run twice (the second run creates nothing).
+
+    Companies, employees on two networks, CRM contacts, our staff and their ties."""
     from socialreferral.cli._people_demo import run_demo
 
     run_demo(seed=seed, data_dir=data_dir, settings_file=settings, as_json=as_json)

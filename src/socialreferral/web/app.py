@@ -6,8 +6,8 @@
                                             channel: built-in or a plugin's)
 ``GET  /referrals/{token}``                 the offer behind a signed referral link
 ``POST /referrals/{token}/lead``            the prospect's lead form
-``GET  /people``, ``/people/{id}``,          the People API for service callers (API keys,
-``GET|POST /people/review``                  audited; web/routes/people.py)
+``GET  /people``, ``/people/{id}``          the People API for service callers (API keys,
+``GET|POST /people/review``                 audited; web/routes/people.py)
 ``GET  /healthz``                           liveness
 ``GET  /openapi.json``, ``/docs``           the schema (response models for every route)
 ==========================================  ==============================================
