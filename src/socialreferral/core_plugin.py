@@ -17,13 +17,15 @@ TASKS = {
     "referral.auto-approve": "socialreferral.tasks.referral:auto_approve_task",
     "care.categorize": "socialreferral.tasks.care:categorize_task",
     "influence.recompute": "socialreferral.tasks.influence:recompute_task",
+    "people.fuse": "socialreferral.tasks.people:fuse_task",
+    "people.b2b": "socialreferral.tasks.people:b2b_task",
 }
 
 
 @hookimpl
 def register_tasks(register: Callable[[str, str], None]) -> None:
     """Register the worker and the scheduled jobs (promotions, the review deadline, the care
-    categorizer, the influence recompute)."""
+    categorizer, the influence recompute, People fusion and B2B)."""
     for name, path in TASKS.items():
         register(name, path)
 

@@ -35,10 +35,11 @@ library can still catch ``KeyError``, ``ValueError`` or ``PermissionError``::
     ├── WebhookChannelError
     │   ├── UnknownChannel (NotFound, KeyError)    no registered channel of that name
     │   └── ChannelNotConfigured (ConfigurationError)  its secret is not in the SecretStore
-    └── AccessDenied (PermissionError)             an operator may not do this
-        ├── NotAuthenticated                       no valid login or session (HTTP 401)
+    └── AccessDenied (PermissionError)             a caller may not do this
+        ├── NotAuthenticated                       no valid login, session or API key (401)
         │   └── AccountLocked                      too many failed logins; try again later
-        └── RoleRequired                           logged in, but without the role (HTTP 403)
+        └── RoleRequired                           authenticated, without the role or
+                                                   scope the action needs (HTTP 403)
 
 Providers translate SDK errors into these in one place per vendor
 (``map_boto_errors``, ``map_azure_errors``) and mark retryable ones
@@ -216,12 +217,14 @@ class ChannelNotConfigured(WebhookChannelError, ConfigurationError):
 
 
 class AccessDenied(SocialReferralError, PermissionError):
-    """Base of the operator access errors (console login, sessions, roles)."""
+    """Base of the access errors (operator logins and sessions, API keys of service
+    callers)."""
 
 
 class NotAuthenticated(AccessDenied):
-    """No valid login or session: wrong name or password (never said which), an expired
-    or unknown session."""
+    """No valid credential: wrong name or password (never said which), an expired or
+    unknown session, a missing, malformed, unknown or revoked API key (never said which,
+    so a caller cannot probe for key ids)."""
 
 
 class AccountLocked(NotAuthenticated):
@@ -233,7 +236,7 @@ class AccountLocked(NotAuthenticated):
 
 
 class RoleRequired(AccessDenied):
-    """The operator is logged in but has none of the roles the action needs."""
+    """The caller is authenticated but has none of the roles or scopes the action needs."""
 # --- Influence analytics ---------------------------------------------------------------
 class UnknownKeyword(NotFound, KeyError):
     """The keyword is neither tracked nor has any stored posts."""

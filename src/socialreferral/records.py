@@ -39,6 +39,8 @@ class Capability(enum.StrEnum):
     PROMOTIONS = "promotions"
     OPPORTUNITIES = "opportunities"
     TASKS = "tasks"
+    # contacts (the CRM's people: a source of profiles and the target of enrichment)
+    CONTACTS = "contacts"
     # social channel: sending and forgetting are mandatory; reading a consenting person's
     # data is not (an e-mail channel has no profile; X shares no friend list)
     PROFILES = "profiles"
@@ -160,14 +162,16 @@ class SecretVersion:
 # --- CRM -------------------------------------------------------------------------------
 class CrmRecordKind(enum.StrEnum):
     """The kinds of CRM record, one entity set each in a CRM (Dynamics 365: ``products``,
-    a promotion entity, ``leads``, ``opportunities``, ``tasks``). The CRM port's record
-    primitives are keyed by kind; leads are only created through ``_create_lead``."""
+    a promotion entity, ``leads``, ``opportunities``, ``tasks``, ``contacts``). The CRM
+    port's record primitives are keyed by kind; leads are only created through
+    ``_create_lead``."""
 
     PRODUCT = "product"
     PROMOTION = "promotion"
     LEAD = "lead"
     OPPORTUNITY = "opportunity"
     TASK = "task"
+    CONTACT = "contact"
 
 
 # --- Batch compute ---------------------------------------------------------------------

@@ -40,6 +40,7 @@ from socialreferral.domain.scaling import SCALING_KINDS, AnyScalingPolicy, Scali
 from socialreferral.domain.settings import ReferralSettings
 from socialreferral.errors import ConfigurationError, InvalidInput
 from socialreferral.influence.settings import InfluenceSettings
+from socialreferral.people.settings import PeopleSettings
 
 ENV_PREFIX = "SOCIALREFERRAL__"
 SETTINGS_FILE_ENV = "SOCIALREFERRAL_SETTINGS"
@@ -144,7 +145,8 @@ class Settings(BaseModel):
     bootstrap validates each against its provider's model. ``referral`` holds the flow
     rules (weights, caps, thresholds); ``care`` the care queue's (business functions,
     weight profiles, brand pages, SLA targets, agents and their caps);
-    ``influence`` the tracked keywords, aggregate storage, scoring and spike alerts.
+    ``influence`` the tracked keywords, aggregate storage, scoring and spike alerts;
+    ``people`` the People flow (fusion, REST, B2B).
     """
 
     model_config = ConfigDict(extra="forbid", frozen=True)
@@ -162,6 +164,7 @@ class Settings(BaseModel):
     web: WebSettings = WebSettings()
     console: ConsoleSettings = ConsoleSettings()
     schedule: ScheduleSettings = ScheduleSettings()
+    people: PeopleSettings = Field(default_factory=PeopleSettings)
     providers: dict[str, dict[str, Any]] = Field(default_factory=dict)
     # The file these settings were read from, if any (not a setting: never serialised).
     _source_file: Path | None = PrivateAttr(default=None)

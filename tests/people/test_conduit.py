@@ -63,3 +63,21 @@ def test_ties_break_by_id_and_unknowns_give_none() -> None:
     assert strongest_tie(graph, "p", ["c", "zz"]) == strongest_tie(graph, "p", {"c"})
     assert strongest_tie(graph, "nobody") is None
     assert strongest_tie(graph, "p", ["zz"]) is None
+
+
+def test_ties_without_evidence_still_compete_as_in_the_referral_flow() -> None:
+    """A tie scoring 0 is chosen when nothing better exists (smallest customer id), and
+    a positive score, however small, beats it."""
+    weights = TieWeights()
+    bare = [
+        (Customer(customer_id=cid), Connection(person_id=f"fb-{cid}", other_id="friend",
+                                                network="facebook"))
+        for cid in ("c2", "c1")
+    ]
+    choice = choose_conduit(bare, NOW, weights)
+    assert choice is not None and choice.customer_id == "c1" and choice.score == 0.0
+    assert choice.runner_ups == (("c2", 0.0),)
+    ancient = Connection(person_id="fb-c3", other_id="friend", network="facebook",
+                         interactions=(Interaction(kind="like", at=NOW - timedelta(days=9000)),))
+    choice = choose_conduit([*bare, (Customer(customer_id="c3"), ancient)], NOW, weights)
+    assert choice is not None and choice.customer_id == "c3" and 0 < choice.score < 1e-50

@@ -22,3 +22,15 @@ def test_import_loads_no_linkage_engine() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == ""
+
+
+
+def test_import_socialreferral_loads_no_linkage_engine_or_graph_library() -> None:
+    """The repositories (built by bootstrap) hold people models, not Splink or SciPy."""
+    code = (
+        "import sys, socialreferral; "
+        "print(','.join(sorted({m.split('.')[0] for m in sys.modules} & "
+        "{'splink', 'duckdb', 'pyarrow', 'sqlglot', 'pyspark', 'scipy', 'networkx'})))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == ""

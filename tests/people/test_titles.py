@@ -26,6 +26,8 @@ NOW = datetime(2026, 6, 1, tzinfo=UTC)
         ("IT Manager", "influencer"),
         ("Software Engineer", "influencer"),
         ("Assistant to the CFO", "other"),
+        ("HR Business Partner", "influencer"),  # a role, not a partner of the firm
+        ("Partner", "decision_maker"),
         ("Marketing Intern", "other"),
         ("", "other"),
         ("%%%!!!", "other"),

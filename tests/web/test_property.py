@@ -4,7 +4,8 @@ enqueues, and no log record holds a secret or a token.
 Hypothesis drives every POST endpoint (each webhook channel, unknown channel names, the
 lead form with valid and random tokens, the HTML lead form, the console's login, logout,
 review, erasure and JSON API posts — logged out, and logged in with right, wrong or no
-CSRF token — and random paths) with random bodies — bytes,
+CSRF token — the People API's review decisions with a valid, a read-only, a random and no
+API key, and random paths) with random bodies — bytes,
 invalid UTF-8, JSON of random shapes and depths, huge strings, near-valid deliveries of
 each network with random parts replaced, lone surrogates — and random headers
 (signatures right, wrong or absent; content types; content lengths). In total well over
@@ -44,6 +45,7 @@ from socialreferral.domain.customers import Customer
 from socialreferral.domain.links import sign_referral_token
 from socialreferral.domain.referrals import Referral
 from socialreferral.service.operators import create_operator
+from socialreferral.service.people import create_api_key
 from socialreferral.service.referrals import LINK_KEY_SECRET, signing_key
 from socialreferral.web import create_app
 
@@ -91,8 +93,14 @@ class World:
         # A second browser, logged in with every role the console's POST routes need.
         self.operator = TestClient(self.app, raise_server_exceptions=False).__enter__()
         self.csrf = self._log_in()
+        now = datetime.now(UTC)
+        _, self.reviewer_key = create_api_key(providers.repositories, name="prop-reviewer",
+                                              scopes=["people:review"], now=now)
+        _, self.reader_key = create_api_key(providers.repositories, name="prop-reader",
+                                            scopes=["people:read"], now=now)
         self.secret_values = [*SECRETS.values(), GENERIC_SECRET, PASSWORD,
-                              providers.secrets.get_value(LINK_KEY_SECRET), self.token]
+                              providers.secrets.get_value(LINK_KEY_SECRET), self.token,
+                              self.reviewer_key, self.reader_key]
 
     def _log_in(self) -> str:
         create_operator(self.providers.repositories.operators, OPERATOR,
@@ -322,6 +330,38 @@ def test_console_and_html_form_posts_never_5xx(world: World) -> None:
     assert world.requests - before >= 300
 
 
+def test_people_review_posts_never_5xx_and_keys_decide_access(world: World) -> None:
+    """Each example sends a decision (random or near-valid body) with a reviewer key, a
+    read-only key, a random key and none (4 requests): 401 without a valid key, 403
+    without the scope, never 5xx, and a valid key's answer is about the body only."""
+    before = world.requests
+    decisions = st.fixed_dictionaries({}, optional={
+        "left_id": json_values | st.sampled_from(["import:a", "r0", ""]),
+        "right_id": json_values | st.sampled_from(["import:b", "r1"]),
+        "decision": json_values | st.sampled_from(["confirm", "split"]),
+        "note": json_values}).map(to_bytes)
+
+    @settings(SETTINGS, max_examples=100)
+    @given(body=decisions | bodies, extra=headers_extra, garbage=header_text,
+           bearer=st.booleans())
+    def run(body: bytes, extra: dict[str, str], garbage: str, bearer: bool) -> None:
+        def auth(key: str) -> dict[str, str]:
+            return {"Authorization": f"Bearer {key}"} if bearer else {"X-API-Key": key}
+
+        small = len(body) <= MAX_BODY and "Content-Length" not in extra
+        status = world.post("/people/review", body, {**extra, **auth(world.reviewer_key)})
+        if small:
+            assert status in (200, 400, 404), status
+        for key, expected in ((world.reader_key, 403), (garbage, 401), (None, 401)):
+            headers = {**extra, **(auth(key) if key is not None else {})}
+            status = world.post("/people/review", body, headers)
+            if small:
+                assert status == expected, (key is None, status)
+
+    run()
+    assert world.requests - before >= 400
+
+
 def test_random_paths_never_5xx(world: World) -> None:
     before = world.requests
 
@@ -336,8 +376,8 @@ def test_random_paths_never_5xx(world: World) -> None:
 
 def test_every_post_route_is_covered(world: World) -> None:
     posts = {path for method, path in route_table(world.app) if method == "POST"}
-    # The properties above drive exactly these (1,400 + 500 + 300 + 300 requests),
+    # The properties above drive exactly these (1,400 + 500 + 300 + 400 + 100 requests),
     # hidden (HTML) routes included.
-    driven = {"/webhooks/{channel}", "/referrals/{token}/lead",
+    driven = {"/webhooks/{channel}", "/referrals/{token}/lead", "/people/review",
               *(p.replace("{id}", "{reward_id}") for p in CONSOLE_POSTS)}
     assert posts == driven

@@ -12,6 +12,7 @@ module                 commands
                        recategorize|proposals|profile|demo`` (the care queue)
 ``cli.influence``      ``influence track|top|map|words|trend|alerts|keywords|recompute|
                        demo`` (influencer and campaign analytics)
+``cli.people``         ``people capture|fuse|find|show|review|api-key|blacklist|b2b|demo``
 =====================  ==============================================================
 
 Each module holds one typer app named ``commands``: an unnamed one adds top-level
@@ -35,6 +36,7 @@ COMMAND_GROUPS: tuple[str, ...] = (
     "socialreferral.cli.simulate",
     "socialreferral.cli.care",
     "socialreferral.cli.influence",
+    "socialreferral.cli.people",
 )
 """Modules whose ``commands`` app is added to :data:`app`, in this order."""
 

@@ -164,3 +164,41 @@ class CrmTask(DomainModel):
     details: dict[str, Any] = Field(default_factory=dict)
     done: bool = False
     created_at: datetime = Field(default_factory=utcnow)
+
+
+_MAX_ENRICHMENT = 32
+
+
+class CrmContact(DomainModel):
+    """A person the CRM knows (a customer, a prospect's contact person at a company).
+
+    Contacts are a **source** of profiles for people fusion (read since a watermark on
+    ``updated_at``) and the **target** of enrichment: the People service writes the
+    consolidated (golden) values into ``enrichment`` and the person id into ``people_id``,
+    never over the CRM's own fields, which stay the CRM's system of record.
+    """
+
+    contact_id: str = Field(pattern=_ID)
+    first_name: str = Field(default="", max_length=100)
+    last_name: str = Field(default="", max_length=100)
+    email: ContactEmail = Field(default=None, max_length=254)
+    phone: ContactPhone = Field(default=None, max_length=32)
+    date_of_birth: str | None = Field(default=None, max_length=32)
+    city: str | None = Field(default=None, max_length=100)
+    postcode: str | None = Field(default=None, max_length=32)
+    street: str | None = Field(default=None, max_length=200)
+    company: str = Field(default="", max_length=200)
+    account_id: str | None = Field(default=None, pattern=_ID)
+    title: str = Field(default="", max_length=200)
+    people_id: str | None = Field(default=None, max_length=128)
+    enrichment: dict[str, str] = Field(default_factory=dict)
+    enriched_at: datetime | None = None
+    updated_at: datetime = Field(default_factory=utcnow)
+
+    @model_validator(mode="after")
+    def _bounded_enrichment(self) -> CrmContact:
+        if len(self.enrichment) > _MAX_ENRICHMENT:
+            raise ValueError(f"enrichment holds more than {_MAX_ENRICHMENT} fields")
+        if any(len(k) > 64 or len(v) > 256 for k, v in self.enrichment.items()):
+            raise ValueError("enrichment keys are at most 64, values 256 characters")
+        return self

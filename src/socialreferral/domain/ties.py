@@ -129,35 +129,15 @@ def choose_conduit(
     Opted-out customers are never chosen. Equal scores are broken by ``customer_id`` (the
     smallest wins) so that every worker makes the same choice for the same event; a
     customer listed with several connections is scored by the strongest one.
+
+    The choice is made by the People flow's graph code
+    (:func:`socialreferral.people.conduit.choose_conduit`, on ``strongest_tie``), so the
+    referral flow and B2B introductions share one implementation. Imported here, not at
+    the top: the graph is built from this module's :func:`tie_strength`.
     """
-    require_aware(now)
-    best_by_customer: dict[str, tuple[float, Connection, TieScore]] = {}
-    skipped: list[str] = []
-    for customer, connection in candidates:
-        if customer.opted_out:
-            skipped.append(customer.customer_id)
-            continue
-        tie = tie_strength(connection, now, weights)
-        current = best_by_customer.get(customer.customer_id)
-        if current is None or tie.score > current[0]:
-            best_by_customer[customer.customer_id] = (tie.score, connection, tie)
-    if not best_by_customer:
-        return None
-    ranked = sorted(best_by_customer.items(), key=lambda kv: (-kv[1][0], kv[0]))
-    winner_id, (score, connection, tie) = ranked[0]
-    runner_ups = tuple((cid, entry[0]) for cid, entry in ranked[1:])
-    parts = [f"{winner_id} has the strongest tie to {connection.other_id} ({score:.3f})"]
-    if runner_ups:
-        parts.append("runner-ups: " + ", ".join(f"{cid} ({s:.3f})" for cid, s in runner_ups))
-    if skipped:
-        parts.append("opted out, not considered: " + ", ".join(sorted(set(skipped))))
-    return ConduitChoice(
-        customer_id=winner_id,
-        connection=connection,
-        score=score,
-        runner_ups=runner_ups,
-        explanation=Explanation(summary="; ".join(parts), factors=tie.explanation.factors),
-    )
+    from socialreferral.people.conduit import choose_conduit as on_graph
+
+    return on_graph(candidates, now, weights)
 
 
 __all__ = ["ConduitChoice", "TieScore", "TieWeights", "choose_conduit", "tie_strength"]

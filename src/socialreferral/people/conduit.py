@@ -5,23 +5,33 @@ a high social degree of relationship with the friend is considered the conduit".
 :class:`~socialreferral.people.graph.SocialGraph` that is one pass over the prospect's
 neighbours (or over the candidates, whichever is smaller), O(min(degree, candidates)).
 
-How ``socialreferral.domain.ties.choose_conduit(candidates, now, weights)`` maps onto it:
-build the graph with :meth:`SocialGraph.from_connections` from the candidates'
-connections at ``now`` with the same :class:`TieWeights` (edge strength = ``tie_strength``
-score), then call ``strongest_tie(graph, prospect, candidates=<person ids of customers
-who have not opted out>)``. Equal strengths go to the smallest id, as in
-``choose_conduit``; the winner's person id maps back to its customer through
-``Customer.social_accounts``. Building the graph once per batch (instead of scoring the
-connections per event) is what makes the lookup sub-millisecond.
+The referral flow's conduit choice is :func:`choose_conduit` here, and
+``socialreferral.domain.ties.choose_conduit`` (which the worker calls) delegates to it, so
+both flows share this one implementation: each customer's strongest connection to the
+prospect is scored with ``tie_strength`` (opted-out customers skipped), those scores are
+the edges of a star :class:`SocialGraph` around the prospect, and :func:`strongest_tie`
+picks the winner and the runner-ups (equal strengths: the smallest id). A bank that keeps
+the whole graph (customers' connections to many prospects) builds it once per batch with
+:meth:`SocialGraph.from_connections` and calls :func:`strongest_tie` directly, which is
+what makes the lookup sub-millisecond.
 """
 
 from __future__ import annotations
 
 import heapq
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+from datetime import datetime
 
 from socialreferral.domain._base import DomainModel
-from socialreferral.people.graph import SocialGraph
+from socialreferral.domain._time import require_aware
+from socialreferral.domain.customers import Customer
+from socialreferral.domain.explain import Explanation
+from socialreferral.domain.social import Connection
+from socialreferral.domain.ties import ConduitChoice, TieScore, TieWeights, tie_strength
+from socialreferral.people.graph import SocialGraph, Tie
+
+# The prospect's node in the star graph of one choice (no customer id can contain NUL).
+_PROSPECT = "\x00prospect"
 
 
 class TieChoice(DomainModel):
@@ -75,4 +85,57 @@ def strongest_tie(
     )
 
 
-__all__ = ["TieChoice", "strongest_tie"]
+def _graph_strengths(scores: dict[str, float]) -> dict[str, float]:
+    """Edge strengths for the scores: a tie with no evidence (score 0) still competes, as
+    it does in the referral flow, so it gets a strength below every positive score (the
+    graph holds strengths in (0, 1]); the order of the scores is kept exactly."""
+    positive = [s for s in scores.values() if s > 0]
+    floor = min(positive, default=1.0) / 2 or min(positive, default=1.0)
+    return {cid: s if s > 0 else floor for cid, s in scores.items()}
+
+
+def choose_conduit(
+    candidates: Sequence[tuple[Customer, Connection]],
+    now: datetime,
+    weights: TieWeights,
+) -> ConduitChoice | None:
+    """The candidate customer with the strongest tie to the prospect, or ``None``.
+
+    Opted-out customers are never chosen. Equal scores are broken by ``customer_id`` (the
+    smallest wins) so that every worker makes the same choice for the same event; a
+    customer listed with several connections is scored by the strongest one.
+    """
+    require_aware(now)
+    best: dict[str, tuple[float, Connection, TieScore]] = {}
+    skipped: list[str] = []
+    for customer, connection in candidates:
+        if customer.opted_out:
+            skipped.append(customer.customer_id)
+            continue
+        tie = tie_strength(connection, now, weights)
+        current = best.get(customer.customer_id)
+        if current is None or tie.score > current[0]:
+            best[customer.customer_id] = (tie.score, connection, tie)
+    if not best:
+        return None
+    strengths = _graph_strengths({cid: entry[0] for cid, entry in best.items()})
+    graph = SocialGraph((), [Tie(a=cid, b=_PROSPECT, strength=s) for cid, s in strengths.items()])
+    choice = strongest_tie(graph, _PROSPECT, strengths.keys(), runner_ups=len(best))
+    assert choice is not None  # every candidate is a neighbour of the prospect
+    score, connection, tie = best[choice.person_id]
+    runner_ups = tuple((cid, best[cid][0]) for cid, _ in choice.runner_ups)
+    parts = [f"{choice.person_id} has the strongest tie to {connection.other_id} ({score:.3f})"]
+    if runner_ups:
+        parts.append("runner-ups: " + ", ".join(f"{cid} ({s:.3f})" for cid, s in runner_ups))
+    if skipped:
+        parts.append("opted out, not considered: " + ", ".join(sorted(set(skipped))))
+    return ConduitChoice(
+        customer_id=choice.person_id,
+        connection=connection,
+        score=score,
+        runner_ups=runner_ups,
+        explanation=Explanation(summary="; ".join(parts), factors=tie.explanation.factors),
+    )
+
+
+__all__ = ["TieChoice", "choose_conduit", "strongest_tie"]

@@ -46,7 +46,8 @@ _SENIORITY: tuple[tuple[str, int, str], ...] = (
         5,
         "managing director",
     ),
-    (r"\b(partner|principal)\b", 4, "partner"),
+    # "HR Business Partner" is a role, not a partner of the firm (see "professional").
+    (r"(?<!business )(?<!business-)\b(partner|principal)\b", 4, "partner"),
     (r"\b(evp|svp|vp|vice president|vice-president)\b", 4, "vice president"),
     (
         r"\b(director|head|leiter|leiterin|bereichsleiter|directeur|directrice)\b",
@@ -60,7 +61,8 @@ _SENIORITY: tuple[tuple[str, int, str], ...] = (
         "senior/specialist",
     ),
     (
-        r"\b(engineer|analyst|consultant|developer|officer|advisor|administrator|coordinator|berater)\b",
+        r"\b(engineer|analyst|consultant|developer|officer|advisor|administrator|coordinator|berater"
+        r"|business partner)\b",
         1,
         "professional",
     ),

@@ -1,6 +1,6 @@
-"""The CRM port: catalog, promotions, de-duplicated leads, opportunities, tasks.
+"""The CRM port: catalog, promotions, de-duplicated leads, opportunities, tasks, contacts.
 
-An adapter implements five primitives, shaped after what a real CRM's API offers
+An adapter implements five primitives (six with contacts), shaped after what a real CRM's API offers
 (Dynamics 365's Web API: one entity set per record kind, duplicate detection on leads,
 ``modifiedon`` watermarks; HubSpot's objects API maps the same way):
 
@@ -10,12 +10,14 @@ An adapter implements five primitives, shaped after what a real CRM's API offers
   (a superset is allowed: the base applies the exact conditions and the order);
 * ``_create_lead(lead)``: create a lead unless one with its id, e-mail or phone exists,
   atomically;
-* ``_erase_leads(email, phone, lead_ids)``: delete a person's leads for good.
+* ``_erase_leads(email, phone, lead_ids)``: delete a person's leads for good;
+* ``_delete_record(kind, record_id)``: delete one record for good — needed only by
+  adapters that declare ``contacts`` (the right to erasure reaches the CRM's contacts).
 
 The public API below is implemented once, here: argument validation (a typed
 :class:`~socialreferral.errors.InvalidInput` naming the field), contact normalisation for
 de-duplication and erasure, capability checks for the optional record kinds
-(``promotions``, ``opportunities``, ``tasks``), retries of
+(``promotions``, ``opportunities``, ``tasks``, ``contacts``), retries of
 :class:`~socialreferral.errors.TransientError` with backoff around every primitive, exact
 filtering and ordering of listings.
 """
@@ -32,6 +34,7 @@ from typing import Any, TypeVar
 from pydantic import BaseModel, ValidationError
 
 from socialreferral.domain.crm import (
+    CrmContact,
     CrmTask,
     Lead,
     LeadInput,
@@ -43,14 +46,14 @@ from socialreferral.domain.crm import (
     normalise_email,
     normalise_phone,
 )
-from socialreferral.errors import CRMError, CRMRecordNotFound, InvalidInput
+from socialreferral.errors import CRMError, CRMRecordNotFound, InvalidInput, Unsupported
 from socialreferral.ports._base import Adapter, RetryPolicy
 from socialreferral.records import Capability, CrmRecordKind
 
-CrmRecord = Product | Promotion | Lead | Opportunity | CrmTask
+CrmRecord = Product | Promotion | Lead | Opportunity | CrmTask | CrmContact
 """Any record the CRM port stores."""
 
-R = TypeVar("R", Product, Promotion, Lead, Opportunity, CrmTask)
+R = TypeVar("R", Product, Promotion, Lead, Opportunity, CrmTask, CrmContact)
 
 #: The domain's id rule (letters, digits, ``_.:-``; 1-128 characters, no leading symbol).
 _ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.:-]{0,127}$")
@@ -115,6 +118,14 @@ RECORD_KINDS: Mapping[CrmRecordKind, RecordKindSpec] = {
     CrmRecordKind.TASK: RecordKindSpec(
         CrmTask, "task_id", frozenset({"done"}), order=("created_at",), capability=Capability.TASKS
     ),
+    CrmRecordKind.CONTACT: RecordKindSpec(
+        CrmContact,
+        "contact_id",
+        frozenset({"email", "phone", "account_id"}),
+        watermark="updated_at",
+        order=("updated_at",),
+        capability=Capability.CONTACTS,
+    ),
 }
 """Per record kind: model, id field, queryable fields, watermark, order, capability."""
 
@@ -146,9 +157,12 @@ class CRM(Adapter):
       opportunities and tasks oldest ``created_at`` first; ties by id.
     * **Erasure erases.** :meth:`erase_contact` deletes the matching leads so that nothing
       of them stays readable through the CRM or in its storage, and is idempotent.
-    * **Optional kinds.** Promotions, opportunities and tasks need the capabilities
-      ``promotions``, ``opportunities`` and ``tasks``; without them the methods raise
-      :class:`~socialreferral.errors.Unsupported` naming the adapter.
+    * **Optional kinds.** Promotions, opportunities, tasks and contacts need the
+      capabilities ``promotions``, ``opportunities``, ``tasks`` and ``contacts``; without
+      them the methods raise :class:`~socialreferral.errors.Unsupported` naming the adapter.
+    * **Contacts** are listed by ``updated_at`` strictly after a watermark, like
+      promotions, and :meth:`erase_contacts` deletes a person's contacts (matched by
+      normalised e-mail or phone, or by id) so that nothing of them stays readable.
     """
 
     def __init__(self, *, retry: RetryPolicy | None = None) -> None:
@@ -209,6 +223,14 @@ class CRM(Adapter):
         created anew), and the adapter's documentation says what the backend keeps
         (Dynamics 365: audit history of lead fields must be purged or not recorded).
         """
+
+    def _delete_record(self, kind: CrmRecordKind, record_id: str) -> bool:
+        """Delete the record of ``kind`` with id ``record_id`` for good; True if one was
+        held. Only erasure calls it, and only for contacts: an adapter that declares
+        ``contacts`` must implement it (nothing of the record may stay readable, as for
+        :meth:`_erase_leads`). Dynamics 365: ``DELETE /contacts(<id>)``."""
+        raise Unsupported(self.adapter_name, Capability.CONTACTS.value,
+                          "_delete_record is not implemented")
 
     # -- catalog -------------------------------------------------------------------
     def upsert_product(self, product: Product) -> Product:
@@ -333,6 +355,68 @@ class CRM(Adapter):
         """Tasks, oldest first; only those not done when ``open_only``."""
         self.require(Capability.TASKS)
         return self._list(CrmRecordKind.TASK, CrmTask, {"done": False} if open_only else {})
+
+    def get_task(self, task_id: str) -> CrmTask:
+        """The task with this id; raise ``CRMRecordNotFound`` when absent."""
+        self.require(Capability.TASKS)
+        return self._get(CrmRecordKind.TASK, CrmTask, task_id, "task_id")
+
+    # -- contacts (capability ``contacts``) ----------------------------------------
+    def save_contact(self, contact: CrmContact) -> CrmContact:
+        """Create or replace the contact ``contact.contact_id``; return it as stored (its
+        ``updated_at`` in UTC, the value :meth:`list_contacts` compares)."""
+        self.require(Capability.CONTACTS)
+        checked = self._validated(CrmRecordKind.CONTACT, contact, "contact")
+        checked = checked.model_copy(update={"updated_at": as_utc(checked.updated_at)})
+        self._call(self._put_record, CrmRecordKind.CONTACT, checked.contact_id, checked)
+        return checked
+
+    def get_contact(self, contact_id: str) -> CrmContact:
+        """The contact with this id; raise ``CRMRecordNotFound`` when absent or erased."""
+        self.require(Capability.CONTACTS)
+        return self._get(CrmRecordKind.CONTACT, CrmContact, contact_id, "contact_id")
+
+    def list_contacts(self, *, updated_since: datetime | None = None,
+                      account_id: str | None = None) -> list[CrmContact]:
+        """Contacts whose ``updated_at`` is strictly after ``updated_since`` (all when
+        None), of one account when ``account_id`` is given; oldest update first."""
+        self.require(Capability.CONTACTS)
+        if updated_since is not None and not isinstance(updated_since, datetime):
+            raise InvalidInput("must be a datetime or None", field="updated_since")
+        where: dict[str, Any] = {}
+        if account_id is not None:
+            self._check_id(account_id, "account_id")
+            where["account_id"] = account_id
+        since = None if updated_since is None else as_utc(updated_since)
+        return self._list(CrmRecordKind.CONTACT, CrmContact, where, since)
+
+    def erase_contacts(self, *, email: str | None, phone: str | None,
+                       contact_ids: Sequence[str] = ()) -> int:
+        """Right to erasure for contacts: delete every contact whose e-mail or phone
+        equals ``email`` or ``phone`` once normalised, and every contact in
+        ``contact_ids``; return how many were deleted (0 without the ``contacts``
+        capability: such a CRM holds none). Idempotent."""
+        if not self.supports(Capability.CONTACTS):
+            return 0
+        wanted_email, wanted_phone = _email(email), _phone(phone)
+        if isinstance(contact_ids, str):
+            raise InvalidInput("must be a sequence of contact ids, not a string",
+                               field="contact_ids")
+        ids = {str(i) for i in contact_ids}
+        if len(ids) > MAX_ERASE_IDS:
+            raise InvalidInput(f"at most {MAX_ERASE_IDS} ids per call", field="contact_ids")
+        for name, value in (("email", wanted_email), ("phone", wanted_phone)):
+            if value is not None:
+                found = self._call(self._find_records, CrmRecordKind.CONTACT, {name: value},
+                                   None)
+                ids.update(str(c.contact_id) for c in found
+                           if isinstance(c, CrmContact) and getattr(c, name) == value)
+        deleted = 0
+        for contact_id in sorted(ids):
+            if _ID.match(contact_id):
+                deleted += bool(self._call(self._delete_record, CrmRecordKind.CONTACT,
+                                           contact_id))
+        return deleted
 
     # -- shared machinery ------------------------------------------------------------
     def _save(self, kind: CrmRecordKind, record: R, field: str) -> R:

@@ -16,6 +16,8 @@ from dataclasses import dataclass, fields
 
 from socialreferral.ports import DocumentStore
 from socialreferral.repositories._base import Repository, safe_key
+from socialreferral.repositories.access import ApiKeyRepository, AuditRepository
+from socialreferral.repositories.blacklists import BlacklistRepository
 from socialreferral.repositories.care_agents import CareAgentRepository
 from socialreferral.repositories.care_authors import CareAuthorRepository
 from socialreferral.repositories.care_items import CareItemNotFound, CareItemRepository
@@ -40,6 +42,8 @@ from socialreferral.repositories.influence_alerts import (
 from socialreferral.repositories.influence_keywords import InfluenceKeywordRepository
 from socialreferral.repositories.influence_posts import StoredPost, TrackedPostRepository
 from socialreferral.repositories.operators import OperatorRepository
+from socialreferral.repositories.people import PeopleRepository
+from socialreferral.repositories.profiles import ProfileRepository
 from socialreferral.repositories.promotions import PromotionRepository
 from socialreferral.repositories.referrals import (
     ReferralLead,
@@ -53,12 +57,13 @@ from socialreferral.repositories.timings import TimingRepository, TimingSample
 @dataclass(frozen=True)
 class Repositories:
     """Every repository over one store. Erasure visits them in field order, so the
-    records that resolve a person (customers, consents) come last and an interrupted
-    erasure can be repeated; timing samples go after the records they measured. The care
+    records that resolve a person (captured profiles, customers, consents) come last and
+    an interrupted erasure can be repeated; timing samples go after the records they
+    measured; the fused people are re-clustered before their captures go. The care
     queue's repositories (posts and threads, items and replies, author histories, tuning,
-    agents) hold no identity records, so they go before the customers too. The influence
-    repositories hold none either; their alerts and aggregates are cleaned before the
-    tracked posts they are counted from are deleted."""
+    agents) hold no identity records, so they go before them. The influence repositories
+    hold none either; their alerts and aggregates are cleaned before the tracked posts
+    they are counted from are deleted."""
 
     events: EventRepository
     referrals: ReferralRepository
@@ -77,12 +82,18 @@ class Repositories:
     influence_aggregates: InfluenceAggregateRepository
     influence_posts: TrackedPostRepository
     influence_baselines: InfluenceBaselineRepository
+    audit: AuditRepository
+    blacklists: BlacklistRepository
+    api_keys: ApiKeyRepository
+    people: PeopleRepository
+    profiles: ProfileRepository
     customers: CustomerRepository
 
     @classmethod
     def over(cls, store: DocumentStore) -> Repositories:
         """Build every repository over ``store`` (the composition root calls this)."""
         posts = TrackedPostRepository(store)
+        profiles = ProfileRepository(store)
         built = cls(
             events=EventRepository(store), referrals=ReferralRepository(store),
             contacts=ContactRepository(store), promotions=PromotionRepository(store),
@@ -94,7 +105,9 @@ class Repositories:
             influence_alerts=InfluenceAlertRepository(store),
             influence_aggregates=InfluenceAggregateRepository(store, posts),
             influence_posts=posts, influence_baselines=InfluenceBaselineRepository(store),
-            customers=CustomerRepository(store),
+            audit=AuditRepository(store), blacklists=BlacklistRepository(store),
+            api_keys=ApiKeyRepository(store), people=PeopleRepository(store, profiles),
+            profiles=profiles, customers=CustomerRepository(store),
         )
         built.check_collections()
         return built
@@ -116,8 +129,11 @@ class Repositories:
 
 __all__ = [
     "AggregateLayout",
+    "ApiKeyRepository",
     "ApplyResult",
     "Arrival",
+    "AuditRepository",
+    "BlacklistRepository",
     "CareAgentRepository",
     "CareAuthorRepository",
     "CareItemNotFound",
@@ -134,7 +150,9 @@ __all__ = [
     "InfluenceBaselineRepository",
     "InfluenceKeywordRepository",
     "OperatorRepository",
+    "PeopleRepository",
     "ProcessedEvent",
+    "ProfileRepository",
     "PromotionRepository",
     "ProposalNotFound",
     "ReferralLead",

@@ -30,16 +30,23 @@ class Subject:
     emails: set[str] = field(default_factory=set)
     phones: set[str] = field(default_factory=set)
     secret_names: set[str] = field(default_factory=set)
+    profile_records: set[str] = field(default_factory=set)  # captured profiles (People)
+    people: set[str] = field(default_factory=set)  # fused person (cluster) ids
+    crm_contacts: set[str] = field(default_factory=set)  # CRM contact ids
+    names: set[str] = field(default_factory=set)  # full names, scrubbed from kept text
 
     @property
     def ids(self) -> set[str]:
-        """Customer and network person ids together."""
-        return self.customer_ids | self.person_ids
+        """Every id of the person: customer, network person, profile record and fused
+        person ids."""
+        return self.customer_ids | self.person_ids | self.profile_records | self.people
 
     def size(self) -> tuple[int, ...]:
         """A fingerprint that grows whenever an identifier is added (for fixpoints)."""
         return (len(self.customer_ids), len(self.person_ids), len(self.accounts),
-                len(self.emails), len(self.phones), len(self.secret_names))
+                len(self.emails), len(self.phones), len(self.secret_names),
+                len(self.profile_records), len(self.people), len(self.crm_contacts),
+                len(self.names))
 
 
 class Tombstones:
@@ -51,7 +58,8 @@ class Tombstones:
     def __init__(self, subject: Subject) -> None:
         self._key = os.urandom(32)
         self.subject = subject
-        words = sorted(subject.ids | subject.emails | subject.phones, key=len, reverse=True)
+        words = sorted(subject.ids | subject.emails | subject.phones | subject.names,
+                       key=len, reverse=True)
         self._pattern = (
             re.compile("|".join(rf"(?<![A-Za-z0-9]){re.escape(w)}(?![A-Za-z0-9])"
                                 for w in words))

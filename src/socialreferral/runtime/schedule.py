@@ -47,6 +47,10 @@ SCHEDULE: tuple[ScheduledTask, ...] = (
     # Every 15 minutes, like the seed's Spark job: repair any drift of the aggregates.
     ScheduledTask("influence.recompute", 900.0,
                   "recompute influence aggregates from stored posts and repair drift"),
+    # Mode auto: links new profiles each time, re-fuses everything once the last full
+    # run is older than [people] full_every_hours.
+    ScheduledTask("people.fuse", 900.0,
+                  "link newly captured profiles into people; a full re-fusion daily"),
 )
 """The built-in schedule (module docstring: one line per job)."""
 

@@ -2,7 +2,8 @@
 
 Steps: the OAuth token goes to the SecretStore (only there: never into a document, a log
 line or an exception message) → the consent and the customer are recorded → the profile
-and the connections the customer shares are read from the SocialChannel and stored → the
+and the connections the customer shares are read from the SocialChannel and stored (the
+profile is also captured for people fusion, with the consent's scopes: seed 001) → the
 customer's eligibility (connections, influence, activity; thresholds from settings) is
 computed by the domain and stored with its explanation.
 
@@ -41,6 +42,7 @@ from socialreferral.records import Capability
 from socialreferral.repositories import Repositories
 from socialreferral.scoring import PILLARS, InfluenceModel
 from socialreferral.scoring import Profile as InfluenceProfile
+from socialreferral.service.people.capture import capture_login_profile
 
 ACTIVITY_WINDOW = timedelta(days=30)
 
@@ -221,6 +223,8 @@ def connect_account(
     connections = [c for c in shared if c.person_id == person_id]
     repositories.graph.save_profile(profile)
     repositories.graph.save_connections(customer.customer_id, network, connections)
+    capture_login_profile(repositories, profile, customer_id=customer.customer_id,
+                          scopes=scopes, now=now)
 
     pillars = pillar_influence(influence_profile(profile, connections, now), influence_model)
     eligibility = assess_eligibility(profile, connections, recent_activity(connections, now),

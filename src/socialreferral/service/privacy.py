@@ -9,7 +9,9 @@ and then forgotten:
 * **SecretStore** — the OAuth token of every account (every version).
 * **SocialChannel** — ``forget``: profile, connections both ways, messages sent to them.
 * **CRM** — ``erase_contact``: leads with their e-mail/phone and the leads of their
-  referrals; opportunities and tasks naming them are anonymised.
+  referrals; ``erase_contacts``: the CRM contacts with their e-mail/phone and those
+  captured as the person's profiles (CRMs declaring ``contacts``); opportunities and
+  tasks naming them (ids, contact details, full names) are anonymised.
 * **Every repository** (``Repositories.all()``) — each erases its own part: deleted, or
   anonymised where an accounting record (a reward) must be kept. Each repository's
   ``erase`` docstring says what it keeps and why.
@@ -49,7 +51,9 @@ KNOWN_NETWORKS: tuple[str, ...] = ("facebook", "x", "linkedin", "local")
 """Networks whose token names are tried for a person id even when no record names the
 network (a token whose records were lost would otherwise stay behind)."""
 
-_EXPANSION_ROUNDS = 3  # customer -> accounts -> customer ...; stable after two rounds
+# customer -> accounts -> captured profiles -> fused person -> its other captures ...;
+# the loop stops as soon as a round adds nothing.
+_EXPANSION_ROUNDS = 6
 
 
 class ErasureReport:
@@ -192,6 +196,11 @@ def _erase_crm(crm: CRM, repositories: Repositories, erasure: Erasure) -> None:
             erasure.count("crm_leads", crm.erase_contact(
                 email=mail, phone=number, lead_ids=lead_ids if first else ()))
             first = False
+    contact_ids = sorted(subject.crm_contacts)
+    for mail, number in pairs or [(None, None)]:
+        erasure.count("crm_contacts", crm.erase_contacts(email=mail, phone=number,
+                                                         contact_ids=contact_ids))
+        contact_ids = []
     opportunities = (crm.list_opportunities() if crm.supports(Capability.OPPORTUNITIES)
                      else [])
     for opportunity in opportunities:
@@ -207,11 +216,12 @@ def _erase_crm(crm: CRM, repositories: Repositories, erasure: Erasure) -> None:
             continue
         erasure.count("crm_opportunities_anonymised")
     for task in crm.list_tasks() if crm.supports(Capability.TASKS) else []:
-        details = tomb.scrub(dict(task.details))
-        subject_line = tomb.scrub(task.subject)
-        if details != task.details or subject_line != task.subject:
-            crm.save_task(task.model_copy(update={"details": details,
-                                                  "subject": subject_line}))
+        changed = {"details": tomb.scrub(dict(task.details)),
+                   "subject": tomb.scrub(task.subject),
+                   "related_id": tomb.ident(task.related_id),
+                   "assignee": tomb.ident(task.assignee)}
+        if any(getattr(task, name) != value for name, value in changed.items()):
+            crm.save_task(task.model_copy(update=changed))
             erasure.count("crm_tasks_anonymised")
 
 

@@ -11,6 +11,8 @@
 ``/influence/...``                          the influence dashboard's API, when
                                             ``[web] influence_api = true``
                                             (web/routes/influence.py)
+``GET  /people``, ``/people/{id}``          the People API for service callers (API keys,
+``GET|POST /people/review``                 audited; web/routes/people.py)
 ``GET  /healthz``                           liveness
 ``GET  /openapi.json``, ``/docs``           the schema (response models for every route)
                                             and Swagger UI, served from the package
@@ -55,6 +57,7 @@ from socialreferral.web.routes import (
     care_router,
     health_router,
     influence_router,
+    people_router,
     referral_router,
     webhook_router,
 )
@@ -87,8 +90,9 @@ def create_app(providers: Providers, *, owns_providers: bool = False) -> FastAPI
         # Swagger UI from the package instead.
         docs_url=None, redoc_url=None,
         description="Webhook ingestion for social networks, the prospect's referral "
-                    "pages and the console's JSON API (the /api routes need a console "
-                    "session; writes need its X-CSRF-Token). Errors share one JSON shape "
+                    "pages, the console's JSON API (the /api routes need a console "
+                    "session; writes need its X-CSRF-Token) and the People API for "
+                    "service callers (API keys). Errors share one JSON shape "
                     "(ErrorBody).",
     )
     app.state.providers = providers
@@ -106,6 +110,7 @@ def create_app(providers: Providers, *, owns_providers: bool = False) -> FastAPI
 
         app.state.influence = influence_analytics(providers)
         app.include_router(influence_router(app.state.influence))
+    app.include_router(people_router(providers))
     app.include_router(health_router())
     install_console(app, providers)
     # add_middleware wraps what is there, so the last one added is the outermost.

@@ -5,9 +5,11 @@ error                                                  status  why
 =====================================================  ======  =============================
 ``SignatureInvalid`` (webhook signature, link token,  403     the sender cannot prove who
 CSRF token)                                                    it is; never retried
-``NotAuthenticated`` (no console session)              401
+``NotAuthenticated`` (no console session, no valid     401     with ``WWW-Authenticate``
+API key)                                                       for API-key routes
 ``AccountLocked``                                      429     with ``Retry-After``
-``RoleRequired``                                       403     logged in, without the role
+``RoleRequired`` (logged in without the role, a key    403
+without the scope)
 ``InvalidInput`` (names the field)                     400     the request itself is wrong
 FastAPI's ``RequestValidationError``                   422     parameters of the wrong type
 ``NotFound`` (``UnknownChannel``, records), no route   404
@@ -83,7 +85,7 @@ def status_for(exc: SocialReferralError) -> tuple[int, dict[str, str]]:
     if isinstance(exc, AccountLocked):
         return 429, {"Retry-After": str(exc.retry_after)}
     if isinstance(exc, NotAuthenticated):
-        return 401, {}
+        return 401, {"WWW-Authenticate": 'Bearer realm="socialreferral"'}
     if isinstance(exc, SignatureInvalid | RoleRequired):
         return 403, {}
     if isinstance(exc, RequestBodyTooLarge | MessageTooLarge | DocumentTooLarge):

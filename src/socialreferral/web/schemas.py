@@ -95,8 +95,8 @@ class Health(_Body):
 def error_responses(*codes: int) -> dict[int | str, dict[str, Any]]:
     """``responses=`` for a route: each code documented with :class:`ErrorBody`."""
     meaning = {400: "Invalid input (the field is named)",
-               401: "Not logged in (no valid console session)",
-               403: "Signature, token, CSRF token or role refused",
+               401: "Not logged in, or no valid API key (see WWW-Authenticate)",
+               403: "Signature, token, CSRF token, role or API-key scope refused",
                404: "Unknown channel, link, record or route",
                409: "The record's state refuses the request (the field is named)",
                413: "Body larger than the limit",

@@ -1,4 +1,4 @@
-"""An in-memory CRM: the five CRM primitives over dicts, for one process.
+"""An in-memory CRM: the CRM primitives over dicts, for one process.
 
 Validation, contact normalisation, capability checks, retries, exact filtering and
 ordering come from the :class:`socialreferral.ports.CRM` base class; this module only
@@ -21,11 +21,12 @@ from socialreferral_memory.adapters import MemorySettings
 
 
 class MemoryCRM(CRM):
-    """Products, promotions, leads, opportunities and tasks in dicts (nothing persists)."""
+    """Products, promotions, leads, opportunities, tasks and contacts in dicts (nothing
+    persists)."""
 
     provider: ClassVar[str] = "memory"
     capabilities: ClassVar[frozenset[Capability]] = frozenset(
-        {Capability.PROMOTIONS, Capability.OPPORTUNITIES, Capability.TASKS}
+        {Capability.PROMOTIONS, Capability.OPPORTUNITIES, Capability.TASKS, Capability.CONTACTS}
     )
 
     def __init__(self) -> None:
@@ -79,6 +80,10 @@ class MemoryCRM(CRM):
                 return LeadResult(lead=held, created=False)
             leads[lead.lead_id] = lead
             return LeadResult(lead=lead, created=True)
+
+    def _delete_record(self, kind: CrmRecordKind, record_id: str) -> bool:
+        with self._lock:
+            return self._records[kind].pop(record_id, None) is not None
 
     def _erase_leads(self, email: str | None, phone: str | None, lead_ids: Sequence[str]) -> int:
         wanted = set(lead_ids)

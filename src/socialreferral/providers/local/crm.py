@@ -1,4 +1,4 @@
-"""Local CRM: products, promotions, leads, opportunities and tasks in SQLite tables.
+"""Local CRM: products, promotions, leads, opportunities, tasks and contacts in SQLite.
 
 Features
     One table per record kind (the entity sets of a real CRM); every record is stored as
@@ -11,7 +11,8 @@ Features
     and checkpoints the write-ahead log so their old page images do not linger there
     either. Validation, normalisation, retries, filtering and ordering come from the
     :class:`~socialreferral.ports.CRM` base; this module implements its primitives.
-    Capabilities: ``promotions``, ``opportunities``, ``tasks``.
+    Contacts are deleted the same way (``_delete_record``, for erasure).
+    Capabilities: ``promotions``, ``opportunities``, ``tasks``, ``contacts``.
 
 Configuration (section ``[local]``)
     ``data_dir``: the tables live in ``data_dir/crm.sqlite3``. ``":memory:"`` as the path
@@ -53,7 +54,13 @@ CREATE TABLE IF NOT EXISTS opportunities (
     status TEXT NOT NULL, data TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS tasks (
     seq INTEGER PRIMARY KEY AUTOINCREMENT, task_id TEXT NOT NULL UNIQUE,
-    done INTEGER NOT NULL, data TEXT NOT NULL)
+    done INTEGER NOT NULL, data TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS contacts (
+    contact_id TEXT PRIMARY KEY, email TEXT, phone TEXT, account_id TEXT,
+    updated_us INTEGER NOT NULL, data TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS contacts_updated ON contacts (updated_us);
+CREATE INDEX IF NOT EXISTS contacts_email ON contacts (email);
+CREATE INDEX IF NOT EXISTS contacts_phone ON contacts (phone)
 """
 
 _EPOCH = as_utc(datetime(1970, 1, 1))
@@ -88,6 +95,16 @@ _TABLES: Mapping[CrmRecordKind, _Table] = {
         "opportunities", "opportunity_id", {"status": lambda o: str(o.status)}
     ),
     CrmRecordKind.TASK: _Table("tasks", "task_id", {"done": lambda t: int(t.done)}),
+    CrmRecordKind.CONTACT: _Table(
+        "contacts",
+        "contact_id",
+        {
+            "email": lambda c: c.email,
+            "phone": lambda c: c.phone,
+            "account_id": lambda c: c.account_id,
+            "updated_us": lambda c: _micros(c.updated_at),
+        },
+    ),
 }
 
 
@@ -95,7 +112,7 @@ class LocalCRM(CRM):
     """A small CRM in SQLite, the reference for what a CRM adapter must do."""
 
     capabilities: ClassVar[frozenset[Capability]] = frozenset(
-        {Capability.PROMOTIONS, Capability.OPPORTUNITIES, Capability.TASKS}
+        {Capability.PROMOTIONS, Capability.OPPORTUNITIES, Capability.TASKS, Capability.CONTACTS}
     )
     provider: ClassVar[str] = "local"
 
@@ -178,6 +195,16 @@ class LocalCRM(CRM):
         if erased:
             self._db.checkpoint()
         return int(erased)
+
+    def _delete_record(self, kind: CrmRecordKind, record_id: str) -> bool:
+        table = _TABLES[kind]
+        with self._db.transaction() as conn:
+            deleted = conn.execute(
+                f"DELETE FROM {table.name} WHERE {table.id_column} = ?", (record_id,)
+            ).rowcount
+        if deleted:
+            self._db.checkpoint()
+        return bool(deleted)
 
     def close(self) -> None:
         """Close the database connection."""

@@ -33,9 +33,11 @@ person's name, e-mail and phone); by default the kit checks what the port can se
 What is checked: idempotent saves on ids; lead de-duplication on the normalised e-mail
 (other case, spaces) and phone (other format), id match first, and under concurrent
 creates (threads on one adapter); promotions strictly after a watermark, oldest update
-first; opportunity and task round trips with their filters; erasure that leaves nothing
-readable and is idempotent; typed ``InvalidInput`` for bad arguments; declared
-capabilities (``promotions``, ``opportunities``, ``tasks``) work and undeclared ones raise
+first; opportunity and task round trips with their filters; contacts strictly after a
+watermark, by account, and their erasure; erasure that leaves nothing readable and is
+idempotent; typed ``InvalidInput`` for bad arguments; declared
+capabilities (``promotions``, ``opportunities``, ``tasks``, ``contacts``) work and
+undeclared ones raise
 ``Unsupported`` naming the adapter; a primitive failing once with ``TransientError`` is
 retried by the base class.
 """
@@ -51,6 +53,7 @@ from typing import Any, ClassVar
 import pytest
 
 from socialreferral.domain.crm import (
+    CrmContact,
     CrmTask,
     Lead,
     LeadInput,
@@ -416,6 +419,97 @@ class CRMContract:
         )
         open_ones = _ids(crm.list_tasks(open_only=True), "task_id", mine)
         assert open_ones == [call_back.task_id], f"[{backend}] open tasks: {open_ones}"
+
+    # -- contacts --------------------------------------------------------------------------
+    def test_contacts_round_trip_watermark_and_account(self, crm: CRM, backend: str) -> None:
+        """Contacts come back whole; listed strictly after a watermark, oldest update
+        first; by account; a re-save moves a contact past the watermark."""
+        if not crm.supports(Capability.CONTACTS):
+            contact = CrmContact(contact_id="c")
+            for call in (
+                lambda: crm.save_contact(contact),
+                lambda: crm.get_contact("c"),
+                crm.list_contacts,
+            ):
+                assert_unsupported(crm, Capability.CONTACTS, call, backend)
+            assert crm.erase_contacts(email="a@example.org", phone=None) == 0
+            return
+        tag = unique("ct-")
+        account = unique("acct-")
+        first = CrmContact(
+            contact_id=f"{tag}-1", first_name="Ada", last_name="Byron", account_id=account,
+            email=f"{tag}.ada@example.org", company="Analytical Engines", title="CFO",
+            updated_at=T0,
+        )
+        second = CrmContact(
+            contact_id=f"{tag}-2", first_name="Bob", phone="+44 20 7946 0001",
+            updated_at=T0 + timedelta(microseconds=1),
+        )
+        crm.save_contact(second)
+        stored = crm.save_contact(first)
+        assert crm.get_contact(first.contact_id) == stored == first, f"[{backend}] round trip"
+        mine = [first.contact_id, second.contact_id]
+        assert _ids(crm.list_contacts(), "contact_id", mine) == mine, (
+            f"[{backend}] contacts should be listed oldest update first"
+        )
+        after = _ids(crm.list_contacts(updated_since=T0), "contact_id", mine)
+        assert after == [second.contact_id], f"[{backend}] strictly after T0: {after}"
+        by_account = _ids(crm.list_contacts(account_id=account), "contact_id", mine)
+        assert by_account == [first.contact_id], f"[{backend}] account filter: {by_account}"
+        enriched = first.model_copy(update={
+            "enrichment": {"city": "London"}, "people_id": "p-1",
+            "updated_at": T0 + timedelta(seconds=5)})
+        crm.save_contact(enriched)
+        crm.save_contact(enriched)  # idempotent
+        after = _ids(crm.list_contacts(updated_since=T0), "contact_id", mine)
+        assert after == [second.contact_id, first.contact_id], (
+            f"[{backend}] the re-saved contact moves past T0 and after the other: {after}"
+        )
+        assert crm.get_contact(first.contact_id).enrichment == {"city": "London"}
+        with expect_raises(CRMRecordNotFound, backend, "getting a missing contact"):
+            crm.get_contact(unique("missing-"))
+
+    def test_erase_contacts_leaves_nothing_readable(self, crm: CRM, backend: str) -> None:
+        """Contact erasure by e-mail (other case), phone (other format) and id; the keeper
+        stays; a second erasure deletes nothing."""
+        if not crm.supports(Capability.CONTACTS):
+            return
+        tag = unique("")
+        email = f"contact.erase.{tag}@example.org"
+        pretty, other, normalised = _phone()
+        names = [f"Contacterase{tag}", f"Contactphone{tag}", f"Contactbyid{tag}"]
+        made = [
+            CrmContact(contact_id=unique("ct-"), last_name=names[0], email=email.upper()),
+            CrmContact(contact_id=unique("ct-"), last_name=names[1], phone=pretty),
+            CrmContact(contact_id=unique("ct-"), last_name=names[2]),
+        ]
+        keeper = CrmContact(contact_id=unique("ct-"), last_name="Keeper",
+                            email=f"keep.{tag}@example.org")
+        for contact in (*made, keeper):
+            crm.save_contact(contact)
+        erased = crm.erase_contacts(email=f" {email.title()} ", phone=other,
+                                    contact_ids=[made[2].contact_id, unique("never-")])
+        assert erased == 3, f"[{backend}] erase_contacts should report 3, said {erased}"
+        for contact in made:
+            with expect_raises(CRMRecordNotFound, backend, "reading an erased contact"):
+                crm.get_contact(contact.contact_id)
+        mine = [c.contact_id for c in (*made, keeper)]
+        left = _ids(crm.list_contacts(), "contact_id", mine)
+        assert left == [keeper.contact_id], f"[{backend}] contacts left: {left}"
+        again = crm.erase_contacts(email=email, phone=other,
+                                   contact_ids=[made[2].contact_id])
+        assert again == 0, f"[{backend}] a second erasure should report 0, said {again}"
+        self.assert_erased_from_storage(crm, [*names, email, normalised])
+
+    def test_get_task_reads_one_task(self, crm: CRM, backend: str) -> None:
+        if not crm.supports(Capability.TASKS):
+            assert_unsupported(crm, Capability.TASKS, lambda: crm.get_task("t"), backend)
+            return
+        task = CrmTask(task_id=unique("t-"), subject="Introduce", details={"path": ["a", "b"]})
+        crm.save_task(task)
+        assert crm.get_task(task.task_id) == task, f"[{backend}] get_task round trip"
+        with expect_raises(CRMRecordNotFound, backend, "getting a missing task"):
+            crm.get_task(unique("missing-"))
 
     # -- erasure ---------------------------------------------------------------------------
     def test_erase_contact_leaves_nothing_readable(self, crm: CRM, backend: str) -> None:
