@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 from types import TracebackType
 from typing import Any, get_args
@@ -172,6 +172,21 @@ def emulator_job_runner(env: Mapping[str, str]) -> Any:
     return getattr(importlib.import_module(module), name)(env)
 
 
+#: Ports whose built adapters are handed to the adapters built after them
+#: (``BuildContext.extra``): a network adapter reads its OAuth tokens from the SecretStore
+#: by name at call time and remembers the message ids it sent in the DocumentStore.
+SHARED_PORTS = ("store", "secrets")
+
+
+def with_ports(context: BuildContext, built: Mapping[str, Adapter]) -> BuildContext:
+    """``context`` with the already built adapters of :data:`SHARED_PORTS` in ``extra``
+    (under their port names), so later adapters get them injected, never build them."""
+    shared = {port: built[port] for port in SHARED_PORTS if port in built}
+    if not shared:
+        return context
+    return replace(context, extra={**context.extra, **shared})
+
+
 def build_providers(
     settings: Settings | None = None,
     *,
@@ -193,7 +208,7 @@ def build_providers(
     built: dict[str, Adapter] = {}
     try:
         for port in PORTS:
-            built[port] = build_adapter(port, settings, registry, context)
+            built[port] = build_adapter(port, settings, registry, with_ports(context, built))
     except BaseException:
         for adapter in built.values():
             adapter.close()
@@ -203,10 +218,12 @@ def build_providers(
 
 __all__ = [
     "EMULATOR_JOB_RUNNER",
+    "SHARED_PORTS",
     "Providers",
     "build_adapter",
     "build_providers",
     "emulator_job_runner",
     "provider_settings",
     "shareable_settings",
+    "with_ports",
 ]
