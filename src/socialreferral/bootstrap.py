@@ -29,6 +29,7 @@ from socialreferral.ports import (
     SecretStore,
     SocialChannel,
 )
+from socialreferral.ports.oauth import OAuthLogin
 from socialreferral.providers import BuildContext, ProviderSettings, ProviderSpec
 from socialreferral.repositories import Repositories
 from socialreferral.settings import Settings, describe_validation_error
@@ -47,6 +48,8 @@ class Providers:
     social: SocialChannel
     settings: Settings = field(repr=False)
     registry: Registry = field(repr=False)
+    #: OAuth logins by network, for the networks whose settings table configures an app.
+    logins: dict[str, OAuthLogin] = field(default_factory=dict, repr=False)
 
     @cached_property
     def repositories(self) -> Repositories:
@@ -63,6 +66,8 @@ class Providers:
             if id(adapter) not in seen:
                 seen.add(id(adapter))
                 adapter.close()
+        for login in self.logins.values():
+            login.close()
 
     def __enter__(self) -> Providers:
         return self
@@ -213,7 +218,36 @@ def build_providers(
         for adapter in built.values():
             adapter.close()
         raise
-    return Providers(settings=settings, registry=registry, **built)  # type: ignore[arg-type]
+    try:
+        logins = build_logins(settings, registry, context)
+    except BaseException:
+        for adapter in built.values():
+            adapter.close()
+        raise
+    return Providers(settings=settings, registry=registry, logins=logins,
+                     **built)  # type: ignore[arg-type]
+
+
+def build_logins(settings: Settings, registry: Registry,
+                 context: BuildContext | None = None) -> dict[str, OAuthLogin]:
+    """The OAuth login of every registered network whose provider table configures an
+    app (``app_id`` or ``client_id``), keyed by network."""
+    logins: dict[str, OAuthLogin] = {}
+    for network, spec in sorted(registry.logins.items()):
+        table = settings.providers.get(spec.provider) or {}
+        if not (table.get("app_id") or table.get("client_id")):
+            continue
+        model = spec.load_settings_model()
+        try:
+            validated = model.model_validate(table)
+        except ValidationError as exc:
+            raise ConfigurationError(
+                describe_validation_error(exc, f"[{spec.provider}]")) from None
+        login = spec.load_login().from_settings(validated, context or BuildContext())
+        if not isinstance(login, OAuthLogin):
+            raise ConfigurationError(f"{spec.login} is not an OAuthLogin")
+        logins[network] = login
+    return logins
 
 
 __all__ = [
@@ -221,6 +255,7 @@ __all__ = [
     "SHARED_PORTS",
     "Providers",
     "build_adapter",
+    "build_logins",
     "build_providers",
     "emulator_job_runner",
     "provider_settings",

@@ -104,4 +104,20 @@ class StoredToken(DomainModel):
                    expires_at=expires_at, scopes=scopes)
 
 
-__all__ = ["EXPIRY_MARGIN", "MAX_TOKEN_JSON", "StoredToken", "token_secret_name"]
+class LoginAttempt(DomainModel):
+    """A login in progress: what the callback needs, keyed by a digest of ``state``.
+
+    Single use and short-lived: the callback takes it (deletes it) before the code
+    exchange, so a replayed callback finds nothing. The PKCE ``code_verifier`` is useless
+    without the authorization code, which only the person's browser carries.
+    """
+
+    customer_id: str = Field(min_length=1, max_length=128)
+    network: str = Field(min_length=1, max_length=32)
+    code_verifier: str = Field(min_length=43, max_length=128)
+    redirect_uri: str = Field(min_length=1, max_length=2000)
+    expires_at: AwareDatetime
+
+
+__all__ = ["EXPIRY_MARGIN", "MAX_TOKEN_JSON", "LoginAttempt", "StoredToken",
+           "token_secret_name"]

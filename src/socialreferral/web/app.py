@@ -6,6 +6,8 @@
                                             channel: built-in or a plugin's)
 ``GET  /referrals/{token}``                 the offer behind a signed referral link
 ``POST /referrals/{token}/lead``            the prospect's lead form (JSON)
+``GET  /connect/{network}``,               a customer's OAuth login (signed ticket,
+``GET  /connect/{network}/callback``        state + PKCE; socialreferral.service.connect)
 ``GET  /healthz``                           liveness
 ``GET  /openapi.json``, ``/docs``           the schema (response models for every route)
                                             and Swagger UI, served from the package
@@ -46,7 +48,12 @@ from socialreferral.web.edge import BodyLimitMiddleware, LastResortMiddleware, U
 from socialreferral.web.errors import install_error_handlers
 from socialreferral.web.ratelimit import RateLimitMiddleware
 from socialreferral.web.redaction import app_logger
-from socialreferral.web.routes import health_router, referral_router, webhook_router
+from socialreferral.web.routes import (
+    connect_router,
+    health_router,
+    referral_router,
+    webhook_router,
+)
 
 API_VERSION = "0.1.0"
 
@@ -85,6 +92,7 @@ def create_app(providers: Providers, *, owns_providers: bool = False) -> FastAPI
     install_error_handlers(app)
     app.include_router(webhook_router(providers))
     app.include_router(referral_router(providers))
+    app.include_router(connect_router(providers))
     app.include_router(health_router())
     install_console(app, providers)
     # add_middleware wraps what is there, so the last one added is the outermost.

@@ -49,6 +49,7 @@ from socialreferral.errors import (
     RoleRequired,
     SignatureInvalid,
     SocialReferralError,
+    TokenInvalid,
     TransientError,
 )
 from socialreferral.web.redaction import app_logger
@@ -77,7 +78,7 @@ def status_for(exc: SocialReferralError) -> tuple[int, dict[str, str]]:
         return 429, {"Retry-After": str(exc.retry_after)}
     if isinstance(exc, NotAuthenticated):
         return 401, {}
-    if isinstance(exc, SignatureInvalid | RoleRequired):
+    if isinstance(exc, SignatureInvalid | RoleRequired | TokenInvalid):
         return 403, {}
     if isinstance(exc, RequestBodyTooLarge | MessageTooLarge | DocumentTooLarge):
         return 413, {"Connection": "close"} if isinstance(exc, RequestBodyTooLarge) else {}

@@ -71,7 +71,7 @@ class MetaLogin(OAuthLogin):
                                                 redirect_uri=redirect_uri)
                 secret = self.settings.app_secret
                 assert secret is not None  # checked in __init__
-                long = self._oauth.get(f"{root}/oauth/access_token", params={
+                long = self._oauth.request("GET", f"{root}/oauth/access_token", params={
                     "grant_type": "fb_exchange_token", "client_id": self.settings.app_id,
                     "client_secret": secret.get_secret_value(),
                     "fb_exchange_token": short["access_token"]}, withhold_token=True)

@@ -1,7 +1,8 @@
 """The web edge's routes, one module per area; each exposes ``<area>_router(providers)``."""
 
+from socialreferral.web.routes.connect import connect_router
 from socialreferral.web.routes.health import health_router
 from socialreferral.web.routes.referrals import referral_router
 from socialreferral.web.routes.webhooks import webhook_router
 
-__all__ = ["health_router", "referral_router", "webhook_router"]
+__all__ = ["connect_router", "health_router", "referral_router", "webhook_router"]
