@@ -8,9 +8,9 @@ from typing import Any
 from socialreferral.domain.oauth import StoredToken, token_secret_name
 from socialreferral.ports import RetryPolicy
 from socialreferral.providers import BuildContext
+from socialreferral.providers.local.secrets import LocalSecretStore
 from socialreferral.providers.local.settings import LocalSettings
 from socialreferral.providers.local.store import LocalDocumentStore
-from socialreferral.providers.local.secrets import LocalSecretStore
 from socialreferral.providers.meta.channel import MetaSocialChannel
 from socialreferral.providers.meta.settings import MetaSettings
 from socialreferral.testing.vendor_fakes.graph import APP_ID, APP_SECRET, PAGE_ID, GraphFake

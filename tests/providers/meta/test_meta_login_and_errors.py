@@ -22,7 +22,13 @@ from socialreferral.domain.oauth import StoredToken, token_secret_name
 from socialreferral.errors import TokenInvalid, TransientError
 from socialreferral.service.connect import connect_ticket, require_reconsent
 from socialreferral.settings import Settings
-from socialreferral.testing.vendor_fakes.graph import APP_ID, APP_SECRET, PAGE_ID, FakeUser, GraphFake
+from socialreferral.testing.vendor_fakes.graph import (
+    APP_ID,
+    APP_SECRET,
+    PAGE_ID,
+    FakeUser,
+    GraphFake,
+)
 from socialreferral.testing.vendor_fakes.server import LoopbackServer
 
 fastapi_testclient = pytest.importorskip("fastapi.testclient")

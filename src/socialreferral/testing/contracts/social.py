@@ -286,10 +286,10 @@ class SocialChannelContract:
             assert left == [cat], (
                 f"[{backend}] the tie {bob} -> {zed} must go with {zed}; {bob} has {left}"
             )
-        left = delivered(zed)
+        kept = delivered(zed)
         if self.network_keeps_private_messages:
-            left = [m for m in left if m.in_reply_to is not None and not m.private]
-        assert left == [], f"[{backend}] messages to {zed} survived forget()"
+            kept = [m for m in kept if m.in_reply_to is not None and not m.private]
+        assert kept == [], f"[{backend}] messages to {zed} survived forget()"
         assert to_bob in _ids(delivered()), (
             f"[{backend}] forget({zed}) should keep other people's messages: "
             f"{_ids(delivered())}"
