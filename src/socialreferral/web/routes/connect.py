@@ -17,12 +17,12 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter
 from fastapi.responses import RedirectResponse
 from starlette.concurrency import run_in_threadpool
 
 from socialreferral.bootstrap import Providers
-from socialreferral.errors import UnknownChannel
+from socialreferral.errors import InvalidInput, UnknownChannel
 from socialreferral.ports.oauth import OAuthLogin
 from socialreferral.service.connect import ConnectOutcome, begin_login, finish_login
 from socialreferral.web.schemas import error_responses
@@ -45,10 +45,13 @@ def connect_router(providers: Providers) -> APIRouter:
 
     @router.get(CONNECT_PATH, status_code=303, response_class=RedirectResponse,
                 responses={303: {"description": "To the network's login dialog"},
-                           **error_responses(403, 404, 429, 503)})
-    def start(network: str, ticket: str = Query(max_length=2048)) -> RedirectResponse:
+                           **error_responses(400, 403, 404, 429, 503)})
+    def start(network: str, ticket: str = "") -> RedirectResponse:
         """Send the customer's browser to the network's login (state + PKCE)."""
         login = login_for(network)
+        if not 0 < len(ticket) <= 2048:
+            raise InvalidInput("a connect ticket of 1-2048 characters is needed",
+                               field="ticket")
         url = begin_login(repositories=providers.repositories, secrets=providers.secrets,
                           login=login, ticket=ticket,
                           redirect_uri=base + CALLBACK_PATH.format(network=network),
@@ -57,10 +60,8 @@ def connect_router(providers: Providers) -> APIRouter:
 
     @router.get(CALLBACK_PATH, response_model=ConnectOutcome,
                 responses=error_responses(400, 403, 404, 429, 503))
-    async def callback(network: str, state: str = Query(default="", max_length=200),
-                       code: str | None = Query(default=None, max_length=2000),
-                       error: str | None = Query(default=None, max_length=200)
-                       ) -> ConnectOutcome:
+    async def callback(network: str, state: str = "", code: str | None = None,
+                       error: str | None = None) -> ConnectOutcome:
         """Finish the login: the token to the SecretStore, the granted scopes to the
         consent; a declined login is answered as such."""
         login = login_for(network)
