@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 from types import TracebackType
 from typing import Any, get_args
@@ -29,6 +29,7 @@ from socialreferral.ports import (
     SecretStore,
     SocialChannel,
 )
+from socialreferral.ports.oauth import OAuthLogin
 from socialreferral.providers import BuildContext, ProviderSettings, ProviderSpec
 from socialreferral.repositories import Repositories
 from socialreferral.settings import Settings, describe_validation_error
@@ -47,6 +48,8 @@ class Providers:
     social: SocialChannel
     settings: Settings = field(repr=False)
     registry: Registry = field(repr=False)
+    #: OAuth logins by network, for the networks whose settings table configures an app.
+    logins: dict[str, OAuthLogin] = field(default_factory=dict, repr=False)
 
     @cached_property
     def repositories(self) -> Repositories:
@@ -63,6 +66,8 @@ class Providers:
             if id(adapter) not in seen:
                 seen.add(id(adapter))
                 adapter.close()
+        for login in self.logins.values():
+            login.close()
 
     def __enter__(self) -> Providers:
         return self
@@ -172,6 +177,21 @@ def emulator_job_runner(env: Mapping[str, str]) -> Any:
     return getattr(importlib.import_module(module), name)(env)
 
 
+#: Ports whose built adapters are handed to the adapters built after them
+#: (``BuildContext.extra``): a network adapter reads its OAuth tokens from the SecretStore
+#: by name at call time and remembers the message ids it sent in the DocumentStore.
+SHARED_PORTS = ("store", "secrets")
+
+
+def with_ports(context: BuildContext, built: Mapping[str, Adapter]) -> BuildContext:
+    """``context`` with the already built adapters of :data:`SHARED_PORTS` in ``extra``
+    (under their port names), so later adapters get them injected, never build them."""
+    shared = {port: built[port] for port in SHARED_PORTS if port in built}
+    if not shared:
+        return context
+    return replace(context, extra={**context.extra, **shared})
+
+
 def build_providers(
     settings: Settings | None = None,
     *,
@@ -193,20 +213,52 @@ def build_providers(
     built: dict[str, Adapter] = {}
     try:
         for port in PORTS:
-            built[port] = build_adapter(port, settings, registry, context)
+            built[port] = build_adapter(port, settings, registry, with_ports(context, built))
     except BaseException:
         for adapter in built.values():
             adapter.close()
         raise
-    return Providers(settings=settings, registry=registry, **built)  # type: ignore[arg-type]
+    try:
+        logins = build_logins(settings, registry, context)
+    except BaseException:
+        for adapter in built.values():
+            adapter.close()
+        raise
+    return Providers(settings=settings, registry=registry, logins=logins,
+                     **built)  # type: ignore[arg-type]
+
+
+def build_logins(settings: Settings, registry: Registry,
+                 context: BuildContext | None = None) -> dict[str, OAuthLogin]:
+    """The OAuth login of every registered network whose provider table configures an
+    app (``app_id`` or ``client_id``), keyed by network."""
+    logins: dict[str, OAuthLogin] = {}
+    for network, spec in sorted(registry.logins.items()):
+        table = settings.providers.get(spec.provider) or {}
+        if not (table.get("app_id") or table.get("client_id")):
+            continue
+        model = spec.load_settings_model()
+        try:
+            validated = model.model_validate(table)
+        except ValidationError as exc:
+            raise ConfigurationError(
+                describe_validation_error(exc, f"[{spec.provider}]")) from None
+        login = spec.load_login().from_settings(validated, context or BuildContext())
+        if not isinstance(login, OAuthLogin):
+            raise ConfigurationError(f"{spec.login} is not an OAuthLogin")
+        logins[network] = login
+    return logins
 
 
 __all__ = [
     "EMULATOR_JOB_RUNNER",
+    "SHARED_PORTS",
     "Providers",
     "build_adapter",
+    "build_logins",
     "build_providers",
     "emulator_job_runner",
     "provider_settings",
     "shareable_settings",
+    "with_ports",
 ]

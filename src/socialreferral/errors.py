@@ -7,7 +7,8 @@ library can still catch ``KeyError``, ``ValueError`` or ``PermissionError``::
     ├── ConfigurationError (ValueError)            bad settings, unknown provider
     │   └── ProviderNotInstalled (ImportError)     extra not installed; carries an install hint
     ├── Unsupported (NotImplementedError)          capability the adapter does not declare
-    ├── TransientError                             retryable: throttling, 5xx, timeouts
+    ├── TransientError                             retryable: throttling, 5xx, timeouts;
+    │                                              ``retry_after``: the wait the service advised
     ├── InvalidInput (ValueError)                  a boundary rejected a payload; names the field
     │   └── SignatureInvalid (PermissionError)     webhook or link signature missing/wrong/expired
     ├── NotFound (LookupError)                     base for every "does not exist"
@@ -31,7 +32,9 @@ library can still catch ``KeyError``, ``ValueError`` or ``PermissionError``::
     ├── CRMError
     │   └── CRMRecordNotFound (NotFound, KeyError)
     ├── SocialChannelError
-    │   └── ProfileNotFound (NotFound, KeyError)
+    │   ├── ProfileNotFound (NotFound, KeyError)
+    │   └── TokenInvalid (PermissionError)         an OAuth token expired or was revoked:
+    │                                              the person (or page admin) must re-consent
     ├── WebhookChannelError
     │   ├── UnknownChannel (NotFound, KeyError)    no registered channel of that name
     │   └── ChannelNotConfigured (ConfigurationError)  its secret is not in the SecretStore
@@ -78,7 +81,17 @@ class Unsupported(SocialReferralError, NotImplementedError):
 
 
 class TransientError(SocialReferralError):
-    """A failure worth retrying (throttling, 5xx, timeouts, lock contention)."""
+    """A failure worth retrying (throttling, 5xx, timeouts, lock contention).
+
+    ``retry_after`` is the wait in seconds the service advised (HTTP ``Retry-After``, a
+    rate-limit reset header), or None; the port base waits at least that long before the
+    next attempt, and gives up at once when the advice is longer than its
+    ``max_advised_wait`` (a queue redelivers the job later instead of a worker sleeping).
+    """
+
+    def __init__(self, message: str = "", *, retry_after: float | None = None) -> None:
+        self.retry_after = None if retry_after is None else max(0.0, float(retry_after))
+        super().__init__(message)
 
 
 class InvalidInput(SocialReferralError, ValueError):
@@ -200,6 +213,18 @@ class ProfileNotFound(SocialChannelError, NotFound, KeyError):
         return str(self.args[0]) if self.args else "profile not found"
 
 
+class TokenInvalid(SocialChannelError, PermissionError):
+    """The network refused an OAuth token: expired, revoked, or missing a permission the
+    person declined. Retrying cannot help; the person (``person_id`` on ``network``, or
+    the page's administrator when ``person_id`` is None) must connect again, so callers
+    record that re-consent is needed instead of failing the job. The message never
+    contains the token."""
+
+    def __init__(self, message: str, *, network: str, person_id: str | None = None) -> None:
+        self.network, self.person_id = network, person_id
+        super().__init__(message)
+
+
 class WebhookChannelError(SocialReferralError):
     """Base of the errors of inbound webhook channels (the channel registry)."""
 
@@ -282,6 +307,7 @@ __all__ = [
     "SocialReferralError",
     "StateConflict",
     "TaskNotRegistered",
+    "TokenInvalid",
     "TransientError",
     "UnknownAlert",
     "UnknownChannel",

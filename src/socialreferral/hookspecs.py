@@ -38,3 +38,10 @@ def register_channels(register: Callable[[Any], None]) -> None:
     subclasses :class:`socialreferral.channels.WebhookChannel`. The channel's ``name`` is
     its URL segment (``/webhooks/<name>``); two plugins may not register the same name.
     """
+
+
+@hookspec
+def register_logins(register: Callable[[Any], None]) -> None:
+    """Register OAuth logins: ``register(LoginSpec(network=..., provider=..., login=...,
+    settings=...))``; served at ``/connect/<network>`` when the provider's table
+    configures an app."""

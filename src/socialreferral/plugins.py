@@ -26,7 +26,7 @@ from socialreferral import hookspecs
 from socialreferral.channels import WebhookChannel
 from socialreferral.errors import ConfigurationError, UnknownChannel
 from socialreferral.ports import PORTS
-from socialreferral.providers import ProviderSpec
+from socialreferral.providers import LoginSpec, ProviderSpec
 
 ENTRY_POINT_GROUP = "socialreferral"
 _CHANNEL_NAME = re.compile(r"^[a-z][a-z0-9-]{0,31}$")
@@ -37,6 +37,8 @@ BUILTIN_PLUGINS: dict[str, str] = {
     "local": "socialreferral.providers.local.plugin",
     "aws": "socialreferral.providers.aws.plugin",
     "azure": "socialreferral.providers.azure.plugin",
+    "dynamics": "socialreferral.providers.dynamics.plugin",
+    "meta": "socialreferral.providers.meta.plugin",
 }
 
 
@@ -47,6 +49,7 @@ class Registry:
     providers: dict[tuple[str, str], ProviderSpec] = field(default_factory=dict)
     tasks: dict[str, str] = field(default_factory=dict)
     channels: dict[str, WebhookChannel] = field(default_factory=dict)
+    logins: dict[str, LoginSpec] = field(default_factory=dict)
     plugins: dict[str, str] = field(default_factory=dict)
     """plugin name -> where it came from ("builtin" or the distribution name)."""
 
@@ -91,6 +94,13 @@ class Registry:
                 f"two plugins register provider {spec.name!r} for {spec.port!r}"
             )
         self.providers[key] = spec
+
+    def _add_login(self, spec: LoginSpec) -> None:
+        if not isinstance(spec, LoginSpec) or not _CHANNEL_NAME.match(spec.network):
+            raise ConfigurationError(f"{spec!r} is not a LoginSpec with a valid network name")
+        if spec.network in self.logins and self.logins[spec.network] != spec:
+            raise ConfigurationError(f"two plugins register the login for {spec.network!r}")
+        self.logins[spec.network] = spec
 
     def _add_task(self, name: str, path: str) -> None:
         if name in self.tasks and self.tasks[name] != path:
@@ -146,6 +156,7 @@ def load_registry(
     manager.hook.register_providers(register=registry._add_provider)
     manager.hook.register_tasks(register=registry._add_task)
     manager.hook.register_channels(register=registry._add_channel)
+    manager.hook.register_logins(register=registry._add_login)
     distributions = {id(p): d.project_name for p, d in manager.list_plugin_distinfo()}
     for name, plugin in manager.list_name_plugin():
         if plugin is not None:

@@ -75,6 +75,9 @@ class RetrySettings(BaseModel):
     attempts: int = Field(default=5, ge=1, le=20)
     initial_wait: float = Field(default=0.05, ge=0, le=10)
     max_wait: float = Field(default=2.0, ge=0, le=60)
+    #: Longest service-advised wait (Retry-After) a worker sleeps through; longer ones
+    #: fail the attempt so the queue redelivers the job later.
+    max_advised_wait: float = Field(default=30.0, ge=0, le=900)
 
 
 class RateLimit(BaseModel):

@@ -52,6 +52,9 @@ class Consent(DomainModel):
     scopes: tuple[str, ...] = ()
     granted_at: AwareDatetime
     revoked_at: AwareDatetime | None = None
+    #: Set when the network refused the account's token (expired, revoked, a permission
+    #: removed): the customer must connect again; cleared by the next connection.
+    reconsent_required_at: AwareDatetime | None = None
 
     @property
     def active(self) -> bool:
@@ -67,6 +70,11 @@ class Consent(DomainModel):
     def allows(self, scope: str) -> bool:
         """True if the consent is active and includes ``scope``."""
         return self.active and scope in self.scopes
+
+    @property
+    def needs_reconsent(self) -> bool:
+        """True when the network refused the token and the customer must log in again."""
+        return self.reconsent_required_at is not None
 
     def revoke(self, at: datetime) -> Consent:
         """A copy revoked at ``at`` (a revoked consent stays revoked at its first time)."""

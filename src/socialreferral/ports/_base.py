@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import Any, ClassVar, Self, TypeVar
 
 from tenacity import (
+    RetryCallState,
     Retrying,
     retry_if_exception_type,
     stop_after_attempt,
@@ -35,6 +36,10 @@ class RetryPolicy:
     attempts: int = 5
     initial_wait: float = 0.05
     max_wait: float = 2.0
+    #: Longest wait a service may advise (``TransientError.retry_after``) that is still
+    #: waited for in-process; a longer advice is re-raised at once, so the job goes back
+    #: to its queue instead of holding a worker (Meta's rate limits advise up to an hour).
+    max_advised_wait: float = 30.0
 
     def call(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         """Run ``fn`` and retry it while it raises :class:`TransientError`."""
@@ -46,22 +51,43 @@ class RetryPolicy:
         except TransientError as exc:
             first: list[BaseException] = [exc]
 
+        if _advised(first[0]) > self.max_advised_wait:
+            raise first[0]
+
         def attempt(*a: Any, **kw: Any) -> T:
             if first:
                 raise first.pop()
             return fn(*a, **kw)
 
+        # wait_exponential + wait_random instead of wait_exponential_jitter(initial=...),
+        # whose ``initial`` is deprecated in tenacity 9 (a DeprecationWarning, which the
+        # test suite turns into an error) while ``multiplier`` is missing from 8.x.
+        backoff = (wait_exponential(multiplier=self.initial_wait, max=self.max_wait)
+                   + wait_random(0, self.initial_wait))
+
+        def wait(state: RetryCallState) -> float:
+            # A service's advice (Retry-After) is a floor: waiting less only earns another
+            # throttled answer, and Dataverse extends the penalty of clients that insist.
+            return max(backoff(state), _advised(_failure(state)))
+
+        def stop(state: RetryCallState) -> bool:
+            return (stop_after_attempt(self.attempts)(state)
+                    or _advised(_failure(state)) > self.max_advised_wait)
+
         retrying = Retrying(
-            retry=retry_if_exception_type(TransientError),
-            stop=stop_after_attempt(self.attempts),
-            # wait_exponential + wait_random instead of wait_exponential_jitter(initial=...),
-            # whose ``initial`` is deprecated in tenacity 9 (a DeprecationWarning, which the
-            # test suite turns into an error) while ``multiplier`` is missing from 8.x.
-            wait=wait_exponential(multiplier=self.initial_wait, max=self.max_wait)
-            + wait_random(0, self.initial_wait),
-            reraise=True,
+            retry=retry_if_exception_type(TransientError), stop=stop, wait=wait, reraise=True,
         )
         return retrying(attempt, *args, **kwargs)
+
+
+def _failure(state: RetryCallState) -> BaseException | None:
+    return state.outcome.exception() if state.outcome is not None else None
+
+
+def _advised(exc: BaseException | None) -> float:
+    """The wait a service advised with a :class:`TransientError` (0 when none)."""
+    advice = getattr(exc, "retry_after", None) if isinstance(exc, TransientError) else None
+    return float(advice) if advice else 0.0
 
 
 NO_RETRY = RetryPolicy(attempts=1)

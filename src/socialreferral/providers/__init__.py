@@ -91,6 +91,29 @@ class ProviderSpec:
         return model  # type: ignore[return-value]
 
 
+@dataclass(frozen=True)
+class LoginSpec:
+    """How to build a network's OAuth login (:class:`socialreferral.ports.oauth.OAuthLogin`).
+
+    ``provider`` names the settings table (``[meta]``) validated by ``settings``; the login
+    is built only when that table configures an app (``app_id`` or ``client_id``).
+    """
+
+    network: str
+    provider: str
+    login: str
+    settings: str
+    extra: str | None = None
+
+    def load_login(self) -> type[Any]:
+        login: type[Any] = _load(self.login)
+        return login
+
+    def load_settings_model(self) -> type[ProviderSettings]:
+        return ProviderSpec(port="social", name=self.provider, adapter=self.login,
+                            settings=self.settings).load_settings_model()
+
+
 def _load(path: str) -> Any:
     module_name, _, attribute = path.partition(":")
     module = importlib.import_module(module_name)
@@ -100,4 +123,4 @@ def _load(path: str) -> Any:
     return target
 
 
-__all__ = ["BuildContext", "ProviderSettings", "ProviderSpec", "import_sdk"]
+__all__ = ["BuildContext", "LoginSpec", "ProviderSettings", "ProviderSpec", "import_sdk"]

@@ -3,7 +3,8 @@
 Collections: ``customers`` (by customer id), ``persons`` (``<network>:<person id>`` → the
 customer who owns that account: how an author is recognised as a customer already) and
 ``consents`` (``<customer>:<network>``, with the SecretStore name of the account's token as
-bookkeeping, so erasure can find the token without knowing how names are made).
+bookkeeping, so erasure can find the token without knowing how names are made) and
+``login_attempts`` (OAuth logins in progress, by a digest of their ``state``, expiring).
 """
 
 from __future__ import annotations
@@ -12,18 +13,20 @@ from datetime import datetime
 from typing import Any
 
 from socialreferral.domain.customers import Consent, Customer
+from socialreferral.domain.oauth import LoginAttempt
 from socialreferral.repositories._base import Repository, bookkeeping, dump, load, safe_key
 from socialreferral.repositories.erasure import Erasure, Subject
 
 CUSTOMERS = "customers"
 PERSONS = "persons"
 CONSENTS = "consents"
+LOGIN_ATTEMPTS = "login_attempts"
 
 
 class CustomerRepository(Repository):
     """Customers, their linked accounts and consents."""
 
-    collections = (CUSTOMERS, PERSONS, CONSENTS)
+    collections = (CUSTOMERS, PERSONS, CONSENTS, LOGIN_ATTEMPTS)
 
     # -- customers -------------------------------------------------------------------
     def save(self, customer: Customer) -> None:
@@ -79,6 +82,33 @@ class CustomerRepository(Repository):
         self._store.put(CONSENTS, key, {**dump(revoked), **bookkeeping(document.value)},
                         if_match=document.etag)
 
+    def require_reconsent(self, customer_id: str, network: str, at: datetime) -> bool:
+        """Mark the consent as needing a new login; False when there is no consent."""
+        key = safe_key(customer_id, network)
+        document = self._store.find(CONSENTS, key)
+        if document is None:
+            return False
+        consent = load(Consent, document.value)
+        if consent.reconsent_required_at is None:
+            marked = consent.model_copy(update={"reconsent_required_at": at})
+            self._store.put(CONSENTS, key, {**dump(marked), **bookkeeping(document.value)},
+                            if_match=document.etag)
+        return True
+
+    # -- logins in progress (OAuth state + PKCE) -------------------------------------
+    def save_login_attempt(self, state_digest: str, attempt: LoginAttempt,
+                           ttl_seconds: float) -> None:
+        """Remember a login until its callback (create-only, expiring)."""
+        self._store.put(LOGIN_ATTEMPTS, state_digest, dump(attempt), create_only=True,
+                        ttl=ttl_seconds)
+
+    def take_login_attempt(self, state_digest: str) -> LoginAttempt | None:
+        """The login with this state digest, deleted as it is read (single use)."""
+        document = self._store.find(LOGIN_ATTEMPTS, state_digest)
+        if document is None or not self._store.delete(LOGIN_ATTEMPTS, state_digest):
+            return None
+        return load(LoginAttempt, document.value)
+
     # -- erasure ---------------------------------------------------------------------
     def expand(self, subject: Subject) -> None:
         """Add every identifier linked to ``subject``'s: customers found by e-mail or
@@ -108,6 +138,8 @@ class CustomerRepository(Repository):
         """Consents, the account index and the customers: the records that resolve the
         person, so they go last and an interrupted erasure can simply be repeated."""
         subject = erasure.subject
+        self._delete_where_in(LOGIN_ATTEMPTS, "customer_id", subject.customer_ids,
+                              "login_attempts", erasure)
         for collection, kind in ((CONSENTS, "consents"), (PERSONS, "persons")):
             for name, values in (("customer_id", subject.customer_ids),
                                  ("person_id", subject.person_ids)):

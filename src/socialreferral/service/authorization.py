@@ -23,9 +23,7 @@ with the fresh profile, and eligibility is recomputed.
 
 from __future__ import annotations
 
-import hashlib
 import math
-import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -35,6 +33,7 @@ from pydantic import Field
 from socialreferral.domain._base import DomainModel
 from socialreferral.domain.customers import Consent, Customer
 from socialreferral.domain.eligibility import Eligibility, EligibilityRules, assess_eligibility
+from socialreferral.domain.oauth import token_secret_name
 from socialreferral.domain.social import Connection, Profile
 from socialreferral.errors import InvalidInput
 from socialreferral.ports import SecretStore, SocialChannel
@@ -97,13 +96,6 @@ class ConnectResult(DomainModel):
     connections: int = Field(ge=0)
     influence: float = Field(ge=0.0, le=1.0)
     eligibility: Eligibility
-
-
-def token_secret_name(network: str, person_id: str) -> str:
-    """SecretStore name of a person's OAuth token (names allow only letters, digits, '-')."""
-    clean = re.sub(r"[^A-Za-z0-9]", "", network)[:20] or "net"
-    digest = hashlib.sha256(f"{network}\x1f{person_id}".encode()).hexdigest()[:40]
-    return f"oauth-{clean}-{digest}"
 
 
 def recent_activity(connections: Sequence[Connection], now: datetime) -> int:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from datetime import datetime
+from datetime import UTC, datetime
 
 from socialreferral.domain.crm import OpportunityStatus
 from socialreferral.domain.customers import Customer
@@ -23,6 +23,7 @@ from socialreferral.domain.referrals import (
     offer_id_for,
 )
 from socialreferral.domain.social import OutboundMessage
+from socialreferral.errors import TokenInvalid
 from socialreferral.ports import CRM, SocialChannel
 from socialreferral.repositories import Repositories
 
@@ -40,12 +41,21 @@ def create_and_ask(offer: Offer, referrer: Customer, network: str, accepted_at: 
         referrer_person_id=account)
     if hook is not None:
         hook("offer_stored", offer.offer_id)
-    social.send(OutboundMessage(
-        message_id=message_id_for(offer.offer_id, "ask"),
-        recipient_id=account or referrer.customer_id,
-        text=f"Your friend may be interested: {offer.text} Would you recommend it?",
-        kind="ask",
-    ))
+    try:
+        social.send(OutboundMessage(
+            message_id=message_id_for(offer.offer_id, "ask"),
+            recipient_id=account or referrer.customer_id,
+            text=f"Your friend may be interested: {offer.text} Would you recommend it?",
+            kind="ask",
+        ))
+    except TokenInvalid as refused:
+        if refused.person_id is None:
+            raise  # the Page's own token: an operator must reconnect it; the job waits
+        # The referrer's grant expired or was revoked: ask them to log in again instead of
+        # failing the job; the offer stays stored (not ASKED) for a later reminder.
+        repositories.customers.require_reconsent(referrer.customer_id, network,
+                                                 datetime.now(UTC))
+        return created
     if hook is not None:
         hook("referrer_asked", offer.offer_id)
     repositories.referrals.advance_offer(offer.offer_id, OfferStatus.ASKED)

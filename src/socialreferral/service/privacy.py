@@ -6,8 +6,9 @@ resolved to every identifier the library links to them (each repository adds wha
 knows: a customer's accounts and contact details, the accounts' customer, token names)
 and then forgotten:
 
+* **SocialChannel** — ``forget``: profile, connections both ways, messages sent to them;
+  a network adapter also revokes the app's grant at the network, so it runs first.
 * **SecretStore** — the OAuth token of every account (every version).
-* **SocialChannel** — ``forget``: profile, connections both ways, messages sent to them.
 * **CRM** — ``erase_contact``: leads with their e-mail/phone and the leads of their
   referrals; ``erase_contacts``: the CRM contacts with their e-mail/phone and those
   captured as the person's profiles (CRMs declaring ``contacts``); opportunities and
@@ -147,8 +148,10 @@ def erase_person(
     subject = resolve_subject(repositories, person_id=person_id, customer_id=customer_id,
                               email=email, phone=phone)
     erasure = Erasure(subject)
-    _erase_secrets(secrets, erasure)
+    # The channel first: it revokes the person's grant at the network with their token
+    # (Meta's DELETE /{id}/permissions), which must still be in the SecretStore.
     _erase_social(social, erasure)
+    _erase_secrets(secrets, erasure)
     _erase_crm(crm, repositories, erasure)
     for repository in repositories.all():
         repository.erase(erasure)

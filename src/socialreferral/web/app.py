@@ -13,6 +13,8 @@
                                             (web/routes/influence.py)
 ``GET  /people``, ``/people/{id}``          the People API for service callers (API keys,
 ``GET|POST /people/review``                 audited; web/routes/people.py)
+``GET  /connect/{network}``,               a customer's OAuth login (signed ticket,
+``GET  /connect/{network}/callback``        state + PKCE; socialreferral.service.connect)
 ``GET  /healthz``                           liveness
 ``GET  /openapi.json``, ``/docs``           the schema (response models for every route)
                                             and Swagger UI, served from the package
@@ -55,6 +57,7 @@ from socialreferral.web.ratelimit import RateLimitMiddleware
 from socialreferral.web.redaction import app_logger
 from socialreferral.web.routes import (
     care_router,
+    connect_router,
     health_router,
     influence_router,
     people_router,
@@ -111,6 +114,7 @@ def create_app(providers: Providers, *, owns_providers: bool = False) -> FastAPI
         app.state.influence = influence_analytics(providers)
         app.include_router(influence_router(app.state.influence))
     app.include_router(people_router(providers))
+    app.include_router(connect_router(providers))
     app.include_router(health_router())
     install_console(app, providers)
     # add_middleware wraps what is there, so the last one added is the outermost.

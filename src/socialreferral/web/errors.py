@@ -56,6 +56,7 @@ from socialreferral.errors import (
     SignatureInvalid,
     SocialReferralError,
     StateConflict,
+    TokenInvalid,
     TransientError,
     Unsupported,
 )
@@ -86,7 +87,7 @@ def status_for(exc: SocialReferralError) -> tuple[int, dict[str, str]]:
         return 429, {"Retry-After": str(exc.retry_after)}
     if isinstance(exc, NotAuthenticated):
         return 401, {"WWW-Authenticate": 'Bearer realm="socialreferral"'}
-    if isinstance(exc, SignatureInvalid | RoleRequired):
+    if isinstance(exc, SignatureInvalid | RoleRequired | TokenInvalid):
         return 403, {}
     if isinstance(exc, RequestBodyTooLarge | MessageTooLarge | DocumentTooLarge):
         return 413, {"Connection": "close"} if isinstance(exc, RequestBodyTooLarge) else {}
