@@ -6,10 +6,11 @@ fresh queue setup, moves N messages through:
 * **naive**: ``QueueClient.send_message`` per message, then ``receive_message`` (one
   message per call) + ``delete_message`` per message;
 * **adapter**: ``AzureStorageQueue.send_batch`` (one request per message: Queue Storage
-  has no batch send), then ``receive(32)`` + ``ack`` until drained.
+  has no batch send; ``queue_concurrency`` of them in flight), then ``receive(32)`` +
+  ``ack`` until drained.
 
-Prints msg/s for both and the adapter/naive ratio of the end-to-end rate. One thread,
-loopback only, bounded by ``--messages`` (default 500). Usage::
+Prints msg/s for both and the adapter/naive ratio of the end-to-end rate. The naive loop
+uses one thread; loopback only, bounded by ``--messages`` (default 500). Usage::
 
     PYTHONPATH=src python benchmarks/azure_queue.py --messages 500
 """
@@ -81,7 +82,7 @@ def main() -> None:
             send, drain = run(settings, bodies)
             rows.append((name, args.messages / send, args.messages / drain,
                          args.messages / (send + drain)))  # fmt: skip
-    print(f"Azurite 3.35.0, {args.messages} messages, one thread, 127.0.0.1\n")
+    print(f"Azurite 3.35.0, {args.messages} messages, 127.0.0.1\n")
     print("| client | send msg/s | receive+delete msg/s | end-to-end msg/s |")
     print("|---|---:|---:|---:|")
     for name, send_rate, drain_rate, total in rows:

@@ -9,6 +9,7 @@ client reading what the adapter wrote, not by a Functions host).
 from __future__ import annotations
 
 import base64
+import threading
 import time
 import uuid
 from collections.abc import Callable, Iterator
@@ -257,3 +258,115 @@ def test_wait_seconds_polls_until_a_message_arrives(azurite: Azurite) -> None:
     assert 0.8 <= time.monotonic() - started < 4
     queue.ack(message)
     queue.close()
+
+
+class _InFlight:
+    """An azure-core transport that counts requests in flight at once (each held 20 ms so
+    overlapping ones are seen) and can fail the n-th POST (a send) with a 503."""
+
+    def __init__(self, inner: Any, fail_post: int | None = None) -> None:
+        self.inner, self.fail_post = inner, fail_post
+        self.now = self.peak = self.posts = 0
+        self.lock = threading.Lock()
+
+    def __enter__(self) -> _InFlight:
+        self.inner.__enter__()
+        return self
+
+    def __exit__(self, *args: Any) -> None:
+        self.inner.__exit__(*args)
+
+    def open(self) -> None:
+        self.inner.open()
+
+    def close(self) -> None:
+        self.inner.close()
+
+    def send(self, request: Any, **kwargs: Any) -> Any:
+        with self.lock:
+            self.now += 1
+            self.peak = max(self.peak, self.now)
+            if request.method == "POST":
+                self.posts += 1
+                failing = self.posts == self.fail_post
+            else:
+                failing = False
+        try:
+            time.sleep(0.02)
+            if failing:
+                return _FailFirst(self.inner, failures=1, status=503).send(request, **kwargs)
+            return self.inner.send(request, **kwargs)
+        finally:
+            with self.lock:
+                self.now -= 1
+
+
+def _queue_over(azurite: Azurite, transport: Any, **options: Any) -> AzureStorageQueue:
+    settings = settings_for(azurite)
+    main, poison = queue_clients(
+        settings, BuildContext(), settings.queue_name, settings.poison_queue_name,
+        transport=transport,
+    )  # fmt: skip
+    return AzureStorageQueue(
+        main, poison, retry=RetryPolicy(attempts=3, initial_wait=0.01, max_wait=0.02), **options
+    )
+
+
+def assert_overlap(peak: int, concurrency: int) -> None:
+    # One at a time means exactly one; with a pool, overlap but never above the bound.
+    assert peak == 1 if concurrency == 1 else 1 < peak <= concurrency
+
+
+@pytest.mark.parametrize("concurrency", [1, 8])
+def test_batch_sends_and_deletes_overlap_and_keep_order(azurite: Azurite, concurrency: int) -> None:
+    """Against Azurite through a counting transport: a batch of 32 sends and its acks run
+    up to ``concurrency`` requests at once (Queue Storage has no batch call), the ids come
+    back in the order of the messages, and every message arrives once."""
+    from azure.core.pipeline.transport import RequestsTransport
+
+    transport = _InFlight(RequestsTransport())
+    queue = _queue_over(azurite, transport, concurrency=concurrency)
+    bodies = [f"message {i}" for i in range(32)]
+    ids = queue.send_batch(bodies)
+    assert_overlap(transport.peak, concurrency)
+    received: list[ReceivedMessage] = []
+    while len(received) < 32:
+        batch = queue.receive(32)
+        assert batch, "messages went missing"
+        received.extend(batch)
+    assert sorted(m.body for m in received) == sorted(bodies)
+    assert [dict((m.message_id, m.body) for m in received)[i] for i in ids] == bodies
+    transport.peak = 0
+    queue.ack(*received)
+    assert_overlap(transport.peak, concurrency)
+    assert queue.depth() == 0
+    queue.close()
+
+
+def test_retried_batch_sends_only_what_failed(azurite: Azurite) -> None:
+    """Against Azurite through a transport that answers the 5th send of a 16-message batch
+    with 503: all other sends of that attempt finish, the base's retry sends only the failed
+    one, and the queue holds each message exactly once (no duplicate from the retry)."""
+    from azure.core.pipeline.transport import RequestsTransport
+
+    transport = _InFlight(RequestsTransport(), fail_post=5)
+    queue = _queue_over(azurite, transport, concurrency=4)
+    bodies = [f"message {i}" for i in range(16)]
+    queue.send_batch(bodies)
+    assert transport.posts == 17  # 16 sends and one resend: nothing sent twice
+    received: list[ReceivedMessage] = []
+    while batch := queue.receive(32):
+        received.extend(batch)
+    assert sorted(m.body for m in received) == sorted(bodies)
+    queue.ack(*received)
+    queue.close()
+
+
+def test_concurrency_must_be_positive(azurite: Azurite) -> None:
+    """Against Azurite's client objects (no request made): concurrency 0 is refused."""
+    from socialreferral.errors import InvalidInput
+
+    settings = settings_for(azurite)
+    main, poison = queue_clients(settings, BuildContext(), settings.queue_name, "p-unused")
+    with pytest.raises(InvalidInput):
+        AzureStorageQueue(main, poison, create=False, concurrency=0)

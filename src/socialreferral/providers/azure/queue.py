@@ -10,7 +10,11 @@ Features
     * message encoding ``base64`` (Functions' default) or ``none``;
     * claim check through Blob storage for bodies over 64 KiB (48 KiB of raw bytes with
       base64); the blob is deleted on ack;
-    * 429/503/5xx and connection errors are ``TransientError`` and retried by the base.
+    * 429/503/5xx and connection errors are ``TransientError`` and retried by the base;
+    * sends and deletes of one batch run ``concurrency`` requests at a time: the service
+      has no batch send or delete, so a batch costs one round trip per message, and
+      overlapping them is what makes a batch cheaper than a loop (Azure SDK clients are
+      thread-safe).
 
 Wire format: a message without attributes is its body, byte for byte (after the chosen
 encoding), so other readers see plain text. A message with attributes, or claim-checked,
@@ -19,20 +23,23 @@ is itself a JSON object with exactly those keys would be misread; nothing else i
 
 Configuration (``[azure]``): storage connection string or ``queue_account_url`` +
 credential, ``queue_name``, ``poison_suffix``, ``max_dequeue``, ``visibility_timeout``,
-``message_encoding``, ``claim_check_container``. RBAC: *Storage Queue Data Contributor*
-(and *Storage Blob Data Contributor* for the claim check).
+``message_encoding``, ``claim_check_container``, ``queue_concurrency``. RBAC: *Storage
+Queue Data Contributor* (and *Storage Blob Data Contributor* for the claim check).
 """
 
 from __future__ import annotations
 
 import base64
 import json
+import os
+import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
-from typing import TYPE_CHECKING, Any, ClassVar, Literal, Self
+from typing import TYPE_CHECKING, Any, ClassVar, Literal, Self, TypeVar, cast
 
-from socialreferral.errors import MessageTooLarge, QueueError, ReceiptInvalid
+from socialreferral.errors import InvalidInput, MessageTooLarge, QueueError, ReceiptInvalid
 from socialreferral.ports import Queue, RetryPolicy
 from socialreferral.providers.azure.errors import error_code, map_azure_errors
 from socialreferral.records import Capability, OutgoingMessage, ReceivedMessage
@@ -45,6 +52,8 @@ if TYPE_CHECKING:
 SERVICE_LIMIT = 64 * 1024  # bytes of message text the service accepts
 ENVELOPE_KEYS = frozenset({"$sr", "body", "claim", "attributes"})
 _MAIN, _POISON = "m", "p"
+_Item = TypeVar("_Item")
+_Result = TypeVar("_Result")
 
 
 class AzureStorageQueue(Queue):
@@ -73,13 +82,22 @@ class AzureStorageQueue(Queue):
         visibility_timeout: int = 30,
         create: bool = True,
         retry: RetryPolicy | None = None,
+        concurrency: int = 8,
     ) -> None:
         """Wrap two ``QueueClient``s built with the encode/decode policies of ``encoding``
-        (see :func:`queue_clients`). ``max_receives=None`` disables the poison move."""
+        (see :func:`queue_clients`). ``max_receives=None`` disables the poison move;
+        ``concurrency`` is how many sends or deletes of a batch are in flight at once
+        (1 = one after the other)."""
         super().__init__(
             max_receives=max_receives, visibility_timeout=visibility_timeout, retry=retry
         )
+        if concurrency < 1:
+            raise InvalidInput("must be >= 1", field="concurrency")
         self._queue, self._poison = queue_client, poison_client
+        self._concurrency = concurrency
+        self._pool: ThreadPoolExecutor | None = None
+        self._pool_pid = 0
+        self._failed = threading.local()
         self._claims = claim_check
         self._encoding = encoding
         if create:
@@ -103,6 +121,7 @@ class AzureStorageQueue(Queue):
             max_receives=settings.max_dequeue,
             visibility_timeout=settings.visibility_timeout,
             create=settings.create_queues,
+            concurrency=settings.queue_concurrency,
         )
 
     @property
@@ -112,16 +131,16 @@ class AzureStorageQueue(Queue):
 
     # -- primitives ----------------------------------------------------------------
     def _send_batch(self, messages: Sequence[OutgoingMessage]) -> list[str]:
-        # Queue Storage has no batch send: one request per message.
-        ids: list[str] = []
-        for message in messages:
-            text = self._wire_text(message)
-            with map_azure_errors("queue", self.name):
-                sent = self._queue.send_message(
-                    text, visibility_timeout=message.delay_seconds or None, time_to_live=-1
-                )
-            ids.append(str(sent.id))
-        return ids
+        # Queue Storage has no batch send: one request per message, several in flight.
+        return self._resumable(self._send_one, messages)
+
+    def _send_one(self, message: OutgoingMessage) -> str:
+        text = self._wire_text(message)
+        with map_azure_errors("queue", self.name):
+            sent = self._queue.send_message(
+                text, visibility_timeout=message.delay_seconds or None, time_to_live=-1
+            )
+        return str(sent.id)
 
     def _receive(
         self, max_messages: int, visibility_timeout: int, wait_seconds: float
@@ -146,10 +165,12 @@ class AzureStorageQueue(Queue):
         return delivered
 
     def _delete_batch(self, receipts: Sequence[str]) -> None:
-        for receipt in receipts:
-            client, message_id, pop_receipt = self._parse_receipt(receipt)
-            with map_azure_errors("queue", self.name):
-                client.delete_message(message_id, pop_receipt)
+        self._resumable(self._delete_one, receipts)
+
+    def _delete_one(self, receipt: str) -> None:
+        client, message_id, pop_receipt = self._parse_receipt(receipt)
+        with map_azure_errors("queue", self.name):
+            client.delete_message(message_id, pop_receipt)
 
     def _change_visibility(self, message: ReceivedMessage, seconds: int) -> ReceivedMessage:
         client, message_id, pop_receipt = self._parse_receipt(message.receipt)
@@ -190,6 +211,60 @@ class AzureStorageQueue(Queue):
             self._claims.delete(message.claim)
 
     # -- helpers -------------------------------------------------------------------
+    def _resumable(self, call: Callable[[_Item], _Result], batch: Sequence[_Item]) -> list[_Result]:
+        """``call`` over ``batch``, up to ``concurrency`` in flight; the results in order.
+
+        The calls of a failed attempt all finish before its first error is raised. The
+        base retries a batch by calling again with the same sequence object; the items
+        that succeeded in the failed attempt are then not repeated (a message is not sent
+        twice, a deleted one not deleted again). Remembered per thread, for the latest
+        failed batch only.
+        """
+        previous = getattr(self._failed, "batch", None)
+        done: dict[int, _Result] = {}
+        if previous is not None and previous[0] is batch:
+            done = dict(previous[1])
+        self._failed.batch = None
+        todo = [index for index in range(len(batch)) if index not in done]
+        error: BaseException | None = None
+        outcomes = self._run(call, [batch[i] for i in todo])  # stops early one at a time
+        for index, (value, failure) in zip(todo, outcomes, strict=False):
+            if failure is None:
+                done[index] = cast(_Result, value)
+            elif error is None:
+                error = failure
+        if error is not None:
+            self._failed.batch = (batch, done)
+            raise error
+        return [done[index] for index in range(len(batch))]
+
+    def _run(
+        self, call: Callable[[_Item], _Result], items: Sequence[_Item]
+    ) -> list[tuple[_Result | None, BaseException | None]]:
+        """Each item's (result, error); one after the other stops at the first error."""
+        if self._concurrency == 1 or len(items) < 2:
+            outcomes: list[tuple[_Result | None, BaseException | None]] = []
+            for item in items:
+                try:
+                    outcomes.append((call(item), None))
+                except Exception as exc:  # handed to _resumable, which re-raises it
+                    outcomes.append((None, exc))
+                    break
+            return outcomes
+        futures = [self._executor().submit(call, item) for item in items]
+        return [
+            (None, error) if (error := future.exception()) is not None else (future.result(), None)
+            for future in futures
+        ]
+
+    def _executor(self) -> ThreadPoolExecutor:
+        # Threads do not survive fork: a worker process forked from a parent that used
+        # this queue builds its own pool.
+        if self._pool is None or self._pool_pid != os.getpid():
+            self._pool = ThreadPoolExecutor(self._concurrency, thread_name_prefix="azure-queue")
+            self._pool_pid = os.getpid()
+        return self._pool
+
     def _wire_text(self, message: OutgoingMessage) -> str:
         text = message.body
         if message.attributes:
@@ -250,7 +325,10 @@ class AzureStorageQueue(Queue):
         return (self._queue if which == _MAIN else self._poison), message_id, pop_receipt
 
     def close(self) -> None:
-        """Close the HTTP sessions of both queue clients."""
+        """Stop the request threads and close the HTTP sessions of both queue clients."""
+        if self._pool is not None and self._pool_pid == os.getpid():
+            self._pool.shutdown(wait=True)
+        self._pool = None
         self._queue.close()
         self._poison.close()
 

@@ -54,6 +54,8 @@ class AzureSettings(ProviderSettings):
     message_encoding: Literal["base64", "none"] = "base64"
     claim_check_container: str = Field(default="socialreferral-claims", pattern=_NAME)
     create_queues: bool = True
+    #: Sends or deletes of one batch in flight at once (Queue Storage has no batch call).
+    queue_concurrency: int = Field(default=8, ge=1, le=32)
 
     # -- Cosmos DB (NoSQL API) ---------------------------------------------------------
     cosmos_endpoint: str | None = None
