@@ -7,6 +7,7 @@ module                 commands
 ``cli.secrets``        ``secrets set``, ``secrets list``
 ``cli.referral``       ``demo``, ``report``, ``worker``, ``ingest``, ``promote``
 ``cli.simulate``       ``simulate`` (the scaling simulator; ``simulation`` extra)
+``cli.models``         ``models install``, ``models status`` (the sentence model)
 =====================  ==============================================================
 
 Each module holds one typer app named ``commands``: an unnamed one adds top-level
@@ -27,6 +28,7 @@ COMMAND_GROUPS: tuple[str, ...] = (
     "socialreferral.cli.referral",
     "socialreferral.cli.secrets",
     "socialreferral.cli.simulate",
+    "socialreferral.cli.models",
 )
 """Modules whose ``commands`` app is added to :data:`app`, in this order."""
 
