@@ -8,9 +8,9 @@ linear layers) is stored as int8 with one float32 scale per row (row = output un
 linear layer, token of an embedding table): ``w ≈ q * scale``, ``|q| <= 127``. Biases and
 layer norms stay float32. The vocabulary and the model's configuration go into the same
 pickle-free ``.npz``. The result (~21 MB instead of 91 MB) gives embeddings whose cosine to
-the float32 model's is above 0.995, 0.9996 on average (``tests/text/test_embeddings.py``). The weights are
-Apache-2.0: ``_models/MINILM_NOTICE.txt`` (source, changes) and ``_models/APACHE-2.0.txt``
-ship beside them.
+the float32 model's is above 0.995, 0.9996 on average (``tests/text/test_embeddings.py``).
+The weights are Apache-2.0: ``_models/MINILM_NOTICE.txt`` (source, changes) and
+``_models/APACHE-2.0.txt`` ship beside them.
 """
 
 from __future__ import annotations

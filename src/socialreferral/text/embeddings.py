@@ -63,6 +63,8 @@ SHIPPED_MODEL_FILE = "minilm_l6_int8.npz"
 _SHIPPED_KIND = "socialreferral.SentenceModel/1"
 
 _F32 = npt.NDArray[np.float32]
+# A loaded model: weights by name, config.json, max_seq_length, WordPiece vocabulary.
+_Model = tuple[dict[str, npt.NDArray[Any]], dict[str, Any], int, list[str]]
 
 
 class EncoderUnavailable(ConfigurationError, RuntimeError):
@@ -172,7 +174,7 @@ def _tokenizer_vocab(model_dir: Path) -> list[str]:
     return pieces
 
 
-def _read_folder(model_dir: Path) -> tuple[dict[str, npt.NDArray[Any]], dict[str, Any], int, list[str]]:
+def _read_folder(model_dir: Path) -> _Model:
     # (weights, config.json, sentence-transformers max_seq_length, vocabulary) of a folder.
     cfg = json.loads((model_dir / "config.json").read_text(encoding="utf-8"))
     st_cfg_path = model_dir / "sentence_bert_config.json"
@@ -187,7 +189,7 @@ def _read_folder(model_dir: Path) -> tuple[dict[str, npt.NDArray[Any]], dict[str
     return weights, cfg, limit, _tokenizer_vocab(model_dir)
 
 
-def _read_shipped() -> tuple[dict[str, npt.NDArray[Any]], dict[str, Any], int, list[str]]:
+def _read_shipped() -> _Model:
     # The int8 copy: dequantised once at load (w = q * per-row scale), float32 afterwards.
     ref = resources.files("socialreferral._models").joinpath(SHIPPED_MODEL_FILE)
     with ref.open("rb") as fh:
