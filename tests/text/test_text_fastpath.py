@@ -2,8 +2,9 @@
 
 ``data/analyze_golden.json`` holds ``analyze(posts)`` (no catalog) as computed by the
 per-post implementation before the token-id rewrite, on tricky hand-written posts, real
-tweets and random word salad. Regenerate it only for a deliberate change of behaviour (or a
-retrained default sentiment model): ``json.dump({"posts": posts, "annotations":
+tweets and random word salad (``intent`` and its explanation regenerated when complaints
+moved to the shared cue set, issue 15). Regenerate it only for a deliberate change of
+behaviour (or a retrained default sentiment model): ``json.dump({"posts": posts, "annotations":
 [dataclasses.asdict(a) for a in analyze(posts)]}, ...)``.
 """
 

@@ -11,11 +11,14 @@ and the arrays derived from it); a long-lived caller keeps one and calls
 :meth:`Annotator.annotate` batch after batch. :func:`analyze` is the one-shot form: a fresh
 annotator per call, so nothing outlives the call.
 
-Intent rules follow SCION (seed 003), in this order:
+Intent rules follow SCION (seed 003), in this order (a question asked in anger is a
+complaint, as in the care ranker):
 
 * ``spam``: spam cues (click here, free followers, giveaway, hashtag walls, ...);
+* ``complaint``: negative evidence outweighs positive (:mod:`socialreferral.text.
+  complaints`: the shared cue set of failures, waiting, money taken, expectation-reality
+  contrasts, negated positives, threats to leave, plus the sentiment model's tone);
 * ``question``: at least one information-seeking pattern and not a rhetorical question;
-* ``complaint``: negative sentiment or an explicit complaint cue ("still waiting", "refund");
 * ``sharing``: everything else (news, opinions, pictures, greetings).
 
 SCION also requires a "relevant entity" for the first three; we do not, because without a
@@ -45,15 +48,14 @@ from socialreferral.text.annotations import (
     ProductMatch,
     Sentiment,
 )
+from socialreferral.text.complaints import COMPLAINT_MARGIN, TONE_GAIN, ComplaintCues
 from socialreferral.text.entities import entities_masked
 from socialreferral.text.intent import IntentClassifier
 from socialreferral.text.patterns import (
-    COMPLAINT_BIT,
     INFO_BITS,
     PURCHASE_BIT,
     RHETORICAL_BIT,
     SPAM_BIT,
-    complaint_masked,
     info_seeking_masked,
     lower_equivalent,
     negated_purchase,
@@ -161,6 +163,24 @@ def _products(
     return out
 
 
+def _tone(scores: npt.NDArray[np.float32], labels: Sequence[str]) -> npt.NDArray[np.float64]:
+    # P(negative) - P(positive), the probabilities as SentimentModel.predict_proba gives them.
+    if "negative" not in labels or "positive" not in labels:
+        return np.zeros(len(scores))
+    s = scores.astype(np.float64) * 3.0
+    s -= s.max(axis=1, keepdims=True)
+    e = np.exp(s)
+    p = e / e.sum(axis=1, keepdims=True)
+    return np.asarray(p[:, labels.index("negative")] - p[:, labels.index("positive")])
+
+
+def _complaint_reason(terms: list[str], score: float) -> str:
+    if not terms:
+        return f"negative tone ({score:+.2f})"
+    shown = ", ".join(repr(t) for t in terms[:4])
+    return f"negative evidence outweighs positive ({score:+.2f}): {shown}"
+
+
 class Annotator:
     """Annotates batches of posts; owns the caches that make repeated batches fast.
 
@@ -187,6 +207,8 @@ class Annotator:
         # Per token id: its rule-gate bits; per unit id: whether it is a lexicon word.
         self._gates = TokenArrays(_gate_masks, table=self.table)
         self._lexicon_units = TokenArrays(_lexicon_units, per_token=2, table=self.table)
+        # Complaint cues per token (the shared cue set, see text.complaints).
+        self._complaints = ComplaintCues(self.table)
         # Opinion-word suffix of the sentiment reason, per sequence of unit ids.
         self._suffixes: dict[tuple[int, ...], str] = {}
         self._suffixes_generation = -1
@@ -213,7 +235,16 @@ class Annotator:
             for term in scorer.model.words.vocab:  # unigrams and both halves of bigrams
                 for part in term.split(" "):
                     table.unit(part)
-            for arrays in (table.flags, scorer.units, self._gates, self._lexicon_units):
+            cues = self._complaints
+            for arrays in (
+                table.flags,
+                scorer.units,
+                self._gates,
+                self._lexicon_units,
+                cues.units,
+                cues.bits,
+                cues.keys,
+            ):
                 arrays.get()
             self._warm_generation = table.generation
 
@@ -266,6 +297,15 @@ class Annotator:
             scores = scorer.decision(batch)
             masks = _post_masks(batch, self._gates)
             opinion = self._opinion_suffixes(batch)
+            cues, rule_terms = self._complaints.scores(batch)
+            complaint_score = cues + TONE_GAIN * _tone(scores, model.labels)
+            complaining = np.flatnonzero(complaint_score > COMPLAINT_MARGIN).tolist()
+            complaint_why = {
+                i: _complaint_reason(
+                    self._complaints.terms(batch, i) + rule_terms[i], float(complaint_score[i])
+                )
+                for i in complaining
+            }
         best = scores.argmax(axis=1).tolist()
         # Margin between the best and second-best score, squashed to (0, 1): a confidence.
         top2 = np.sort(scores, axis=1)[:, -2:]
@@ -305,16 +345,10 @@ class Annotator:
             intent: IntentType
             if spam is not None:
                 intent, why = "spam", f"spam cue {spam.strip()!r}"
+            elif i in complaint_why:
+                intent, why = "complaint", complaint_why[i]
             elif patterns and not rhetorical:
                 intent, why = "question", f"information-seeking pattern {patterns[0].pattern!r}"
-            elif (
-                complaint := complaint_masked(text, low, same, mask)
-                if mask & COMPLAINT_BIT
-                else None
-            ) is not None:
-                intent, why = "complaint", f"complaint cue {complaint!r}"
-            elif sentiment == "negative":
-                intent, why = "complaint", "negative sentiment"
             else:
                 intent = "sharing"
                 why = "rhetorical question" if rhetorical else "no question, complaint or spam cue"
