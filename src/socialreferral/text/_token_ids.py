@@ -197,7 +197,8 @@ class TokenBatch:
     """Sentiment tokens of a batch of posts as ids (see :func:`encode`).
 
     ``base[i]``/``units[i]``: base and unit id of the batch's ``i``-th token; post ``p``
-    holds tokens ``ends[p-1]:ends[p]``; ``owner[i]`` is the post of token ``i``.
+    holds tokens ``ends[p-1]:ends[p]``; ``owner[i]`` is the post of token ``i``;
+    ``chunks[p]``: the whitespace chunks of post ``p``'s lower-cased text.
     """
 
     base: IntArray
@@ -207,6 +208,7 @@ class TokenBatch:
     generation: int
     lower: list[str]
     stems: list[list[str]] | None = None
+    chunks: list[list[str]] | None = None
 
     def __len__(self) -> int:
         return len(self.ends)
@@ -230,10 +232,12 @@ def encode(texts: Sequence[str], table: TokenTable, stems: bool = False) -> Toke
     ends: list[int] = []
     lows: list[str] = []
     docs: list[list[str]] = []
+    all_chunks: list[list[str]] = []
     for text in texts:
         low = text.lower()
         lows.append(low)
         chunks = low.split()
+        all_chunks.append(chunks)
         if "$" in low or "\u20ac" in low or "\xa3" in low:  # "$ 5" spans whitespace
             flat += map(getitem, findall(normalize(low)))
         else:
@@ -248,7 +252,7 @@ def encode(texts: Sequence[str], table: TokenTable, stems: bool = False) -> Toke
     n = len(base)
     gen = table.generation
     if n == 0:
-        return TokenBatch(base, base, ends_a, owner, gen, lows, docs if stems else None)
+        return TokenBatch(base, base, ends_a, owner, gen, lows, docs if stems else None, all_chunks)
     flags = table.flags.get()[base]
     # A token is negated when a negator precedes it in its post with no scope end in between
     # (the scope end itself is never marked): mark_negation without the Python loop.
@@ -260,7 +264,34 @@ def encode(texts: Sequence[str], table: TokenTable, stems: bool = False) -> Toke
     before[0] = -1
     before[1:] = last_neg[:-1]
     units = 2 * base + (before > last_reset)
-    return TokenBatch(base, units, ends_a, owner, gen, lows, docs if stems else None)
+    return TokenBatch(base, units, ends_a, owner, gen, lows, docs if stems else None, all_chunks)
+
+
+class ChunkContent(dict[str, bool]):
+    """Chunk of lower-cased text -> whether one of its stems is in ``content`` (a catalog
+    classifier's content words), for one :class:`TokenTable`'s stem cache.
+
+    Lets ``analyze`` stem only the posts that can match a product: one lookup per chunk
+    instead of building every post's stem list. Bounded like the table's chunk caches.
+    """
+
+    def __init__(self, content: frozenset[str], table: TokenTable) -> None:
+        super().__init__()
+        self.content = content
+        self.table = table
+        self.max_size = table.max_tokens
+
+    def __missing__(self, chunk: str) -> bool:
+        out = not self.content.isdisjoint(self.table.chunk_stems[chunk])
+        if len(self) >= self.max_size:
+            self.clear()
+        self[chunk] = out
+        return out
+
+    def candidates(self, batch: TokenBatch) -> list[int]:
+        """Posts of ``batch`` with at least one chunk holding a content word."""
+        flag = self.__getitem__
+        return [i for i, chunks in enumerate(batch.chunks or ()) if any(map(flag, chunks))]
 
 
 def unit_string(table: TokenTable, unit: int) -> str:

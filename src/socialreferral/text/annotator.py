@@ -28,6 +28,7 @@ relevant and ``purchase_intent`` requires a matched product.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable, Mapping, Sequence
 from typing import TypeAlias, cast
 
@@ -37,7 +38,14 @@ import numpy.typing as npt
 from socialreferral.text._lexicon import valence
 from socialreferral.text._seeds import BACKGROUND
 from socialreferral.text._sentiment_ids import SentimentScorer
-from socialreferral.text._token_ids import MAX_TOKENS, TokenArrays, TokenBatch, TokenTable, encode
+from socialreferral.text._token_ids import (
+    MAX_TOKENS,
+    ChunkContent,
+    TokenArrays,
+    TokenBatch,
+    TokenTable,
+    encode,
+)
 from socialreferral.text._tokenize import NEG_SUFFIX, WORD
 from socialreferral.text.annotations import (
     Annotation,
@@ -125,13 +133,17 @@ def _product_entities(text: str, terms: tuple[str, ...]) -> list[Entity]:
 
 
 def _products(
-    clf: IntentClassifier, docs: list[list[str]], texts: Sequence[str], stem: Callable[[str], str]
+    clf: IntentClassifier,
+    known: npt.NDArray[np.intp],
+    docs: list[list[str]],
+    texts: Sequence[str],
+    stem: Callable[[str], str],
 ) -> dict[int, list[ProductMatch]]:
     # Posts with at least one product above the rejection threshold -> their matches.
-    # A post sharing no content word with the catalog never matches, so only the others are
-    # scored (rows of proba_tokens do not depend on the rest of the batch).
-    # Embedding models match paraphrases that share no word with the catalog: score all.
-    known = np.arange(len(docs)) if clf.uses_embeddings else np.flatnonzero(clf.known_content(docs))
+    # ``known``: the posts worth scoring, ``docs`` their stems. A post sharing no content
+    # word with the catalog never matches, so the caller passes only the others (rows of
+    # proba_tokens do not depend on the rest of the batch); embedding models match
+    # paraphrases that share no word with the catalog, so they get every post.
     out: dict[int, list[ProductMatch]] = {}
     if len(known) == 0:
         return out
@@ -139,7 +151,7 @@ def _products(
     # Embedding models need the posts themselves, and decide with their own rule
     # (probability and nearest-neighbour similarity), not the probability alone.
     raw = [texts[i] for i in subset] if clf.uses_embeddings else None
-    proba = clf.proba_tokens([docs[i] for i in subset], raw)
+    proba = clf.proba_tokens(docs, raw)
     threshold = clf.threshold or 0.0
     order = np.argsort(-proba, axis=1)[:, :MAX_PRODUCTS]
     top = proba[np.arange(len(known)), order[:, 0]]
@@ -209,6 +221,8 @@ class Annotator:
         self._lexicon_units = TokenArrays(_lexicon_units, per_token=2, table=self.table)
         # Complaint cues per token (the shared cue set, see text.complaints).
         self._complaints = ComplaintCues(self.table)
+        # Chunk -> holds a content word of the last catalog classifier (see _candidates).
+        self._content: ChunkContent | None = None
         # Opinion-word suffix of the sentiment reason, per sequence of unit ids.
         self._suffixes: dict[tuple[int, ...], str] = {}
         self._suffixes_generation = -1
@@ -243,6 +257,7 @@ class Annotator:
                 self._lexicon_units,
                 cues.units,
                 cues.bits,
+                cues.gate_words,
                 cues.keys,
             ):
                 arrays.get()
@@ -284,6 +299,25 @@ class Annotator:
             out[owners[a]] = suffix
         return out
 
+    def _candidates(
+        self, clf: IntentClassifier, batch: TokenBatch
+    ) -> tuple[npt.NDArray[np.intp], list[list[str]]]:
+        # Posts the product classifier must score, and their stems. Called with the table
+        # lock held (the stem caches are the table's).
+        chunk_stems = self.table.chunk_stems.__getitem__
+        chain = itertools.chain.from_iterable
+        all_chunks = batch.chunks or []
+        if clf.uses_embeddings:
+            idx = list(range(len(batch)))
+        else:
+            content = clf.content_words()
+            cache = self._content
+            if cache is None or cache.content is not content or cache.table is not self.table:
+                cache = self._content = ChunkContent(content, self.table)
+            idx = cache.candidates(batch)
+        docs = [list(chain(map(chunk_stems, all_chunks[i]))) for i in idx]
+        return np.array(idx, dtype=np.intp), docs
+
     def annotate(self, texts: Sequence[str], catalog: Catalog | None = None) -> list[Annotation]:
         """Annotate a batch of posts (see :func:`analyze` for the arguments and result)."""
         if not texts:
@@ -293,17 +327,16 @@ class Annotator:
         with table.lock:  # token ids are valid while the lock is held
             scorer = self._sentiment_scorer()
             model = scorer.model
-            batch = encode(texts, table, stems=clf is not None)
+            batch = encode(texts, table)
+            known, docs = self._candidates(clf, batch) if clf is not None else (None, [])
             scores = scorer.decision(batch)
             masks = _post_masks(batch, self._gates)
             opinion = self._opinion_suffixes(batch)
-            cues, rule_terms = self._complaints.scores(batch)
-            complaint_score = cues + TONE_GAIN * _tone(scores, model.labels)
+            found = self._complaints.scores(batch)
+            complaint_score = found.cues + TONE_GAIN * _tone(scores, model.labels)
             complaining = np.flatnonzero(complaint_score > COMPLAINT_MARGIN).tolist()
             complaint_why = {
-                i: _complaint_reason(
-                    self._complaints.terms(batch, i) + rule_terms[i], float(complaint_score[i])
-                )
+                i: _complaint_reason(found.terms(batch, i), float(complaint_score[i]))
                 for i in complaining
             }
         best = scores.argmax(axis=1).tolist()
@@ -312,8 +345,11 @@ class Annotator:
         conf = [
             round(c, 4) for c in (1.0 / (1.0 + np.exp(-3.0 * (top2[:, 1] - top2[:, 0])))).tolist()
         ]
-        stems = cast(list[list[str]], batch.stems)
-        matched = _products(clf, stems, texts, table.stemmer.stem) if clf else {}
+        matched = (
+            _products(clf, known, docs, texts, table.stemmer.stem)
+            if clf is not None and known is not None
+            else {}
+        )
         labels = cast(tuple[Sentiment, ...], model.labels)
         reasons = {label: f"{label}: model score" for label in labels}
         no_catalog = "no catalog" if clf is None else "no product above the rejection threshold"

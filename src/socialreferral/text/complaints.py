@@ -52,7 +52,7 @@ from socialreferral.text.opinion_lexicon import (
     Lexicon,
     default_lexicon,
 )
-from socialreferral.text.tokenpatterns import TokenPatterns
+from socialreferral.text.tokenpatterns import TokenPatterns, _parse
 
 __all__ = [
     "COMPLAINT_MARGIN",
@@ -70,7 +70,44 @@ COMPLAINT_MARGIN = 0.5
 COMPLAINT_RULES = TokenPatterns({"neg": RULE_SPEC["neg"]})
 
 # Per-token bits of the batch path.
-_INABILITY, _FAILURE_VERB, _RULE_ONE, _PAIR_FIRST, _PAIR_SECOND = 1, 2, 4, 8, 16
+_INABILITY, _FAILURE_VERB, _RULE_ONE = 1, 2, 4
+
+
+def _rule_gates() -> tuple[frozenset[str], tuple[str, ...], frozenset[tuple[str, str]]]:
+    """Where a complaint rule can start: single words (rules of one token, or whose next
+    token is any word), and exact first-two-token pairs (optional slots expanded). A
+    superset of where :data:`COMPLAINT_RULES` matches; ``#`` stands for any number."""
+    one: set[str] = set()
+    pairs: set[tuple[str, str]] = set()
+    for patterns in RULE_SPEC["neg"].values():
+        for pattern in patterns:
+            _, slots = _parse(pattern)
+            seconds: set[str] = set()
+            open_ended = True
+            for words, optional in slots[1:]:
+                seconds |= words
+                if not optional:
+                    open_ended = False
+                    break
+            if open_ended or "*" in seconds:
+                one |= slots[0][0]
+            else:
+                pairs |= {(a, b) for a in slots[0][0] for b in seconds}
+    words = tuple(sorted({w for pair in pairs for w in pair}))
+    return frozenset(one), words, frozenset(pairs)
+
+
+_GATE_ONE, _GATE_WORDS, _GATE_PAIRS = _rule_gates()
+_GATE_INDEX = {w: i for i, w in enumerate(_GATE_WORDS)}
+_NO_WORD = len(_GATE_WORDS)
+# valid[a, b]: rule words a, b (indices in _GATE_WORDS; _NO_WORD = another token) start a rule.
+_GATE_VALID = np.zeros((_NO_WORD + 1, _NO_WORD + 1), dtype=bool)
+for _a, _b in _GATE_PAIRS:
+    _GATE_VALID[_GATE_INDEX[_a], _GATE_INDEX[_b]] = True
+
+
+def _gate_key(key: str) -> str:
+    return "#" if key[:1].isdigit() else key
 
 
 def cue_key(token: str) -> str:
@@ -165,13 +202,9 @@ class ComplaintCues:
     def __init__(self, table: TokenTable, lexicon: Lexicon | None = None) -> None:
         self.lexicon = lexicon or default_lexicon()
         self.table = table
-        # First words of single-start rules, and first/second words of paired rules.
-        self._one = frozenset(COMPLAINT_RULES._one)
-        self._firsts = frozenset(w for w, _ in COMPLAINT_RULES._two)
-        self._seconds = frozenset(w for _, w in COMPLAINT_RULES._two)
-        self._number_one = "#" in self._one
         self.units = TokenArrays(self._unit_values, per_token=2, table=table)
         self.bits = TokenArrays(self._bits, table=table)
+        self.gate_words = TokenArrays(self._gate_words, table=table)
         self.keys = TokenArrays(self._keys, table=table)
 
     def _unit_values(self, strings: list[str]) -> npt.NDArray[np.int8]:
@@ -187,32 +220,31 @@ class ComplaintCues:
         out = []
         for s in strings:
             key = cue_key(s)
-            digit = key[:1].isdigit()
             bits = _INABILITY if key in INABILITY else 0
             if _unit_value(key, True, lex) == 0 and _failure_verb(key, lex):
                 bits |= _FAILURE_VERB
-            if key in self._one or (digit and self._number_one):
+            if _gate_key(key) in _GATE_ONE:
                 bits |= _RULE_ONE
-            if key in self._firsts or (digit and "#" in self._firsts):
-                bits |= _PAIR_FIRST
-            if key in self._seconds or (digit and "#" in self._seconds):
-                bits |= _PAIR_SECOND
             out.append(bits)
         return np.array(out, dtype=np.int8)
+
+    @staticmethod
+    def _gate_words(strings: list[str]) -> npt.NDArray[np.int16]:
+        get = _GATE_INDEX.get
+        return np.array([get(_gate_key(cue_key(s)), _NO_WORD) for s in strings], np.int16)
 
     @staticmethod
     def _keys(strings: list[str]) -> npt.NDArray[np.object_]:
         return np.array([cue_key(s) for s in strings], dtype=object)
 
-    def scores(self, batch: TokenBatch) -> tuple[npt.NDArray[np.int64], list[list[str]]]:
-        """Per post: the cue count of :func:`complaint_evidence`, and the rule matches'
-        text (cue words are listed by :meth:`terms`, for the posts that need them)."""
+    def scores(self, batch: TokenBatch) -> CueScores:
+        """Per post the cue count of :func:`complaint_evidence` (and what it needs to name
+        the cues, see :meth:`CueScores.terms`)."""
         n_posts = len(batch)
-        cues = np.zeros(n_posts, dtype=np.int64)
-        rule_terms: list[list[str]] = [[] for _ in range(n_posts)]
         n = len(batch.base)
         if n == 0:
-            return cues, rule_terms
+            empty = np.zeros(0, dtype=np.intp)
+            return CueScores(np.zeros(n_posts, np.int64), {}, empty, empty, self.keys.get())
         values = self.units.get()[batch.units].astype(np.int64)
         bits = self.bits.get()[batch.base]
         # "can't <verb>": the token after an inability word in the same post.
@@ -223,16 +255,15 @@ class ComplaintCues:
         negated = (batch.units & 1) == 1
         failure = same_prev & prev_inability & ((bits & _FAILURE_VERB) != 0) & negated
         values += failure
-        cues += np.bincount(batch.owner, weights=values, minlength=n_posts).astype(np.int64)
-        # Rules: only where a rule can start (a single-start word, or a paired rule's first
-        # word followed by one of the second words).
+        cues = np.bincount(batch.owner, weights=values, minlength=n_posts).astype(np.int64)
+        # Rules: only in posts where one can start (a single-start word, or an exact pair).
+        words = self.gate_words.get()[batch.base]
         start = (bits & _RULE_ONE) != 0
-        pair = np.zeros(n, dtype=bool)
-        pair[:-1] = ((bits[:-1] & _PAIR_FIRST) != 0) & ((bits[1:] & _PAIR_SECOND) != 0)
-        pair &= np.concatenate([same_prev[1:], [False]])
-        candidates = np.flatnonzero(start | pair)
+        start[:-1] |= _GATE_VALID[words[:-1], words[1:]] & same_prev[1:]
+        rule_terms: dict[int, list[str]] = {}
+        candidates = np.flatnonzero(start)
+        keys = self.keys.get()
         if len(candidates):
-            keys = self.keys.get()
             starts = batch.ends - np.diff(batch.ends, prepend=0)
             for post in np.unique(batch.owner[candidates]).tolist():
                 a, b = int(starts[post]), int(batch.ends[post])
@@ -240,27 +271,31 @@ class ComplaintCues:
                 for m in COMPLAINT_RULES.find(toks):
                     span = values[a + m.start : a + m.end]
                     cues[post] += 1 - int(span[span < 0].sum())  # see complaint_evidence
-                    rule_terms[post].append(" ".join(toks[m.start : m.end]))
-        return cues, rule_terms
+                    rule_terms.setdefault(post, []).append(" ".join(toks[m.start : m.end]))
+        hits = np.flatnonzero(values > 0)
+        return CueScores(cues, rule_terms, hits, batch.units[hits], keys)
 
-    def terms(self, batch: TokenBatch, post: int) -> list[str]:
-        """The cue words of one post (for its explanation)."""
-        starts = batch.ends - np.diff(batch.ends, prepend=0)
-        a, b = int(starts[post]), int(batch.ends[post])
-        units = batch.units[a:b]
-        values = self.units.get()[units]
-        keys = self.keys.get()
-        bits = self.bits.get()
+
+@dataclass(frozen=True, slots=True)
+class CueScores:
+    """A batch's complaint cue counts, and the positions of its negative cue words."""
+
+    cues: npt.NDArray[np.int64]
+    rule_terms: dict[int, list[str]]
+    hits: npt.NDArray[np.intp]
+    hit_units: npt.NDArray[np.int64]
+    keys: npt.NDArray[np.object_]
+
+    def terms(self, batch: TokenBatch, post: int, limit: int = 4) -> list[str]:
+        """Up to ``limit`` cues of one post, cue words first, then rule matches."""
+        a = int(batch.ends[post - 1]) if post else 0
+        b = int(batch.ends[post])
+        lo, hi = np.searchsorted(self.hits, [a, b]).tolist()
         out = []
-        for i in range(b - a):
-            u = int(units[i])
-            negated = bool(u & 1)
-            key = str(keys[u >> 1])
-            prev = str(keys[int(units[i - 1]) >> 1]) if i else ""
-            hit = values[i] > 0 or (
-                negated and i and bits[int(units[i - 1]) >> 1] & _INABILITY
-                and bits[u >> 1] & _FAILURE_VERB
-            )
-            if hit:
-                out.append(f"{prev} {key}" if negated and i else key)
-        return out
+        top = min(hi, lo + limit)
+        for i, u in zip(self.hits[lo:top].tolist(), self.hit_units[lo:top].tolist(), strict=True):
+            key = str(self.keys[u >> 1])
+            if u & 1 and i > a:
+                key = f"{self.keys[int(batch.base[i - 1])]} {key}"
+            out.append(key)
+        return out + self.rule_terms.get(post, [])[: max(0, limit - len(out))]

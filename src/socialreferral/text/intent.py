@@ -380,14 +380,14 @@ class IntentClassifier:
 
     def known_content(self, docs: Sequence[list[str]]) -> npt.NDArray[np.bool_]:
         """Whether each document shares at least one content word with the training data."""
-        content = self._content_words()
+        content = self.content_words()
         return np.fromiter(
             (not content.isdisjoint(d) for d in docs), dtype=bool, count=len(docs)
         )
 
-    def _content_words(self) -> frozenset[str]:
-        # The training vocabulary less stop words, computed once per fitted vocabulary
-        # (analyze calls known_content on every batch).
+    def content_words(self) -> frozenset[str]:
+        """The training vocabulary's stemmed words less stop words (the same object until
+        the next fit or load; ``analyze`` keys its per-chunk cache on it)."""
         vocab = self.words.vocab
         cached = getattr(self, "_content_cache", None)
         if cached is None or cached[0] is not vocab:
