@@ -28,7 +28,6 @@ relevant and ``purchase_intent`` requires a matched product.
 
 from __future__ import annotations
 
-import itertools
 from collections.abc import Callable, Mapping, Sequence
 from typing import TypeAlias, cast
 
@@ -50,11 +49,12 @@ from socialreferral.text._tokenize import NEG_SUFFIX, WORD
 from socialreferral.text.annotations import (
     Annotation,
     Entity,
-    Explanation,
     IntentType,
-    PatternMatch,
     ProductMatch,
     Sentiment,
+    new_annotation,
+    new_explanation,
+    new_pattern,
 )
 from socialreferral.text.complaints import COMPLAINT_MARGIN, TONE_GAIN, ComplaintCues
 from socialreferral.text.entities import entities_masked
@@ -221,8 +221,8 @@ class Annotator:
         self._lexicon_units = TokenArrays(_lexicon_units, per_token=2, table=self.table)
         # Complaint cues per token (the shared cue set, see text.complaints).
         self._complaints = ComplaintCues(self.table)
-        # Chunk -> holds a content word of the last catalog classifier (see _candidates).
-        self._content: ChunkContent | None = None
+        # Chunk -> holds a content word of the last catalog classifier (see _content).
+        self._content_cache: ChunkContent | None = None
         # Opinion-word suffix of the sentiment reason, per sequence of unit ids.
         self._suffixes: dict[tuple[int, ...], str] = {}
         self._suffixes_generation = -1
@@ -299,24 +299,16 @@ class Annotator:
             out[owners[a]] = suffix
         return out
 
-    def _candidates(
-        self, clf: IntentClassifier, batch: TokenBatch
-    ) -> tuple[npt.NDArray[np.intp], list[list[str]]]:
-        # Posts the product classifier must score, and their stems. Called with the table
-        # lock held (the stem caches are the table's).
-        chunk_stems = self.table.chunk_stems.__getitem__
-        chain = itertools.chain.from_iterable
-        all_chunks = batch.chunks or []
+    def _content(self, clf: IntentClassifier) -> ChunkContent | None:
+        # Per-chunk "holds a catalog content word" cache for ``clf`` (kept for the last
+        # catalog used). None for embedding models: they score every post.
         if clf.uses_embeddings:
-            idx = list(range(len(batch)))
-        else:
-            content = clf.content_words()
-            cache = self._content
-            if cache is None or cache.content is not content or cache.table is not self.table:
-                cache = self._content = ChunkContent(content, self.table)
-            idx = cache.candidates(batch)
-        docs = [list(chain(map(chunk_stems, all_chunks[i]))) for i in idx]
-        return np.array(idx, dtype=np.intp), docs
+            return None
+        content = clf.content_words()
+        cache = self._content_cache
+        if cache is None or cache.content is not content or cache.table is not self.table:
+            cache = self._content_cache = ChunkContent(content, self.table)
+        return cache
 
     def annotate(self, texts: Sequence[str], catalog: Catalog | None = None) -> list[Annotation]:
         """Annotate a batch of posts (see :func:`analyze` for the arguments and result)."""
@@ -327,8 +319,12 @@ class Annotator:
         with table.lock:  # token ids are valid while the lock is held
             scorer = self._sentiment_scorer()
             model = scorer.model
-            batch = encode(texts, table)
-            known, docs = self._candidates(clf, batch) if clf is not None else (None, [])
+            if clf is None:
+                batch = encode(texts, table)
+            elif clf.uses_embeddings:
+                batch = encode(texts, table, stems=True)
+            else:
+                batch = encode(texts, table, content=self._content(clf))
             scores = scorer.decision(batch)
             masks = _post_masks(batch, self._gates)
             opinion = self._opinion_suffixes(batch)
@@ -345,11 +341,12 @@ class Annotator:
         conf = [
             round(c, 4) for c in (1.0 / (1.0 + np.exp(-3.0 * (top2[:, 1] - top2[:, 0])))).tolist()
         ]
-        matched = (
-            _products(clf, known, docs, texts, table.stemmer.stem)
-            if clf is not None and known is not None
-            else {}
-        )
+        matched: dict[int, list[ProductMatch]] = {}
+        if clf is not None:
+            known = (
+                np.arange(len(texts)) if batch.candidates is None else np.array(batch.candidates)
+            )
+            matched = _products(clf, known, batch.stems or [], texts, table.stemmer.stem)
         labels = cast(tuple[Sentiment, ...], model.labels)
         reasons = {label: f"{label}: model score" for label in labels}
         no_catalog = "no catalog" if clf is None else "no product above the rejection threshold"
@@ -363,7 +360,7 @@ class Annotator:
             same = lower_equivalent(text, low)
             sentiment = labels[best[i]]
             found = info_seeking_masked(text, low, mask) if mask & INFO_BITS or not same else None
-            patterns = [PatternMatch(n, s) for n, s in found] if found else []
+            patterns = [new_pattern(n, s) for n, s in found] if found else []
             rhetorical = bool(
                 found and mask & RHETORICAL_BIT and rhetorical_masked(text, low, same, mask)
             )
@@ -411,7 +408,7 @@ class Annotator:
                 prod_why = no_catalog
 
             out.append(
-                Annotation(
+                new_annotation(
                     text,
                     sentiment,
                     conf[i],
@@ -420,7 +417,7 @@ class Annotator:
                     tuple(products),
                     tuple(entities),
                     tuple(patterns),
-                    Explanation(reasons[sentiment] + opinion[i], why, pwhy, prod_why),
+                    new_explanation(reasons[sentiment] + opinion[i], why, pwhy, prod_why),
                 )
             )
         return out

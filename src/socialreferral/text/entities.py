@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from socialreferral.text.annotations import Entity, EntityKind
+from socialreferral.text.annotations import Entity, EntityKind, new_entity
 from socialreferral.text.patterns import gate_bit, words_mask
 
 _MONTH = (
@@ -182,7 +182,7 @@ def entities_masked(text: str, low: str, mask: int) -> list[Entity]:
     for a, b, kind in found:  # leftmost wins, like one combined regex
         if a < end:
             continue
-        out.append(Entity(kind, text[a:b].strip(), a, b))  # type: ignore[arg-type]
+        out.append(new_entity(kind, text[a:b].strip(), a, b))  # type: ignore[arg-type]
         end = b
     return out
 

@@ -23,8 +23,8 @@ top-class probability with TF-IDF features; with embeddings it is the mean of tw
 percentiles, that of the top-class probability and that of the cosine similarity to the
 nearest training example (unknown intents are often confidently misclassified but far from
 every training text). With TF-IDF alone, a text that shares no content word with the
-training data is also rejected (and counted in the accuracy budget): a catalog of loans
-says nothing about pizza, however the probabilities fall (the nearest-neighbour part does
+in-scope training data is also rejected (and counted in the accuracy budget): a catalog of
+loans says nothing about pizza, however the probabilities fall (the nearest-neighbour part does
 that job with embeddings, and lets paraphrases through).
 """
 
@@ -146,6 +146,7 @@ class IntentClassifier:
         self.prob_grid: _F32 = np.zeros(0, dtype=np.float32)
         self.nn_grid: _F32 = np.zeros(0, dtype=np.float32)
         self.score_threshold = 0.0
+        self._content: frozenset[str] | None = None
 
     @property
     def uses_tfidf(self) -> bool:
@@ -175,10 +176,17 @@ class IntentClassifier:
         A background class (``"__none__"``, everyday phrases) is added so that even a
         one-product catalog can be trained; it is never returned by :meth:`predict`.
         ``features`` defaults to ``"tfidf"`` here (``analyze`` builds catalogs per call and
-        must stay fast); pass ``features="hybrid"`` to match paraphrases of the seeds.
+        must stay fast); pass ``features="hybrid"`` to match paraphrases of the seeds. The
+        rejection threshold defaults to the quantile rule (``reject_quantile=0.05``): the
+        accuracy budget needs real held-out mistakes, which carrier sentences do not give.
         """
         texts, labels, groups = catalog_texts(catalog)
         kwargs.setdefault("C", 10.0)
+        # Carrier sentences are classified almost perfectly on CV folds, so an accuracy
+        # budget would put the threshold below every right answer and let weak words
+        # ("with", "life") match a product; the quantile rule keeps the bootstrapped
+        # classifier as strict as before.
+        kwargs.setdefault("reject_quantile", 0.05)
         kwargs.setdefault("features", "tfidf")
         return cls(**kwargs).fit(texts, labels, groups=groups)
 
@@ -248,6 +256,13 @@ class IntentClassifier:
         if self.threshold is None:
             self._cv_threshold(data, y, groups)
         docs = data.docs
+        self._content = frozenset(
+            w
+            for d, label in zip(docs, y.tolist(), strict=True)
+            if label != BACKGROUND
+            for w in d
+            if w not in STOPWORDS
+        )
         self.words.fit([with_bigrams(d) for d in docs], min_df=1)
         if self.uses_tfidf:
             self.chars.fit(docs, min_df=2 if len(docs) > 2000 else 1)
@@ -386,14 +401,13 @@ class IntentClassifier:
         )
 
     def content_words(self) -> frozenset[str]:
-        """The training vocabulary's stemmed words less stop words (the same object until
-        the next fit or load; ``analyze`` keys its per-chunk cache on it)."""
-        vocab = self.words.vocab
-        cached = getattr(self, "_content_cache", None)
-        if cached is None or cached[0] is not vocab:
-            cached = (vocab, frozenset(t for t in vocab if t not in STOPWORDS))
-            self._content_cache = cached
-        return cached[1]
+        """The stemmed words of the in-scope training texts less stop words (the catalog's
+        background phrases do not count: a post made of them is about no product). The
+        same object until the next fit or load; ``analyze`` keys its per-chunk cache on it.
+        """
+        if self._content is None:  # a file from before content words were saved
+            self._content = frozenset(t for t in self.words.vocab if t not in STOPWORDS)
+        return self._content
 
     def _confidence(self, data: _Data, proba: _F32) -> tuple[_F32, float]:
         top = proba.max(axis=1)
@@ -480,6 +494,7 @@ class IntentClassifier:
         if self.uses_tfidf:
             arrays["char_terms"] = encode_strings(self.chars.terms())
             arrays["char_idf"] = self.chars.idf
+        arrays["content_words"] = encode_strings(sorted(self.content_words()))
         if self.train_emb.size:
             arrays["train_emb"] = self.train_emb.astype(np.float16)
             arrays["prob_grid"] = self.prob_grid
@@ -532,6 +547,8 @@ class IntentClassifier:
         model.coef = arrays["coef"].astype(np.float32)
         model.intercept = arrays["intercept"].astype(np.float32)
         model.labels = tuple(meta["labels"])
+        if "content_words" in arrays:
+            model._content = frozenset(decode_strings(arrays["content_words"]))
         if "train_emb" in arrays:
             model.train_emb = arrays["train_emb"].astype(np.float32)
             model.prob_grid = arrays["prob_grid"].astype(np.float32)
