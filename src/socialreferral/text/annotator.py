@@ -328,11 +328,11 @@ class Annotator:
             scores = scorer.decision(batch)
             masks = _post_masks(batch, self._gates)
             opinion = self._opinion_suffixes(batch)
-            found = self._complaints.scores(batch)
-            complaint_score = found.cues + TONE_GAIN * _tone(scores, model.labels)
+            cue_scores = self._complaints.scores(batch)
+            complaint_score = cue_scores.cues + TONE_GAIN * _tone(scores, model.labels)
             complaining = np.flatnonzero(complaint_score > COMPLAINT_MARGIN).tolist()
             complaint_why = {
-                i: _complaint_reason(found.terms(batch, i), float(complaint_score[i]))
+                i: _complaint_reason(cue_scores.terms(batch, i), float(complaint_score[i]))
                 for i in complaining
             }
         best = scores.argmax(axis=1).tolist()

@@ -93,8 +93,8 @@ def _rule_gates() -> tuple[frozenset[str], tuple[str, ...], frozenset[tuple[str,
                 one |= slots[0][0]
             else:
                 pairs |= {(a, b) for a in slots[0][0] for b in seconds}
-    words = tuple(sorted({w for pair in pairs for w in pair}))
-    return frozenset(one), words, frozenset(pairs)
+    ordered = tuple(sorted({w for pair in pairs for w in pair}))
+    return frozenset(one), ordered, frozenset(pairs)
 
 
 _GATE_ONE, _GATE_WORDS, _GATE_PAIRS = _rule_gates()
@@ -209,7 +209,7 @@ class ComplaintCues:
 
     def _unit_values(self, strings: list[str]) -> npt.NDArray[np.int8]:
         lex = self.lexicon
-        out = []
+        out: list[int] = []
         for s in strings:
             key = cue_key(s)
             out += (_unit_value(key, False, lex), _unit_value(key, True, lex))
