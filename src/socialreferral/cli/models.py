@@ -11,6 +11,7 @@ encoder does not use. :func:`install_command` and :func:`model_status` do the wo
 
 from __future__ import annotations
 
+import importlib
 import json
 import subprocess
 import sys
@@ -73,6 +74,9 @@ def install_model(
     code = run(cmd)
     if code != 0:
         raise SocialReferralError(f"pip exited with {code}: {' '.join(cmd)}")
+    # The import system caches directory listings; pip wrote a new package in another
+    # process, so the check below must not trust a listing read before it ran.
+    importlib.invalidate_caches()
     status = model_status()
     if status["precision"] != "float32":
         raise SocialReferralError(
