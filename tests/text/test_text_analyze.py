@@ -124,3 +124,30 @@ def test_batch_edge_cases() -> None:
     assert analyze([]) == []
     out = analyze(["", "   ", "ok"])
     assert len(out) == 3 and all(a.products == () for a in out)
+
+
+def test_fast_constructors_equal_the_dataclass_constructors() -> None:
+    import dataclasses
+
+    from socialreferral.text.annotations import (
+        Annotation,
+        Entity,
+        Explanation,
+        PatternMatch,
+        new_annotation,
+        new_entity,
+        new_explanation,
+        new_pattern,
+    )
+
+    ent = new_entity("url", "http://x", 3, 11)
+    pat = new_pattern("wh_aux", "how do i")
+    exp = new_explanation("a", "b", "c", "d")
+    ann = new_annotation("t", "positive", 0.7, "question", True, (), (ent,), (pat,), exp)
+    slow = Entity("url", "http://x", 3, 11)
+    assert ent == slow and hash(ent) == hash(slow)
+    assert pat == PatternMatch("wh_aux", "how do i")
+    assert exp == Explanation("a", "b", "c", "d")
+    assert ann == Annotation("t", "positive", 0.7, "question", True, (), (ent,), (pat,), exp)
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        ann.intent = "spam"  # type: ignore[misc]

