@@ -39,6 +39,7 @@ BUILTIN_PLUGINS: dict[str, str] = {
     "azure": "socialreferral.providers.azure.plugin",
     "dynamics": "socialreferral.providers.dynamics.plugin",
     "meta": "socialreferral.providers.meta.plugin",
+    "email": "socialreferral.providers.email.plugin",
 }
 
 
