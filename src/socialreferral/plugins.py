@@ -40,6 +40,7 @@ BUILTIN_PLUGINS: dict[str, str] = {
     "dynamics": "socialreferral.providers.dynamics.plugin",
     "meta": "socialreferral.providers.meta.plugin",
     "email": "socialreferral.providers.email.plugin",
+    "x": "socialreferral.providers.x.plugin",
 }
 
 
