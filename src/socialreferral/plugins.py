@@ -41,6 +41,7 @@ BUILTIN_PLUGINS: dict[str, str] = {
     "meta": "socialreferral.providers.meta.plugin",
     "email": "socialreferral.providers.email.plugin",
     "x": "socialreferral.providers.x.plugin",
+    "linkedin": "socialreferral.providers.linkedin.plugin",
 }
 
 
