@@ -23,6 +23,28 @@ from socialreferral.testing.vendor_fakes.server import LoopbackServer
 from socialreferral.testing.vendor_fakes.x_api import XApiFake, XUser
 
 
+def x_delivered(social: XSocialChannel, fake: XApiFake) -> Callable[..., list[OutboundMessage]]:
+    """What the fake received from ``social``, as the messages it was asked to send."""
+
+    def read(recipient_id: str | None = None) -> list[OutboundMessage]:
+        ours = social.ledger.by_network_id()
+        found = []
+        for d in fake.delivered():
+            record = ours.get(d.network_id)
+            message_id = record.message_id if record else d.network_id
+            if d.kind == "dm":
+                found.append(OutboundMessage(
+                    message_id=message_id, recipient_id=d.target,
+                    text=d.text.split("\nhttps://x.com/i/status/")[0],
+                    in_reply_to=record.reply_to if record else None))
+            else:
+                found.append(OutboundMessage(
+                    message_id=message_id, recipient_id=record.recipient_id if record else "?",
+                    text=d.text, in_reply_to=d.target or None, private=False))
+        return [m for m in found if recipient_id in (None, m.recipient_id)]
+    return read
+
+
 class XFixtures:
     @pytest.fixture
     def backend(self) -> str:
@@ -49,24 +71,7 @@ class XFixtures:
     @pytest.fixture
     def delivered(self, social: XSocialChannel, x_fake: XApiFake
                   ) -> Callable[..., list[OutboundMessage]]:
-        def read(recipient_id: str | None = None) -> list[OutboundMessage]:
-            ours = social.ledger.by_network_id()
-            found = []
-            for d in x_fake.delivered():
-                record = ours.get(d.network_id)
-                if d.kind == "dm":
-                    reply_to = record.reply_to if record else None
-                    text = d.text.split("\nhttps://x.com/i/status/")[0]
-                    found.append(OutboundMessage(
-                        message_id=record.message_id if record else d.network_id,
-                        recipient_id=d.target, text=text, in_reply_to=reply_to))
-                else:
-                    found.append(OutboundMessage(
-                        message_id=record.message_id if record else d.network_id,
-                        recipient_id=record.recipient_id if record else "?", text=d.text,
-                        in_reply_to=d.target or None, private=False))
-            return [m for m in found if recipient_id in (None, m.recipient_id)]
-        return read
+        return x_delivered(social, x_fake)
 
     def assert_forgotten_from_storage(self, social: SocialChannel,
                                       forgotten: Sequence[str]) -> None:
@@ -80,3 +85,22 @@ class TestXSocialChannel(XFixtures, SocialChannelContract):
     """The SocialChannel contract on XSocialChannel against the X API fake."""
 
     network_keeps_private_messages = True
+
+
+class _ForgetfulXChannel(XSocialChannel):
+    """A broken variant: sends without consulting the ledger (not idempotent)."""
+
+    def _send(self, message: OutboundMessage) -> str:
+        from socialreferral.providers.x.channel import _compose
+
+        return self._deliver(message, _compose(message))
+
+
+def test_the_kit_catches_a_channel_that_resends(x_server: tuple[LoopbackServer, XApiFake],
+                                                 x_fake: XApiFake, tmp_path: Path) -> None:
+    built = x_channel(x_server[0], x_fake, tmp_path / "d")
+    broken = _ForgetfulXChannel(built.settings, secrets=built._secrets, ledger=built.ledger)
+    broken.retry = built.retry
+    delivered = x_delivered(broken, x_fake)
+    with pytest.raises(AssertionError, match="idempotent"):
+        TestXSocialChannel().test_send_is_idempotent_on_message_id(broken, delivered, BACKEND)
