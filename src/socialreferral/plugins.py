@@ -39,6 +39,9 @@ BUILTIN_PLUGINS: dict[str, str] = {
     "azure": "socialreferral.providers.azure.plugin",
     "dynamics": "socialreferral.providers.dynamics.plugin",
     "meta": "socialreferral.providers.meta.plugin",
+    "email": "socialreferral.providers.email.plugin",
+    "x": "socialreferral.providers.x.plugin",
+    "linkedin": "socialreferral.providers.linkedin.plugin",
 }
 
 

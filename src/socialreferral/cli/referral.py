@@ -6,8 +6,11 @@ store's directory) that does not exist is reported, not silently created empty.
 
 from __future__ import annotations
 
+import contextlib
 import json
+import os
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -40,16 +43,23 @@ def demo(
     data_dir: DataDirOption = None,
     settings: SettingsOption = None,
     as_json: JsonOption = False,
+    fakes: Annotated[bool, typer.Option(
+        "--fakes", help="Start the Meta Graph API and Dynamics 365 loopback fakes "
+        "(socialreferral.testing.vendor_fakes) and point [meta] and [dynamics] at them; "
+        "use with --settings examples/meta-dynamics-fakes.toml (extras meta, dynamics)",
+    )] = False,
 ) -> None:
     """Run the referral system end to end on a synthetic bank and print the funnel."""
     from socialreferral.demo.runner import run_demo
     from socialreferral.service.reports import report_json
 
     temp = None
-    if data_dir is None and settings is None:
+    if data_dir is None and (settings is None or fakes):
         temp = tempfile.TemporaryDirectory(prefix="socialreferral-demo-")
         data_dir = Path(temp.name)
+    stack = contextlib.ExitStack()
     try:
+        social_seed = stack.enter_context(_started_fakes()) if fakes else None
         with open_providers(settings, data_dir, create_data_dir=True) as providers, Progress(
             TextColumn("{task.description}"), BarColumn(),
             TextColumn("{task.completed}/{task.total}"), TimeElapsedColumn(),
@@ -62,9 +72,14 @@ def demo(
                     tasks[stage] = bar.add_task(stage, total=total)
                 bar.update(tasks[stage], completed=done, total=total)
 
+            if social_seed is not None:
+                from socialreferral.testing.vendor_fakes.demo import PAGE_TOKEN_SECRET
+
+                providers.secrets.set(PAGE_TOKEN_SECRET, social_seed.graph.page_token)
             result = run_demo(providers, customers=customers, posts=posts, seed=seed,
-                              workers=workers, progress=progress)
+                              workers=workers, progress=progress, social_seed=social_seed)
     finally:
+        stack.close()
         if temp is not None:
             temp.cleanup()
     if as_json:
@@ -78,6 +93,25 @@ def demo(
     console.print(f"demo finished in {result.seconds:.1f} s", highlight=False)
     console.print(_where_to_look(settings, None if temp is not None else data_dir),
                   highlight=False, soft_wrap=True)
+
+
+@contextlib.contextmanager
+def _started_fakes() -> Iterator[Any]:
+    """The Meta and Dynamics fakes, their settings in this process's environment for the
+    time they run (the demo's batch workers, child processes, inherit it)."""
+    from socialreferral.testing.vendor_fakes.demo import meta_dynamics_fakes
+
+    with meta_dynamics_fakes() as running:
+        saved = {name: os.environ.get(name) for name in running.env}
+        os.environ.update(running.env)
+        try:
+            yield running
+        finally:
+            for name, value in saved.items():
+                if value is None:
+                    os.environ.pop(name, None)
+                else:
+                    os.environ[name] = value
 
 
 def _where_to_look(settings: Path | None, data_dir: Path | None) -> str:

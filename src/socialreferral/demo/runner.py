@@ -17,7 +17,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, Protocol
 
 from socialreferral.bootstrap import Providers
 from socialreferral.channels import MetaChannel
@@ -38,6 +38,20 @@ from socialreferral.tasks.referral import task_payload
 
 Progress = Callable[[str, int, int], None]
 """``progress(stage, done, total)``; the CLI draws a bar from it."""
+
+
+
+class SocialSeed(Protocol):
+    """Puts the synthetic bank where a real network would already hold it, for a channel
+    the demo cannot seed itself (a network adapter against its fake; see
+    :mod:`socialreferral.testing.vendor_fakes.demo`)."""
+
+    def seed_social(self, profiles: Any, connections: Any) -> None:
+        """Make the network hold these profiles and connections."""
+
+    def token_for(self, person_id: str) -> str:
+        """The token the person's login would have produced."""
+
 
 DELIVERY_SIZE = 10
 STALL_SECONDS = 300.0
@@ -63,28 +77,36 @@ def _noop(stage: str, done: int, total: int) -> None:
 
 
 def load_world(
-    providers: Providers, bank: Bank, now: datetime, progress: Progress = _noop
+    providers: Providers, bank: Bank, now: datetime, progress: Progress = _noop,
+    seed: SocialSeed | None = None,
 ) -> int:
-    """Load the catalog, seed the social channel, connect every customer; return how
-    many are eligible."""
+    """Load the catalog, seed the social channel (itself, or through ``seed``), connect
+    every customer; return how many are eligible."""
     social: Any = providers.social
-    if not (hasattr(social, "add_profile") and hasattr(social, "add_connections")):
+    local = hasattr(social, "add_profile") and hasattr(social, "add_connections")
+    if not local and seed is None:
         raise SocialReferralError(
             f"the demo seeds profiles into the social channel, which "
-            f"{providers.social.adapter_name} cannot do; use social = \"local\""
+            f"{providers.social.adapter_name} cannot do; use social = \"local\", or "
+            "`socialreferral demo --fakes` for the Meta adapter against its fake"
         )
     for product in bank.products:
         providers.crm.upsert_product(product)
-    for profile in bank.profiles:
-        social.add_profile(profile)
-    social.add_connections(bank.connections)
+    if seed is not None and not local:
+        seed.seed_social(bank.profiles, bank.connections)
+    else:
+        for profile in bank.profiles:
+            social.add_profile(profile)
+        social.add_connections(bank.connections)
     eligible = 0
     for n, customer in enumerate(bank.customers, 1):
         result = connect_account(
             repositories=providers.repositories, secrets=providers.secrets, social=providers.social,
             rules=providers.settings.referral.eligibility, customer=customer,
             network=NETWORK, person_id=f"fb-{customer.customer_id}",
-            token=f"EAAB{pysecrets.token_hex(16)}", scopes=("user_posts", "user_friends"),
+            token=(seed.token_for(f"fb-{customer.customer_id}") if seed is not None
+                   else f"EAAB{pysecrets.token_hex(16)}"),
+            scopes=("user_posts", "user_friends"),
             now=now,
         )
         eligible += result.eligibility.eligible
@@ -208,15 +230,17 @@ def run_demo(
     seed: int = 7,
     workers: int = 2,
     progress: Progress = _noop,
+    social_seed: SocialSeed | None = None,
 ) -> DemoResult:
-    """Run the demo on ``providers`` (see the module docstring); returns the report."""
+    """Run the demo on ``providers`` (see the module docstring); returns the report.
+    ``social_seed`` puts the bank into a network adapter's fake (``--fakes``)."""
     started = time.perf_counter()
     now = datetime.now(UTC)
     rng = random.Random(seed)
     bank = build_bank(customers, posts, seed, now)
     app_secret = pysecrets.token_hex(16)
     providers.secrets.set(APP_SECRET, app_secret)
-    load_world(providers, bank, now, progress)
+    load_world(providers, bank, now, progress, social_seed)
     ingest = deliver(providers, bank, app_secret, progress)
 
     status = drain_with_workers(providers, workers, progress)
@@ -249,4 +273,5 @@ def run_demo(
                       seconds=time.perf_counter() - started, job_state=status.state.value)
 
 
-__all__ = ["DemoResult", "Progress", "deliver", "drain_with_workers", "load_world", "run_demo"]
+__all__ = ["DemoResult", "Progress", "SocialSeed", "deliver", "drain_with_workers", "load_world",
+           "run_demo"]

@@ -38,6 +38,7 @@ from socialreferral.domain.oauth import LoginAttempt, token_secret_name
 from socialreferral.errors import InvalidInput, SecretNotFound, SignatureInvalid
 from socialreferral.ports import SecretStore, SocialChannel
 from socialreferral.ports.oauth import OAuthLogin
+from socialreferral.records import Capability
 from socialreferral.repositories import Repositories
 from socialreferral.service.authorization import ConnectResult, connect_account
 
@@ -112,12 +113,14 @@ def finish_login(*, repositories: Repositories, secrets: SecretStore, social: So
     customer = repositories.customers.get(attempt.customer_id) or Customer(
         customer_id=attempt.customer_id, display_name=grant.display_name[:200])
     connected: ConnectResult | None = None
-    if social.network == login.network:
+    # The authorization workflow scores the person's profile; a channel that reads no
+    # profiles (LinkedIn gives apps none) keeps the grant and the consent only.
+    if social.network == login.network and social.supports(Capability.PROFILES):
         connected = connect_account(
             repositories=repositories, secrets=secrets, social=social, rules=rules,
             customer=customer, network=login.network, person_id=grant.person_id,
             token=grant.token.to_secret(), scopes=grant.granted, now=now)
-    else:  # the deployment's channel is another network: keep the grant and the consent
+    else:  # another network's channel, or one without profiles: grant and consent only
         secret = secrets.set(token_secret_name(login.network, grant.person_id),
                              grant.token.to_secret())
         linked = repositories.customers.link_account(customer, login.network, grant.person_id)

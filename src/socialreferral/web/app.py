@@ -62,6 +62,7 @@ from socialreferral.web.routes import (
     influence_router,
     people_router,
     referral_router,
+    unsubscribe_router,
     webhook_router,
 )
 
@@ -115,6 +116,7 @@ def create_app(providers: Providers, *, owns_providers: bool = False) -> FastAPI
         app.include_router(influence_router(app.state.influence))
     app.include_router(people_router(providers))
     app.include_router(connect_router(providers))
+    app.include_router(unsubscribe_router(providers))
     app.include_router(health_router())
     install_console(app, providers)
     # add_middleware wraps what is there, so the last one added is the outermost.

@@ -9,8 +9,10 @@ They ship inside the package, like the conformance kit, so integrators' tests an
 ``socialreferral demo --settings examples/meta-dynamics-fakes.toml`` can start them.
 
 Fakes: :mod:`.dataverse` (Dynamics 365 Web API + Entra ID token endpoint),
-:mod:`.graph` (Meta Graph API + Facebook Login). Each module's docstring says what it does
-not cover.
+:mod:`.graph` (Meta Graph API + Facebook Login),
+:mod:`.x_api` (X API v2 + X OAuth 2.0), :mod:`.linkedin_api` (LinkedIn Community
+Management API + Sign In with LinkedIn). Each module's docstring says what it does not
+cover.
 """
 
 from __future__ import annotations
