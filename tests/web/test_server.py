@@ -211,6 +211,12 @@ def test_two_worker_processes_rebuild_their_providers(tmp_path: Path) -> None:
                     break
             except httpx.TransportError:
                 time.sleep(0.2)
+        # The first worker may answer while the second is still importing (a busy
+        # machine): wait until both have started before judging either.
+        while time.monotonic() < deadline and log_path.read_text(
+            encoding="utf-8", errors="replace"
+        ).count("Started server process") < 2:
+            time.sleep(0.2)
         answers = {httpx.get(url + "/webhooks/meta", timeout=10, params={
             "hub.mode": "subscribe", "hub.verify_token": VERIFY_TOKEN,
             "hub.challenge": str(i)}).text for i in range(6)}
