@@ -156,12 +156,14 @@ def worker(
 
     from socialreferral.service.offers import collect_manual_offers
     from socialreferral.service.worker import Worker
+    from socialreferral.tasks.referral import analyzer_for
     from socialreferral.tasks.sinks import event_sinks
 
     with open_providers(settings, data_dir) as providers:
+        rules = providers.settings.referral
         runner = Worker(queue=providers.queue, repositories=providers.repositories,
-                        crm=providers.crm, social=providers.social,
-                        settings=providers.settings.referral, sinks=event_sinks(providers))
+                        crm=providers.crm, social=providers.social, settings=rules,
+                        analyzer=analyzer_for(rules.analyzer), sinks=event_sinks(providers))
         done = runner.drain(idle_seconds=idle_seconds, max_seconds=max_seconds)
         manual = collect_manual_offers(repositories=providers.repositories,
                                        crm=providers.crm, social=providers.social,

@@ -53,8 +53,16 @@ keeps its models (the catalog classifier takes seconds to build) warm between th
 def _analyzer(settings: AnalyzerSettings) -> ActivityAnalyzer:
     key = settings.model_dump_json()
     if key not in _ANALYZERS:
-        _ANALYZERS[key] = make_analyzer(settings)
+        _ANALYZERS[key] = analyzer_for(settings)
     return _ANALYZERS[key]
+
+
+def analyzer_for(settings: AnalyzerSettings) -> ActivityAnalyzer:
+    """A new analyzer for ``settings`` whose catalog classifiers are kept on disk between
+    processes as the settings ask (:mod:`socialreferral.runtime.classifier_files`)."""
+    from socialreferral.runtime.classifier_files import classifier_files_for
+
+    return make_analyzer(settings, classifier_cache=classifier_files_for(settings, os.environ))
 
 
 def process_batch_task(payload: dict[str, Any], index: int) -> None:

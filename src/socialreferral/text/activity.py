@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Literal, Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Literal, Protocol, runtime_checkable
 
 from pydantic import Field
 
@@ -25,6 +25,9 @@ from socialreferral.domain._base import DomainModel
 from socialreferral.domain.crm import Product
 from socialreferral.domain.explain import Explanation
 from socialreferral.domain.social import SocialEvent
+
+if TYPE_CHECKING:  # the text models stay unimported until an analyzer is built
+    from socialreferral.text.catalog_analyzer import ClassifierCache
 
 
 class ActivitySignal(DomainModel):
@@ -125,7 +128,11 @@ class AnalyzerSettings(KeywordAnalyzerSettings):
     * ``catalog_cache_size``: how many distinct catalogs keep their bootstrapped classifier
       (a changed catalog is a new one; the least recently used is dropped);
     * ``max_tokens``: bound of the per-token caches (token ids, stems, per-token model
-      rows); beyond it they start over.
+      rows); beyond it they start over;
+    * ``keep_classifiers``: keep bootstrapped catalog classifiers on disk so the next
+      worker process loads its catalog's classifier (tens of ms) instead of fitting it
+      (seconds); ``classifier_dir`` is where (``None``: the user's cache folder,
+      ``$XDG_CACHE_HOME/socialreferral/classifiers``; the composition root resolves it).
     """
 
     kind: Literal["text", "keyword"] = "text"
@@ -134,13 +141,18 @@ class AnalyzerSettings(KeywordAnalyzerSettings):
     sentence_model_dir: Path | None = None
     catalog_cache_size: int = Field(default=8, ge=1, le=256)
     max_tokens: int = Field(default=300_000, ge=1_000, le=10_000_000)
+    keep_classifiers: bool = True
+    classifier_dir: Path | None = None
 
 
-def make_analyzer(settings: AnalyzerSettings) -> ActivityAnalyzer:
+def make_analyzer(
+    settings: AnalyzerSettings, *, classifier_cache: ClassifierCache | None = None
+) -> ActivityAnalyzer:
     """The analyzer ``settings.kind`` names: ``"text"`` (default) or ``"keyword"``.
 
     Each call builds a new analyzer with its own caches: keep the one you get for as long
-    as the process runs batches (building a catalog's classifier takes seconds).
+    as the process runs batches (building a catalog's classifier takes seconds; with a
+    ``classifier_cache`` a later process loads it instead).
     """
     # Imported here: the text models cost ~0.6 s to import; keyword-only workers skip them.
     if settings.kind == "keyword":
@@ -149,7 +161,7 @@ def make_analyzer(settings: AnalyzerSettings) -> ActivityAnalyzer:
         return KeywordAnalyzer(settings)
     from socialreferral.text.catalog_analyzer import TextAnalyticsAnalyzer
 
-    return TextAnalyticsAnalyzer(settings)
+    return TextAnalyticsAnalyzer(settings, classifier_cache=classifier_cache)
 
 
 __all__ = [

@@ -22,15 +22,24 @@ Per batch of events:
    the cue that made it a purchase.
 
 Everything cached lives in the analyzer (or in objects injected into it): no module state.
+A :class:`ClassifierCache` injected by the composition root keeps bootstrapped classifiers
+between processes (pickle-free ``.npz`` bytes named by a digest of what they were built
+from), so a new worker loads its catalog's classifier instead of fitting it again.
 """
 
 from __future__ import annotations
 
+import hashlib
+import io
+import json
+import logging
 import re
 import threading
 from collections import OrderedDict
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Protocol
+from zipfile import BadZipFile
 
 from socialreferral.domain.crm import Product
 from socialreferral.domain.explain import Explanation, Factor
@@ -43,6 +52,28 @@ from socialreferral.text.intent import IntentClassifier
 from socialreferral.text.sentiment import SentimentModel
 
 CatalogKey = tuple[tuple[str, tuple[str, ...]], ...]
+
+log = logging.getLogger(__name__)
+
+#: Bump when what ``IntentClassifier.from_catalog`` fits changes in a way the package
+#: version does not show, so that kept classifiers built the old way are not reused.
+CLASSIFIER_RECIPE = 1
+
+
+class ClassifierCache(Protocol):
+    """Where bootstrapped catalog classifiers are kept between processes.
+
+    Names are hex digests (see :func:`classifier_name`); values are the bytes of
+    :meth:`IntentClassifier.save`. ``read`` answers ``None`` for a name it does not hold.
+    """
+
+    def read(self, name: str) -> bytes | None:
+        """The bytes kept under ``name``, or ``None``."""
+        ...
+
+    def write(self, name: str, data: bytes) -> None:
+        """Keep ``data`` under ``name`` (replacing what was there)."""
+        ...
 
 # "procedure for applying for", "how do I apply for", "application for": a question about
 # applying for a product is purchase intent even without a shopping cue.
@@ -71,6 +102,15 @@ def catalog_key(catalog: Sequence[Product]) -> CatalogKey:
     )
 
 
+def classifier_name(key: CatalogKey, features: str, sentence_model_dir: Path | None) -> str:
+    """The cache name of the classifier for ``key``: a digest of everything it is built
+    from (catalog phrases, features, sentence model folder, recipe and package version)."""
+    from socialreferral import __version__
+
+    basis = [CLASSIFIER_RECIPE, __version__, features, str(sentence_model_dir or ""), key]
+    return hashlib.sha256(json.dumps(basis).encode("utf-8")).hexdigest()
+
+
 class CatalogClassifiers:
     """Bootstrapped product classifiers, one per distinct catalog: a bounded LRU cache.
 
@@ -82,6 +122,8 @@ class CatalogClassifiers:
         sentence_model_dir: where the sentence model's files are, for ``"hybrid"`` (``None``:
             the installed model package). One encoder is loaded on first need and shared by
             this cache's classifiers.
+        cache: where built classifiers are kept between processes (``None``: nowhere); a
+            kept file that cannot be read is rebuilt and replaced.
 
     Thread-safe: one build per catalog even when several threads ask at once (the lock is
     held while building). Share one instance between analyzers to share the classifiers.
@@ -93,12 +135,14 @@ class CatalogClassifiers:
         *,
         features: str = "tfidf",
         sentence_model_dir: Path | None = None,
+        cache: ClassifierCache | None = None,
     ) -> None:
         if max_size < 1:
             raise ValueError("max_size must be at least 1")
         self.max_size = max_size
         self.features = features
         self.sentence_model_dir = sentence_model_dir
+        self.cache = cache
         self._encoder: SentenceEncoder | None = None
         self._classifiers: OrderedDict[CatalogKey, IntentClassifier | None] = OrderedDict()
         self._lock = threading.Lock()
@@ -120,12 +164,35 @@ class CatalogClassifiers:
             return classifier
 
     def _build(self, key: CatalogKey) -> IntentClassifier:
+        if self.cache is None:
+            return self._fit(key)
+        name = classifier_name(key, self.features, self.sentence_model_dir)
+        kept = self.cache.read(name)
+        if kept is not None:
+            try:
+                return IntentClassifier.load(io.BytesIO(kept), encoder=self._shared_encoder())
+            except (ValueError, KeyError, OSError, EOFError, BadZipFile) as exc:  # torn or foreign
+                log.warning("kept catalog classifier %s unreadable (%s); rebuilding", name, exc)
+        classifier = self._fit(key)
+        data = io.BytesIO()
+        classifier.save(data)
+        self.cache.write(name, data.getvalue())
+        return classifier
+
+    def _fit(self, key: CatalogKey) -> IntentClassifier:
         mapping = {pid: list(phrases) for pid, phrases in key}
         if self.features == "tfidf":
             return IntentClassifier.from_catalog(mapping, features="tfidf")
+        return IntentClassifier.from_catalog(
+            mapping, features=self.features, encoder=self._shared_encoder()
+        )
+
+    def _shared_encoder(self) -> SentenceEncoder | None:
+        if self.features == "tfidf":
+            return None
         if self._encoder is None:
             self._encoder = SentenceEncoder(self.sentence_model_dir)
-        return IntentClassifier.from_catalog(mapping, features=self.features, encoder=self._encoder)
+        return self._encoder
 
 
 def _clip(text: str) -> str:
@@ -141,6 +208,8 @@ class TextAnalyticsAnalyzer:
         classifiers: the catalog → classifier cache; default: a new one sized and
             configured by ``settings``. Pass one to share classifiers between analyzers.
         annotator: the annotator (and so the per-token caches); default: a new one.
+        classifier_cache: where the default ``classifiers`` keep what they build between
+            processes (see :class:`ClassifierCache`).
     """
 
     def __init__(
@@ -150,6 +219,7 @@ class TextAnalyticsAnalyzer:
         sentiment_model: SentimentModel | None = None,
         classifiers: CatalogClassifiers | None = None,
         annotator: Annotator | None = None,
+        classifier_cache: ClassifierCache | None = None,
     ) -> None:
         self.settings = s = settings or AnalyzerSettings()
         if annotator is not None and sentiment_model is not None:
@@ -161,6 +231,7 @@ class TextAnalyticsAnalyzer:
                 s.catalog_cache_size,
                 features=s.product_features,
                 sentence_model_dir=s.sentence_model_dir,
+                cache=classifier_cache,
             )
         self.annotator = annotator
         self.classifiers = classifiers
@@ -249,4 +320,12 @@ class TextAnalyticsAnalyzer:
         )
 
 
-__all__ = ["CatalogClassifiers", "CatalogKey", "TextAnalyticsAnalyzer", "catalog_key"]
+__all__ = [
+    "CLASSIFIER_RECIPE",
+    "CatalogClassifiers",
+    "CatalogKey",
+    "ClassifierCache",
+    "TextAnalyticsAnalyzer",
+    "catalog_key",
+    "classifier_name",
+]
