@@ -70,7 +70,7 @@ def map_markers(found: InfluencerMap) -> list[MapMarker]:
     the map, as in TwitterTalker: the map contrasts the two camps)."""
     markers = []
     for side in ("positive", "negative"):
-        for point in found.points.get(side, ()):  # type: ignore[call-overload]
+        for point in found.points.get(side, ()):
             shown = ", ".join("@" + h for h in point.handles[:5])
             more = f" and {len(point.handles) - 5} more" if len(point.handles) > 5 else ""
             markers.append(MapMarker(
