@@ -43,6 +43,7 @@ from socialreferral.web.console.pages.care import install_care  # noqa: E402
 from socialreferral.web.console.pages.docs import docs_router  # noqa: E402
 from socialreferral.web.console.pages.influence import install_influence  # noqa: E402
 from socialreferral.web.console.pages.login import login_router  # noqa: E402
+from socialreferral.web.console.pages.people import install_people  # noqa: E402
 from socialreferral.web.console.pages.programme import install_programme  # noqa: E402
 from socialreferral.web.console.pages.prospects import (  # noqa: E402
     ProspectPages,
@@ -71,6 +72,7 @@ def install_console(app: FastAPI, providers: Providers) -> None:
     install_reviews(app, providers)
     install_care(app, providers)
     install_influence(app, providers, getattr(app.state, "influence", None))
+    install_people(app, providers)
     install_admin(app, providers)
     app.mount(STATIC_PREFIX, static_files(), name="static")
 
