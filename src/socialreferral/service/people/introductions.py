@@ -69,7 +69,8 @@ def _path(value: Any) -> IntroPathView | None:
 
 def _contact(task: CrmTask) -> tuple[str, TargetContact]:
     details = task.details
-    contact = details.get("contact") if isinstance(details.get("contact"), dict) else {}
+    found = details.get("contact")
+    contact: dict[str, Any] = found if isinstance(found, dict) else {}
     alternatives = [p for p in (_path(a) for a in details.get("alternatives", []))
                     if p is not None]
     return str(contact.get("company", "") or "unknown company"), TargetContact(
