@@ -105,7 +105,10 @@ def include_guarded(app: FastAPI, name: str, router: APIRouter, *, prefix: str) 
         if isinstance(route, APIRoute):
             for method in route.methods or ():
                 table[(method, prefix + route.path)] = roles
-    app.include_router(router, prefix=prefix, dependencies=[Depends(requires(roles))])
+    from socialreferral.web.schemas import error_responses  # documents the guard's answers
+
+    app.include_router(router, prefix=prefix, dependencies=[Depends(requires(roles))],
+                       responses=error_responses(401, 403))
 
 
 def _route_roles(app: FastAPI) -> dict[tuple[str, str], frozenset[Role]]:
