@@ -29,6 +29,11 @@ def test_demo_prints_leads_and_rewards(tmp_path: Path) -> None:
     assert out["totals"]["events"] == 40
     assert out["ingest"]["duplicates"] >= 1  # the replayed delivery enqueued nothing
     assert out["simulated"]["promotions_republished_on_rerun"] == 0
+    # what the console's care, influence and people pages show
+    extra = out["console"]
+    assert extra["care_items"] > 0 and extra["influence_posts"] > 0
+    assert extra["influence_alerts"] > 0 and "unitedairlines" in extra["keywords"]
+    assert extra["people"] > 0 and extra["introduction_tasks"] > 0
     report = runner.invoke(app, ["report", "--data-dir", str(tmp_path), "--json"])
     assert report.exit_code == 0, report.output
     assert json.loads(report.stdout)["totals"] == out["totals"]
@@ -39,7 +44,8 @@ def test_demo_prints_readable_lines_with_the_currency(tmp_path: Path) -> None:
     settings.write_text('[referral]\ncurrency = "EUR"\n', encoding="utf-8")
     data = tmp_path / "new" / "demo-data"  # the demo creates its data directory
     result = runner.invoke(app, ["demo", "--customers", "8", "--posts", "24", "--seed", "5",
-                                 "--settings", str(settings), "--data-dir", str(data)])
+                                 "--settings", str(settings), "--data-dir", str(data),
+                                 "--no-console-data"])
     assert result.exit_code == 0, result.output
     text = result.output
     assert re.search(r"webhooks\s+\d+ signed deliveries: 24 events queued", text), text

@@ -4,8 +4,9 @@ Nothing downloads a browser: Playwright is pointed at the system's ``chromium``
 (``apt-get install chromium chromium-driver``; ``.ci/run`` installs it), launched with a
 fresh profile per test. The app runs under a real uvicorn server on a loopback port in
 this process, over local providers filled by the referral demo (``run_demo``, the
-keyword analyzer, one worker), plus operators of every role, a flagged reward and a
-fresh referral link.
+keyword analyzer, one worker) and the console's care, influence and people demo data
+(``socialreferral.demo.console_data``), plus operators of every role, a flagged reward
+and a fresh referral link.
 
 Every test records the requests the page makes and fails if one leaves the test server,
 and collects the browser console, failing on any Content-Security-Policy violation.
@@ -104,6 +105,7 @@ def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveConsole]:
     from console_helpers import add_operators, flagged_reward
     from web_helpers import META_SECRET, free_port, local_providers, now_utc, referral_offer
 
+    from socialreferral.demo.console_data import seed_care, seed_influence, seed_people
     from socialreferral.demo.runner import run_demo
     from socialreferral.domain.operators import Role
     from socialreferral.service.operators import PasswordAuthenticator
@@ -118,6 +120,9 @@ def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveConsole]:
     with local_providers(data_dir, public_base_url=f"http://127.0.0.1:{port}",
                          client_rate={"requests": 100_000, "per_seconds": 60}) as providers:
         run_demo(providers, customers=24, posts=90, seed=11, workers=1)
+        seed_care(providers, now_utc())
+        seed_influence(providers, now_utc(), posts=3_000)
+        seed_people(providers, now_utc(), data_dir / "directory.json")
         providers.secrets.set("meta-app-secret", META_SECRET)  # the demo made its own
         add_operators(providers, {role.value: (role,) for role in Role})
         now = now_utc()

@@ -197,3 +197,20 @@ def test_snooze_wakes_up_when_due(tmp_path: Path) -> None:
         assert providers.repositories.care_items.require(a).status == "open"
         with pytest.raises(StateConflict):
             desk.reopen(a)  # open items cannot be reopened
+
+
+def test_run_time_agents_join_the_configured_ones_without_overriding_them(
+        tmp_path: Path) -> None:
+    from socialreferral.care.workflow import Agent
+
+    with care_providers(tmp_path / "data") as providers:
+        extra = [Agent(agent_id="console-op", functions=frozenset({"*"})),
+                 Agent(agent_id="cid", functions=frozenset({"*"}), cap=50)]
+        desk = desk_for(providers)
+        desk.extra_agents = lambda: extra
+        a, b, *_ = _fill(desk)
+        assert desk.claim(a, "console-op").assignee == "console-op"
+        assert desk.agents()["cid"].cap == 1  # the configured cid wins over the extra one
+        desk.claim(b, "cid")
+        with pytest.raises(StateConflict):
+            desk.claim(_fill(desk, 3)[2], "cid")

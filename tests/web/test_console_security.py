@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from console_helpers import ROLES, ConsoleWorld, build_world, csrf_of, flagged_reward
+from console_helpers import ROLES, ConsoleWorld, build_world, csrf_of, flagged_reward, seed_areas
 from fastapi.testclient import TestClient
 from web_helpers import local_providers, route_table
 
@@ -39,11 +39,17 @@ def world(tmp_path: Path) -> Iterator[ConsoleWorld]:
             customer_id="c1", display_name=f"Mallory {XSS}", customer_value=0.5,
             email="c1@bank.example.com"))
         flagged_reward(providers, n=2, summary=f"fraud: flagged: {XSS}")
+        # Care posts, influencers and a person whose texts and names hold the script.
+        seed_areas(built, XSS)
         yield built
 
 
 def _path_for(template: str, world: ConsoleWorld) -> str:
-    return template.replace("{reward_id}", world.reward_id).replace("{token}", world.token)
+    path = template.replace("{reward_id}", world.reward_id).replace("{token}", world.token)
+    for name, value in world.ids.items():
+        path = path.replace("{" + name + "}", value)
+    assert "{" not in path, path  # a route parameter the world has no value for
+    return path
 
 
 def test_every_console_and_api_route_is_guarded(world: ConsoleWorld) -> None:
@@ -64,10 +70,13 @@ def test_each_route_refuses_the_wrong_roles(world: ConsoleWorld) -> None:
     for (method, template), allowed in sorted(world.app.state.route_roles.items()):
         path = _path_for(template, world)
         for role, (client, csrf) in clients.items():
+            if method == "DELETE" and role in allowed:
+                continue  # would stop tracking the world's keyword for the routes after
             if method == "GET":
                 answer = client.get(path, follow_redirects=False)
             else:
-                answer = client.post(path, data={"csrf_token": csrf}, follow_redirects=False)
+                answer = client.request(method, path, data={"csrf_token": csrf},
+                                        follow_redirects=False)
             if role in allowed:
                 assert answer.status_code != 403, (role, method, path)
                 if method == "GET":
@@ -208,7 +217,9 @@ def test_no_served_page_references_an_external_host(world: ConsoleWorld) -> None
         for (method, template), allowed in world.app.state.route_roles.items():
             if method == "GET" and role in allowed:
                 path = _path_for(template, world)
-                pages[path] = client.get(path).text
+                answer = client.get(path)
+                if not answer.headers["content-type"].startswith("image/"):
+                    pages[path] = answer.text
         pages["/console/ " + role.value] = client.get("/console/").text
     anonymous = world.client()
     for path in ("/console/login", "/docs", f"/referrals/{world.token}",

@@ -48,8 +48,13 @@ def demo(
         "(socialreferral.testing.vendor_fakes) and point [meta] and [dynamics] at them; "
         "use with --settings examples/meta-dynamics-fakes.toml (extras meta, dynamics)",
     )] = False,
+    console_data: Annotated[bool, typer.Option(
+        help="also fill the care queue, the influencer panels and the People pages "
+             "(about half a minute), so every console page has data")] = True,
 ) -> None:
     """Run the referral system end to end on a synthetic bank and print the funnel."""
+    from socialreferral.cli._common import local_data_dir
+    from socialreferral.demo.console_data import ConsoleDemo, seed_console
     from socialreferral.demo.runner import run_demo
     from socialreferral.service.reports import report_json
 
@@ -78,6 +83,12 @@ def demo(
                 providers.secrets.set(PAGE_TOKEN_SECRET, social_seed.graph.page_token)
             result = run_demo(providers, customers=customers, posts=posts, seed=seed,
                               workers=workers, progress=progress, social_seed=social_seed)
+            extra = ConsoleDemo()
+            if console_data:
+                progress("care, influence and people data for the console", 0, 1)
+                extra = seed_console(providers, data_dir or local_data_dir(providers.settings)
+                                     or Path("."))
+                progress("care, influence and people data for the console", 1, 1)
     finally:
         stack.close()
         if temp is not None:
@@ -85,11 +96,16 @@ def demo(
     if as_json:
         out: dict[str, Any] = report_json(result.report)
         out.update(ingest=result.ingest, simulated=result.simulated,
-                   seconds=round(result.seconds, 3))
+                   seconds=round(result.seconds, 3), console=extra.__dict__)
         typer.echo(json.dumps(out, indent=2))
         return
     print_demo_summary(result.ingest, result.simulated)
     print_report(result.report)
+    if console_data:
+        console.print(f"for the console: {extra.care_items} care conversations, "
+                      f"{extra.influence_posts:,} posts on {', '.join(extra.keywords)} "
+                      f"({extra.influence_alerts} spike alerts), {extra.people} people and "
+                      f"{extra.introduction_tasks} B2B introduction tasks", highlight=False)
     console.print(f"demo finished in {result.seconds:.1f} s", highlight=False)
     console.print(_where_to_look(settings, None if temp is not None else data_dir),
                   highlight=False, soft_wrap=True)
@@ -122,8 +138,9 @@ def _where_to_look(settings: Path | None, data_dir: Path | None) -> str:
                 "socialreferral report --data-dir ./demo-data")
     return (f"look at the data again: socialreferral report{options}\n"
             f"or in the web console: socialreferral console add-user admin --role admin "
-            f"--role marketer --role reviewer{options} (it asks for a password), then "
-            f"socialreferral serve{options} and open http://127.0.0.1:8000/console/")
+            f"--role marketer --role reviewer --role agent{options} (it asks for a "
+            f"password), then socialreferral serve{options} and open "
+            f"http://127.0.0.1:8000/console/")
 
 
 @commands.command()

@@ -34,8 +34,8 @@ def test_demo_runs_with_every_aws_port_on_moto_server(moto_server: str, tmp_path
     settings = tmp_path / "aws-moto.toml"
     settings.write_text(text, encoding="utf-8")
     result = CliRunner().invoke(
-        app, ["demo", "--settings", str(settings), "--customers", "8", "--posts", "24",
-              "--seed", "5", "--json"],
+        app, ["demo", "--no-console-data", "--settings", str(settings), "--customers", "8",
+              "--posts", "24", "--seed", "5", "--json"],
     )  # fmt: skip
     assert result.exit_code == 0, result.output
     out = json.loads(result.output)

@@ -39,8 +39,8 @@ def test_demo_runs_with_queue_and_store_on_azure_emulators(
     settings = tmp_path / "azure-emulators.toml"
     settings.write_text(text, encoding="utf-8")
     result = CliRunner().invoke(
-        app, ["demo", "--settings", str(settings), "--customers", "8", "--posts", "24",
-              "--seed", "5", "--json"],
+        app, ["demo", "--no-console-data", "--settings", str(settings), "--customers", "8",
+              "--posts", "24", "--seed", "5", "--json"],
     )  # fmt: skip
     assert result.exit_code == 0, result.output
     out = json.loads(result.output)

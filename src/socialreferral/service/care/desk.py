@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
@@ -61,6 +61,9 @@ class CareDesk:
         base_ranker: a ranker to share models with (its tone model and lexicon); built
             with ``ranker_factory(settings)`` on first use when omitted (an entry point
             passes a factory that keeps one per process).
+        extra_agents: agents a deployment adds at run time beside ``[[care.agents]]``
+            (the web console's operators with the agent role); a configured agent of the
+            same id wins, so its functions and cap stay the settings'.
     """
 
     repositories: Repositories
@@ -69,6 +72,7 @@ class CareDesk:
     clock: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
     base_ranker: CareRanker | None = None
     ranker_factory: Callable[[CareSettings], CareRanker] = CareRanker
+    extra_agents: Callable[[], Iterable[Agent]] = field(default=lambda: ())
     _rankers: dict[tuple[str, str], CareRanker] = field(default_factory=dict, repr=False)
     _bfi: tuple[float, dict[str, tuple[int, int]] | None] | None = field(default=None,
                                                                          repr=False)
@@ -148,11 +152,15 @@ class CareDesk:
         return counts or None
 
     def agents(self) -> dict[str, Agent]:
-        """The configured agents with their run-time availability."""
+        """The configured agents (and :attr:`extra_agents`) with their run-time
+        availability."""
         overrides = self.repositories.care_agents.availability()
+        known = {a.agent_id: a for a in self.settings.agents}
+        for extra in self.extra_agents():
+            known.setdefault(extra.agent_id, extra)
         return {a.agent_id: a.model_copy(update={"available": overrides.get(a.agent_id,
                                                                             a.available)})
-                for a in self.settings.agents}
+                for a in known.values()}
 
     def sla(self, item: CareItem) -> SlaState:
         """The item's first-response SLA now."""

@@ -11,11 +11,15 @@ pages                          what                                    roles
 ``/console/``                  the areas the operator may open         any
 ``/console/programme``         programme figures, CSV                  marketer, admin
 ``/console/reviews``           fraud review queue, countdowns          reviewer
+``/console/care``              care queues, items, thread, replies     agent
+``/console/influence``         the four influencer panels              marketer, admin
+``/console/people``            find a person, golden record, B2B       marketer, admin
 ``/console/admin``             erase a person, settings, providers     admin
 ``/docs``                      Swagger UI, offline                     none
 =============================  ======================================  =================
 
-JSON twins: ``/api/programme``, ``/api/reviews``, ``/api/admin/...`` (same session, same
+JSON twins: ``/api/programme``, ``/api/reviews``, ``/api/care/...``,
+``/api/influence/...``, ``/api/people/...``, ``/api/admin/...`` (same session, same
 roles; writes need the session's ``X-CSRF-Token``). Modules: ``areas`` (the roles table),
 ``auth`` (the guard every area router carries, cookies, form parsing), ``security``
 (headers, CSRF), ``templating``, ``charts``, ``negotiation``, ``errors`` (error pages),
@@ -35,8 +39,11 @@ from socialreferral.web.console.assets import STATIC_PREFIX, static_files  # noq
 from socialreferral.web.console.auth import ConsoleAuth  # noqa: E402
 from socialreferral.web.console.errors import html_errors  # noqa: E402
 from socialreferral.web.console.pages.admin import install_admin  # noqa: E402
+from socialreferral.web.console.pages.care import install_care  # noqa: E402
 from socialreferral.web.console.pages.docs import docs_router  # noqa: E402
+from socialreferral.web.console.pages.influence import install_influence  # noqa: E402
 from socialreferral.web.console.pages.login import login_router  # noqa: E402
+from socialreferral.web.console.pages.people import install_people  # noqa: E402
 from socialreferral.web.console.pages.programme import install_programme  # noqa: E402
 from socialreferral.web.console.pages.prospects import (  # noqa: E402
     ProspectPages,
@@ -63,6 +70,9 @@ def install_console(app: FastAPI, providers: Providers) -> None:
     app.include_router(docs_router(app.openapi_url or "/openapi.json"))
     install_programme(app, providers)
     install_reviews(app, providers)
+    install_care(app, providers)
+    install_influence(app, providers, getattr(app.state, "influence", None))
+    install_people(app, providers)
     install_admin(app, providers)
     app.mount(STATIC_PREFIX, static_files(), name="static")
 

@@ -6,8 +6,10 @@ Each area is a page group under ``/console/<name>`` and its JSON twin under
 same roles. ``admin`` is not a superuser: approving money (reviews) and answering
 customers (care) stay with the roles that own them (separation of duties).
 
-Adding an area (the care console, the influencer dashboard, people) is one entry here
-and a module in ``pages/`` whose routers come from :func:`area_routers`.
+Adding an area is one entry here and a module in ``pages/`` whose routers come from
+:func:`area_routers` (a back-end's REST router joins with :func:`include_guarded`).
+``people`` is for marketers (B2B targets) and admins (finding a person, e.g. before an
+erasure); every person shown there is audited under ``console:<operator>``.
 """
 
 from __future__ import annotations
@@ -42,6 +44,15 @@ AREAS: tuple[Area, ...] = (
     Area("reviews", "Fraud review", frozenset({Role.REVIEWER}),
          "Flagged rewards with their reasons and evidence; approve or reject before the "
          "auto-approve deadline."),
+    Area("care", "Care console", frozenset({Role.AGENT}),
+         "The ranked queue per business function with each post's factors and thread; "
+         "claim, reply, resolve, snooze; proposed dictionary terms."),
+    Area("influence", "Influencer dashboard", frozenset({Role.MARKETER, Role.ADMIN}),
+         "Top influencers per sentiment, their map, word clouds and the hashtag trend "
+         "with spike alerts."),
+    Area("people", "People", frozenset({Role.MARKETER, Role.ADMIN}),
+         "Find a person by e-mail, phone or handle; golden record with provenance; B2B "
+         "targets with ranked contacts and introduction paths."),
     Area("admin", "Administration", frozenset({Role.ADMIN}),
          "Erase a person, the settings in force, providers and their health."),
 )
@@ -85,6 +96,21 @@ def include_area(app: FastAPI, name: str, *routers: APIRouter) -> None:
         app.include_router(router)
 
 
+def include_guarded(app: FastAPI, name: str, router: APIRouter, *, prefix: str) -> None:
+    """Include a router built elsewhere (a REST router of the back-end) under ``prefix``
+    with the area's guard, recording its routes' roles like :func:`include_area`."""
+    roles = area(name).roles
+    table = _route_roles(app)
+    for route in router.routes:
+        if isinstance(route, APIRoute):
+            for method in route.methods or ():
+                table[(method, prefix + route.path)] = roles
+    from socialreferral.web.schemas import error_responses  # documents the guard's answers
+
+    app.include_router(router, prefix=prefix, dependencies=[Depends(requires(roles))],
+                       responses=error_responses(401, 403))
+
+
 def _route_roles(app: FastAPI) -> dict[tuple[str, str], frozenset[Role]]:
     table: dict[tuple[str, str], frozenset[Role]] | None = getattr(app.state, "route_roles",
                                                                     None)
@@ -94,4 +120,5 @@ def _route_roles(app: FastAPI) -> dict[tuple[str, str], frozenset[Role]]:
     return table
 
 
-__all__ = ["AREAS", "Area", "area", "area_routers", "include_area", "visible_areas"]
+__all__ = ["AREAS", "Area", "area", "area_routers", "include_area", "include_guarded",
+           "visible_areas"]

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 
 from markupsafe import Markup, escape
 
@@ -83,4 +84,64 @@ def column_chart(points: Sequence[tuple[str, float]], *, title: str, width: int 
         + "".join(parts) + "</svg>")
 
 
-__all__ = ["bar_chart", "column_chart"]
+@dataclass(frozen=True)
+class TrendHour:
+    """One hour of a trend: its label, volume, average sentiment (-1..1, None without
+    posts) and the alerts raised in it (their one-line explanations)."""
+
+    label: str
+    posts: int
+    sentiment: float | None
+    alerts: tuple[str, ...] = ()
+
+
+def trend_chart(hours: Sequence[TrendHour], *, title: str, width: int = 720,
+                height: int = 260, label_every: int = 6) -> Markup:
+    """Posts per hour as columns, the average sentiment as a line on its own scale
+    (-1 at the bottom, +1 at the top, 0 dashed), each alert hour marked with a
+    triangle whose ``<title>`` explains it."""
+    chart_id = _chart_id("chart")
+    left, right, top, bottom = 40, width - 40, 22, height - 30
+    largest = max((h.posts for h in hours), default=0) or 1
+    slot = (right - left) / max(1, len(hours))
+    bar = max(1.0, slot * 0.7)
+
+    def mood_y(value: float) -> float:
+        return top + (1.0 - (value + 1.0) / 2.0) * (bottom - top)
+
+    parts = [f'<line class="axis" x1="{left}" y1="{bottom}" x2="{right}" y2="{bottom}"/>',
+             f'<line class="zero" x1="{left}" y1="{mood_y(0):.1f}" x2="{right}" '
+             f'y2="{mood_y(0):.1f}"/>',
+             f'<text class="chart-value" x="{left - 4}" y="{top + 4}" text-anchor="end">'
+             f'{largest}</text>',
+             f'<text class="chart-value" x="{right + 4}" y="{top + 4}">+1</text>',
+             f'<text class="chart-value" x="{right + 4}" y="{bottom}">-1</text>']
+    line = []
+    for index, hour in enumerate(hours):
+        x = left + index * slot + (slot - bar) / 2
+        length = hour.posts / largest * (bottom - top)
+        parts.append(f'<rect class="column" x="{x:.1f}" y="{bottom - length:.1f}" '
+                     f'width="{bar:.1f}" height="{length:.1f}"><title>{escape(hour.label)}: '
+                     f'{hour.posts} posts</title></rect>')
+        if hour.sentiment is not None:
+            line.append(f"{x + bar / 2:.1f},{mood_y(hour.sentiment):.1f}")
+        if index % label_every == 0:
+            parts.append(f'<text class="chart-label" x="{x + bar / 2:.1f}" y="{height - 10}" '
+                         f'text-anchor="middle">{escape(hour.label[-5:])}</text>')
+        if hour.alerts:
+            cx = x + bar / 2
+            parts.append(f'<path class="alert-mark" d="M{cx - 7:.1f},{top - 14} '
+                         f'L{cx + 7:.1f},{top - 14} L{cx:.1f},{top - 2} Z">'
+                         f'<title>{escape(hour.label)}: {escape("; ".join(hour.alerts))}'
+                         f'</title></path>')
+    if line:
+        parts.append(f'<polyline class="mood" points="{" ".join(line)}"/>')
+    if not hours:
+        parts.append('<text class="chart-label" x="8" y="20">no data yet</text>')
+    return Markup(
+        f'<svg class="chart trend" viewBox="0 0 {width} {height}" role="img" '
+        f'aria-labelledby="{chart_id}"><title id="{chart_id}">{escape(title)}</title>'
+        + "".join(parts) + "</svg>")
+
+
+__all__ = ["TrendHour", "bar_chart", "column_chart", "trend_chart"]

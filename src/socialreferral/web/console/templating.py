@@ -57,6 +57,14 @@ def duration(delta: timedelta | None) -> str:
     return f"{minutes} min"
 
 
+def span(seconds: float) -> str:
+    """A length of time in seconds as ``2 d 3 h``, ``4 h 12 min``, ``< 1 min`` (its sign
+    dropped: the page says "due in" or "overdue by")."""
+    if abs(seconds) < 60:
+        return "< 1 min"
+    return duration(timedelta(seconds=abs(seconds)))
+
+
 def when(moment: datetime | None) -> str:
     """A moment as ``2026-02-03 14:05 UTC``."""
     return NO_VALUE if moment is None else moment.strftime("%Y-%m-%d %H:%M UTC")
@@ -68,7 +76,8 @@ def environment() -> Environment:
     env = Environment(loader=PackageLoader("socialreferral.web.console", "templates"),
                       autoescape=True, undefined=StrictUndefined, trim_blocks=True,
                       lstrip_blocks=True)
-    env.filters.update(money=money, percent=percent, duration=duration, when=when)
+    env.filters.update(money=money, percent=percent, duration=duration, when=when,
+                       span=span)
     env.globals.update(assets=ASSET_URLS)
     return env
 
@@ -91,4 +100,5 @@ def render(request: Request, template: str, context: dict[str, Any] | None = Non
                         headers={"Cache-Control": HTML_CACHE, **(headers or {})})
 
 
-__all__ = ["HTML_CACHE", "duration", "environment", "money", "percent", "render", "when"]
+__all__ = ["HTML_CACHE", "duration", "environment", "money", "percent", "render", "span",
+           "when"]

@@ -1,0 +1,106 @@
+"""What ``socialreferral demo`` adds so that every console page has something to show:
+the care queue, the influencer panels and the People pages, each through its own demo's
+use cases on the same providers.
+
+* **care** — :func:`~socialreferral.demo.care.run_care_demo`: a brand page's threads in
+  the queue, some assigned round robin, a cluster answered once, terms proposed;
+* **influence** — a generated stream (:mod:`socialreferral.demo.influence`) that *ends
+  now* (the dashboard shows the last 48 hours by default) with a planted crisis in its
+  last day, tracked slice by slice as if live;
+* **people** — seed 004's synthetic B2B world: CRM contacts fused into people, then the
+  sales process for its companies, which leaves introduction tasks in the CRM.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from socialreferral.bootstrap import Providers
+
+INFLUENCE_DAYS = 10
+INFLUENCE_POSTS = 6_000
+PEOPLE_SEED = 11
+DIRECTORY_FILE = "people-demo-directory.json"
+
+
+@dataclass
+class ConsoleDemo:
+    """What was added, by area."""
+
+    care_items: int = 0
+    influence_posts: int = 0
+    influence_alerts: int = 0
+    people: int = 0
+    introduction_tasks: int = 0
+    keywords: list[str] = field(default_factory=list)
+
+
+def seed_care(providers: Providers, now: datetime) -> int:
+    """The care demo's threads; returns how many conversations are in the queue."""
+    from socialreferral.demo.care import run_care_demo
+
+    return len(run_care_demo(providers, now=now).ingest.items)
+
+
+def seed_influence(providers: Providers, now: datetime, *, days: int = INFLUENCE_DAYS,
+                   posts: int = INFLUENCE_POSTS, seed: int = 1) -> tuple[int, int, list[str]]:
+    """A stream ending now, tracked as if live; (posts, alerts raised, keywords)."""
+    from socialreferral.demo.influence import (
+        SimulatedClock,
+        demo_config,
+        feed,
+        track_demo_keywords,
+    )
+    from socialreferral.influence.demo_stream import DemoStream
+    from socialreferral.tasks.influence import influence_analytics
+
+    hour = now.astimezone(UTC).replace(minute=0, second=0, microsecond=0)
+    config = demo_config(seed=seed, days=days, posts=posts)
+    config = config.model_copy(update={"start": hour - timedelta(days=days)})
+    stream = DemoStream(config)
+    clock = SimulatedClock(config.start)
+    analytics = influence_analytics(providers, clock=clock)
+    keys = track_demo_keywords(analytics, stream.tracking, now)
+    analytics.prepare()
+    fed = feed(analytics, clock, stream)
+    for info in analytics.keywords.all():  # the finished hours' alerts get final figures
+        analytics.scan_alerts(info.keyword.key, hour - timedelta(days=1), hour)
+    return fed.posts, len(fed.raised), keys
+
+
+def seed_people(providers: Providers, now: datetime, directory_file: Path) -> tuple[int, int]:
+    """The B2B world fused and the sales process run; (people, introduction tasks)."""
+    from socialreferral.people.b2b import B2BRequest
+    from socialreferral.people.demo_b2b import demo_world
+    from socialreferral.tasks.people import b2b_once, fuse_once
+
+    world = demo_world(PEOPLE_SEED, now=now)
+    directory_file.parent.mkdir(parents=True, exist_ok=True)
+    directory_file.write_text(json.dumps(world.directory), encoding="utf-8")
+    for contact in world.crm_contacts:
+        providers.crm.save_contact(contact)
+    fuse_once(providers, mode="full", now=now)
+    request = B2BRequest(requested_by=world.requested_by, companies=tuple(world.companies))
+    run = b2b_once(providers, request, directory_file=str(directory_file), now=now)
+    return run.fusion.people, len(run.tasks)
+
+
+def seed_console(providers: Providers, data_dir: Path, *,
+                 now: datetime | None = None) -> ConsoleDemo:
+    """Care, influence and people demo data on ``providers`` (module docstring);
+    ``data_dir`` receives the B2B directory file."""
+    moment = now or datetime.now(UTC)
+    out = ConsoleDemo()
+    out.care_items = seed_care(providers, moment)
+    out.influence_posts, out.influence_alerts, out.keywords = seed_influence(providers,
+                                                                             moment)
+    out.people, out.introduction_tasks = seed_people(providers, moment,
+                                                     data_dir / DIRECTORY_FILE)
+    return out
+
+
+__all__ = ["DIRECTORY_FILE", "ConsoleDemo", "seed_care", "seed_console", "seed_influence",
+           "seed_people"]
