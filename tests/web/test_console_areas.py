@@ -100,6 +100,21 @@ def test_the_care_api_is_behind_the_console_session(world: ConsoleWorld) -> None
     assert client.post(path, json=body, headers={"X-CSRF-Token": csrf}).status_code == 200
 
 
+def test_the_care_api_acts_only_as_the_signed_in_agent(world: ConsoleWorld) -> None:
+    """An agent cannot claim or reply under another agent's name through /api/care; a
+    supervisor's assign still names the agent given the item."""
+    client, csrf = _logged_in(world, "agent")
+    headers = {"X-CSRF-Token": csrf}
+    base = f"/api/care/items/{world.ids['ticket_id']}"
+    posing = client.post(f"{base}/claim", json={"agent_id": "someone-else"}, headers=headers)
+    assert posing.status_code == 403 and "signed-in operator" in posing.text
+    assert _item_status(world)[0] == "open"  # nothing happened
+    reply = {"agent_id": "someone-else", "text": "hello", "private": False}
+    assert client.post(f"{base}/reply", json=reply, headers=headers).status_code == 403
+    assert client.post(f"{base}/claim", json={"agent_id": "agent"},
+                       headers=headers).status_code == 200
+
+
 def test_thread_rows_put_replies_under_their_parent() -> None:
     from datetime import UTC, datetime, timedelta
 

@@ -23,8 +23,10 @@
 Mounted when ``[web] care_api = true``. Authentication and roles come with the agent
 console: every route depends on :func:`care_access`, the one place an identity check
 plugs in (``create_app`` passes it as the router's dependency; a deployment replaces it
-with its session or token check and takes ``agent_id`` from the identity instead of the
-body). Until then, put the API behind an authenticating proxy.
+with its session or token check). Behind an identity, ``acting_agent`` names the caller:
+a body whose ``agent_id`` is someone else is refused (403) on every route but ``assign``,
+where it names the agent given the item. Without one, put the API behind an
+authenticating proxy.
 
 Bodies are read raw and parsed with :func:`~socialreferral.domain.json_input.
 parse_json_object` (size, depth and surrogates bounded) before the request model
@@ -45,7 +47,7 @@ from socialreferral.care.records import ProposalStatus
 from socialreferral.care.settings import MISCELLANEOUS
 from socialreferral.care.workflow import Status
 from socialreferral.domain.json_input import parse_json_object
-from socialreferral.errors import InvalidInput
+from socialreferral.errors import InvalidInput, RoleRequired
 from socialreferral.service.care import CareDesk
 from socialreferral.web.care_schemas import (
     AgentAction,
@@ -108,8 +110,23 @@ def _one_of(values: list[str]) -> str:
     return "^(" + "|".join(re.escape(v) for v in values) + ")$"
 
 
-def _reader(model: type[B], max_bytes: int, *,
-            optional: bool = False) -> Callable[[Request], Awaitable[B]]:
+def _as_caller(read: Callable[[Request], Awaitable[B]],
+               acting_agent: Callable[[Request], str] | None) -> Callable[[Request], Awaitable[B]]:
+    """``read``, refusing a body that acts as an agent other than the caller."""
+    if acting_agent is None:
+        return read
+
+    async def read_as_caller(request: Request) -> B:
+        body = await read(request)
+        claimed = getattr(body, "agent_id", None)
+        if claimed is not None and claimed != acting_agent(request):
+            raise RoleRequired("agent_id must be the signed-in operator")
+        return body
+    return read_as_caller
+
+
+def _body_reader(model: type[B], max_bytes: int, *,
+                 optional: bool = False) -> Callable[[Request], Awaitable[B]]:
     async def read(request: Request) -> B:
         raw = await request.body()
         data = {} if optional and not raw.strip() else parse_json_object(
@@ -136,11 +153,19 @@ def _profiles(desk: CareDesk, changed: int = 0) -> ProfileOut:
 
 
 def care_router(desk: CareDesk, *, max_body_bytes: int,
-                dependencies: tuple[Any, ...] = (Depends(care_access),)) -> APIRouter:
-    """The care routes over ``desk`` (module docstring)."""
+                dependencies: tuple[Any, ...] = (Depends(care_access),),
+                acting_agent: Callable[[Request], str] | None = None) -> APIRouter:
+    """The care routes over ``desk`` (module docstring); ``acting_agent`` reads the
+    signed-in caller's agent id from the request, when there is an identity."""
     router = APIRouter(prefix="/care", tags=["care"], dependencies=list(dependencies))
     errors = error_responses(400, 404, 409, 413, 422, 429, 501, 503)
+
+    def _reader(model: type[B], max_bytes: int, *,
+                optional: bool = False) -> Callable[[Request], Awaitable[B]]:
+        return _as_caller(_body_reader(model, max_bytes, optional=optional), acting_agent)
+
     action = _reader(AgentAction, max_body_bytes)
+    given_to = _body_reader(AgentAction, max_body_bytes)  # assign: names the other agent
     queue_names = list(desk.settings.queues())
     functions = [f.name for f in desk.settings.functions] + [MISCELLANEOUS]
     profiles = sorted(desk.settings.profiles)
@@ -192,7 +217,7 @@ def care_router(desk: CareDesk, *, max_body_bytes: int,
     async def assign(ticket_id: TicketId, request: Request) -> ItemOut:
         """A supervisor's move (taken from its current agent); the cap applies unless
         ``force``."""
-        body = await action(request)
+        body = await given_to(request)
         done = await run_in_threadpool(desk.assign, ticket_id, body.agent_id,
                                        force=body.force)
         return ItemOut.of(done, desk.sla(done))

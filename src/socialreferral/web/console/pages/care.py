@@ -255,9 +255,10 @@ def install_care(app: FastAPI, providers: Providers) -> None:
 
     include_area(app, "care", pages)
     # The care REST API (prefix /care) under /api with the area's guard.
+    # Signed-in operators act as themselves: a body naming another agent is refused.
     include_guarded(app, "care", care_router(
-        desk, max_body_bytes=providers.settings.web.max_body_bytes, dependencies=()),
-        prefix="/api")
+        desk, max_body_bytes=providers.settings.web.max_body_bytes, dependencies=(),
+        acting_agent=lambda request: str(request.state.principal.name)), prefix="/api")
 
 
 __all__ = ["ACTIONS", "console_desk", "install_care", "operator_agents", "thread_rows"]
