@@ -375,6 +375,22 @@ def test_people_review_posts_never_5xx_and_keys_decide_access(world: World) -> N
     assert world.requests - before >= 400
 
 
+def test_unsubscribe_posts_never_5xx_and_forged_tokens_unsubscribe_nobody(world: World) -> None:
+    """Each example posts a random token (query) with a random body, and the same with no
+    token (2 requests): never 5xx, never a success (no token is signed by the key)."""
+    before = world.requests
+
+    @settings(SETTINGS, max_examples=100)
+    @given(token=st.text(max_size=80), body=bodies, extra=headers_extra)
+    def run(token: str, body: bytes, extra: dict[str, str]) -> None:
+        status = world.post(f"/unsubscribe?token={quote(token, safe='')}", body, extra)
+        assert status in (400, 403, 413, 422, 429), status
+        assert world.post("/unsubscribe", body, extra) in (400, 413, 422, 429)
+
+    run()
+    assert world.requests - before >= 200
+
+
 def test_random_paths_never_5xx(world: World) -> None:
     before = world.requests
 
@@ -389,8 +405,8 @@ def test_random_paths_never_5xx(world: World) -> None:
 
 def test_every_post_route_is_covered(world: World) -> None:
     posts = {path for method, path in route_table(world.app) if method == "POST"}
-    # The properties above drive exactly these (1,400 + 500 + 500 + 400 + 100 requests),
-    # hidden (HTML) routes included.
+    # The properties above drive exactly these (1,400 + 500 + 500 + 400 + 200 + 100
+    # requests), hidden (HTML) routes included.
     driven = {"/webhooks/{channel}", "/referrals/{token}/lead", "/people/review",
-              *CONSOLE_POSTS}
+              "/unsubscribe", *CONSOLE_POSTS}
     assert posts == driven
