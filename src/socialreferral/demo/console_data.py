@@ -19,6 +19,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from socialreferral.bootstrap import Providers
+from socialreferral.records import Capability
 
 INFLUENCE_DAYS = 10
 INFLUENCE_POSTS = 6_000
@@ -72,11 +73,15 @@ def seed_influence(providers: Providers, now: datetime, *, days: int = INFLUENCE
 
 
 def seed_people(providers: Providers, now: datetime, directory_file: Path) -> tuple[int, int]:
-    """The B2B world fused and the sales process run; (people, introduction tasks)."""
+    """The B2B world fused and the sales process run; (people, introduction tasks).
+    A CRM without the contacts capability (the Dynamics adapter declares none) gets
+    no people data: (0, 0)."""
     from socialreferral.people.b2b import B2BRequest
     from socialreferral.people.demo_b2b import demo_world
     from socialreferral.tasks.people import b2b_once, fuse_once
 
+    if not providers.crm.supports(Capability.CONTACTS):
+        return 0, 0
     world = demo_world(PEOPLE_SEED, now=now)
     directory_file.parent.mkdir(parents=True, exist_ok=True)
     directory_file.write_text(json.dumps(world.directory), encoding="utf-8")
