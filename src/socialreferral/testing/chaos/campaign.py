@@ -140,7 +140,7 @@ class KillCampaign:
                     self._check(slots)
                     made = sum(result.kills.values())
                     if made < kills and time.monotonic() >= next_kill:
-                        victim = self._victim(slots)
+                        victim = self._victim(slots, result.kills)
                         if victim is not None:
                             self._kill(victim)
                             result.kills[victim.stage] += 1
@@ -192,10 +192,15 @@ class KillCampaign:
             raise CampaignFailed(f"stage {slot.stage} exited with {process.returncode} "
                                  f"by itself:\n{tail}")
 
-    def _victim(self, slots: list[_Slot]) -> _Slot | None:
+    def _victim(self, slots: list[_Slot], kills: Counter[str]) -> _Slot | None:
+        """A random stage process at work, among the stages killed least so far in
+        this phase (so every stage of a phase is hit while the moments stay random)."""
         at_work = [s for s in slots if not s.finished and s.process is not None
                    and s.process.poll() is None and s.ready.exists()]
-        return self.rng.choice(at_work) if at_work else None
+        if not at_work:
+            return None
+        fewest = min(kills[s.stage] for s in at_work)
+        return self.rng.choice([s for s in at_work if kills[s.stage] == fewest])
 
     @staticmethod
     def _kill(slot: _Slot) -> None:
