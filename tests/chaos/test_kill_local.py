@@ -25,7 +25,8 @@ from socialreferral.testing.chaos import (
 
 EVENTS = int(os.environ.get("SOCIALREFERRAL_CHAOS_EVENTS", "5000"))
 WORKLOAD = ChaosWorkload(events=EVENTS, customers=200, seed=11, lead_percent=25)
-PHASE1_KILLS, PHASE2_KILLS = 14, 6
+PHASE1_KILLS = {"ingest": 3, "worker": 11}
+PHASE2_KILLS = 6
 
 
 def test_kill_9_campaign_on_the_local_provider(tmp_path: Path, figures: Figures) -> None:
@@ -54,6 +55,6 @@ def test_kill_9_campaign_on_the_local_provider(tmp_path: Path, figures: Figures)
     assert comparison.lost == 0 and comparison.duplicated == 0 and comparison.changed == 0, \
         comparison.describe()
     assert campaign.expected_events >= min(EVENTS, 5000)
-    assert sum(campaign.kills.values()) >= PHASE1_KILLS + PHASE2_KILLS
+    assert sum(campaign.kills.values()) >= 20, campaign.kills
     assert {"ingest", "worker", "leads"} <= set(campaign.kills), campaign.kills
     assert comparison.reference["offers"] > 1000 and comparison.reference["crm_tasks"] > 0

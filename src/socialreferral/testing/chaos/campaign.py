@@ -113,16 +113,20 @@ class KillCampaign:
         return len(providers.repositories.events.processed()) >= self.expected_events
 
     # -- phases ------------------------------------------------------------------------
-    def run_phase(self, stages: Mapping[str, int], *, kills: int,
+    def run_phase(self, stages: Mapping[str, int], *, kills: int | Mapping[str, int],
                   done: Callable[[Providers], bool], max_seconds: float = 300.0,
                   settle_checks: int = 2, settle_gap: float = 1.5) -> PhaseResult:
-        """Run ``stages`` (name -> process count), make ``kills`` kills, then wait until
+        """Run ``stages`` (name -> process count), make ``kills`` kills (a number, or a
+        number per stage: victims are then drawn among the stages short of theirs), then
+        wait until
         ``done`` holds ``settle_checks`` times in a row (``settle_gap`` apart: messages
         a killed worker held come back after the visibility timeout). Raises
         :class:`CampaignFailed` when a stage fails by itself or time runs out."""
         unknown = set(stages) - set(STAGES)
         if unknown:
             raise CampaignFailed(f"unknown stages {sorted(unknown)}")
+        quota = dict(kills) if isinstance(kills, Mapping) else None
+        total = sum(quota.values()) if quota is not None else int(kills)  # type: ignore[arg-type]
         result, started = PhaseResult(), time.monotonic()
         slots = [self._slot(stage, n) for stage, count in stages.items() for n in range(count)]
         try:
@@ -138,16 +142,21 @@ class KillCampaign:
                             f"phase {dict(stages)} not done after {max_seconds:.0f} s "
                             f"({sum(result.kills.values())} kills)")
                     self._check(slots)
+                    if quota is not None:  # a stage that finished takes no more kills
+                        for stage in quota:
+                            if all(s.finished for s in slots if s.stage == stage):
+                                quota[stage] = min(quota[stage], result.kills[stage])
+                        total = sum(quota.values())
                     made = sum(result.kills.values())
-                    if made < kills and time.monotonic() >= next_kill:
-                        victim = self._victim(slots, result.kills)
+                    if made < total and time.monotonic() >= next_kill:
+                        victim = self._victim(slots, result.kills, quota)
                         if victim is not None:
                             self._kill(victim)
                             result.kills[victim.stage] += 1
                             self._start(victim)
                             result.starts += 1
                         next_kill = time.monotonic() + self.rng.uniform(*self.kill_gap)
-                    if made >= kills and all(s.finished for s in slots
+                    if made >= total and all(s.finished for s in slots
                                              if s.stage != "worker"):
                         settled = settled + 1 if done(providers) else 0
                         if settled >= settle_checks:
@@ -192,11 +201,14 @@ class KillCampaign:
             raise CampaignFailed(f"stage {slot.stage} exited with {process.returncode} "
                                  f"by itself:\n{tail}")
 
-    def _victim(self, slots: list[_Slot], kills: Counter[str]) -> _Slot | None:
+    def _victim(self, slots: list[_Slot], kills: Counter[str],
+                quota: dict[str, int] | None) -> _Slot | None:
         """A random stage process at work, among the stages killed least so far in
-        this phase (so every stage of a phase is hit while the moments stay random)."""
+        this phase (so every stage of a phase is hit while the moments stay random), or
+        among those short of their ``quota``."""
         at_work = [s for s in slots if not s.finished and s.process is not None
-                   and s.process.poll() is None and s.ready.exists()]
+                   and s.process.poll() is None and s.ready.exists()
+                   and (quota is None or kills[s.stage] < quota.get(s.stage, 0))]
         if not at_work:
             return None
         fewest = min(kills[s.stage] for s in at_work)
