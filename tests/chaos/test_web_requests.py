@@ -36,7 +36,7 @@ from socialreferral.service.referrals import signing_key
 from socialreferral.web import create_app
 
 sys.path.insert(0, str(ROOT / "tests" / "web"))
-from web_helpers import (  # noqa: E402
+from web_helpers import (
     fixture_body,
     linkedin_headers,
     local_providers,

@@ -14,6 +14,7 @@ from socialreferral.ports import NO_RETRY, PORTS, DocumentStore, Queue, RetryPol
 from socialreferral.providers.local.queue import LocalQueue
 from socialreferral.providers.local.store import LocalDocumentStore
 from socialreferral.settings import Settings
+from socialreferral.testing.fakes import RecordingCRM, RecordingSocialChannel
 from socialreferral.testing.faults import (
     PRIMITIVES,
     FaultInjector,
@@ -22,7 +23,6 @@ from socialreferral.testing.faults import (
     inject_faults,
     port_of,
 )
-from socialreferral.testing.fakes import RecordingCRM, RecordingSocialChannel
 
 
 @pytest.fixture

@@ -176,7 +176,8 @@ class KillCampaign:
         spec = self.workdir / f"{name}.spec.json"
         spec.write_text(json.dumps({
             "settings": self.settings, "workload": self.workload.to_json(),
-            "progress": str(self.progress_path(stage)), "ready": str(self.workdir / f"{name}.ready"),
+            "progress": str(self.progress_path(stage)),
+            "ready": str(self.workdir / f"{name}.ready"),
             "idle_seconds": self.worker_idle_seconds, "max_seconds": 900,
         }), encoding="utf-8")
         return _Slot(stage, number, spec, self.workdir / f"{name}.ready",
