@@ -29,6 +29,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from socialreferral import observability
 from socialreferral.domain.crm import CrmTask, LeadInput, LeadResult
 from socialreferral.domain.customers import Customer
 from socialreferral.domain.fraud import LeadContact, check_referral
@@ -165,12 +166,21 @@ def submit_lead(
     now: datetime | None = None,
 ) -> Reward:
     """The prospect submits details through the link: lead, incentive, fraud, reward."""
-    now = now or datetime.now(UTC)
+    with observability.span("lead.submit"):
+        return _submit_lead(token, form, repositories=repositories, secrets=secrets,
+                            crm=crm, settings=settings, now=now or datetime.now(UTC))
+
+
+def _submit_lead(token: str, form: Mapping[str, Any], *, repositories: Repositories,
+                 secrets: SecretStore, crm: CRM, settings: ReferralSettings,
+                 now: datetime) -> Reward:
     referrals = repositories.referrals
     referral = open_link(token, repositories=repositories, secrets=secrets, now=now)
     lead_input = parse_lead_form(form, referral.product_id, referral.referral_id)
     result = crm.create_lead(lead_input, lead_id=lead_id_for(referral.referral_id))
     lead = result.lead
+    if result.created:
+        observability.count("socialreferral.leads")
     # "created": a new person for the bank (a lead the CRM did not have before).
     referrals.record_lead(ReferralLead(
         referral_id=referral.referral_id, lead_id=lead.lead_id,
@@ -181,12 +191,14 @@ def submit_lead(
         referrer = repositories.customers.get(referral.referrer_id)
         if referrer is None:
             raise NotFound(f"referrer {referral.referrer_id!r} is not a stored customer")
-        started = time.perf_counter()
-        reward = _reward(repositories, settings, referral, referrer, reward_id, lead_input,
-                         result, now)
-        repositories.timings.add([TimingSample("incentive", reward_id,
-                                               time.perf_counter() - started)])
-        referrals.create_reward(reward, product_id=referral.product_id, at=now)
+        with observability.span("reward.create"):
+            started = time.perf_counter()
+            reward = _reward(repositories, settings, referral, referrer, reward_id,
+                             lead_input, result, now)
+            repositories.timings.add([TimingSample("incentive", reward_id,
+                                                   time.perf_counter() - started)])
+            if referrals.create_reward(reward, product_id=referral.product_id, at=now):
+                observability.count("socialreferral.rewards", status=reward.status.value)
     # Whoever created the reward (this call, an earlier attempt that failed or was killed
     # after it, a concurrent submission), the steps after it run on every attempt: each
     # is idempotent, and skipping them on a retry would lose the review task or leave
