@@ -4,6 +4,7 @@ and nothing at all when the ``otel`` extra is absent."""
 from __future__ import annotations
 
 import json
+import logging
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -203,3 +204,29 @@ def test_hooks_are_no_ops_without_the_otel_extra() -> None:
     done = subprocess.run([sys.executable, "-c", NO_OTEL], capture_output=True, text=True,
                           timeout=120)
     assert done.returncode == 0 and done.stdout.strip() == "ok", done.stderr[-2000:]
+
+
+def test_json_log_lines_carry_the_trace_and_redacted_text(
+        telemetry: tuple[InMemorySpanExporter, InMemoryMetricReader]) -> None:
+    from socialreferral.observability.logs import JsonFormatter
+    from socialreferral.web.redaction import RedactingFilter
+    from socialreferral.web.server import log_config
+
+    spans, _ = telemetry
+    record = logging.LogRecord("socialreferral.web", logging.INFO, __file__, 1,
+                               "GET %s", ("/referrals/secret-token-abc?code=xyz",), None)
+    with observability.span("request"):
+        RedactingFilter().filter(record)
+        line = json.loads(JsonFormatter().format(record))
+    [span] = spans.get_finished_spans()
+    assert line["trace_id"] == format(span.context.trace_id, "032x")
+    assert line["span_id"] == format(span.context.span_id, "016x")
+    assert line["level"] == "INFO" and line["logger"] == "socialreferral.web"
+    assert "secret-token-abc" not in line["message"] and "xyz" not in line["message"]
+    assert line["message"].startswith("GET /referrals/[token:")
+    outside = json.loads(JsonFormatter().format(record))
+    assert "trace_id" not in outside  # no active span, no ids
+    config = log_config(json_lines=True)
+    assert {f["()"] for f in config["formatters"].values()} == {
+        "socialreferral.observability.logs.JsonFormatter"}
+    assert all("redact" in h["filters"] for h in config["handlers"].values())
