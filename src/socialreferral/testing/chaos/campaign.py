@@ -112,6 +112,16 @@ class KillCampaign:
             return False
         return len(providers.repositories.events.processed()) >= self.expected_events
 
+    def state(self, providers: Providers) -> str:
+        """Where the run stands, for a failure message (read errors are shown, not raised)."""
+        try:
+            return (f"deliveries acked {len(Progress(self.progress_path('ingest')))}/"
+                    f"{len(self.deliveries)}, queue depth {providers.queue.depth()}, "
+                    f"events processed {len(providers.repositories.events.processed())}/"
+                    f"{self.expected_events}")
+        except Exception as exc:
+            return f"state unreadable: {exc!r}"
+
     # -- phases ------------------------------------------------------------------------
     def run_phase(self, stages: Mapping[str, int], *, kills: int | Mapping[str, int],
                   done: Callable[[Providers], bool], max_seconds: float = 300.0,
@@ -140,7 +150,8 @@ class KillCampaign:
                     if time.monotonic() - started > max_seconds:
                         raise CampaignFailed(
                             f"phase {dict(stages)} not done after {max_seconds:.0f} s "
-                            f"({sum(result.kills.values())} kills)")
+                            f"({sum(result.kills.values())} kills; {self.state(providers)}; "
+                            f"finished: {[f'{s.stage}-{s.number}' for s in slots if s.finished]})")
                     self._check(slots)
                     if quota is not None:  # a stage that finished takes no more kills
                         for stage in quota:
