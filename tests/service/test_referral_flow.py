@@ -235,3 +235,31 @@ def test_reservation_is_idempotent_per_reward_and_released_on_rejection(
     next_month = referrals.reserve_incentive("c1", "rw3", NOW + timedelta(days=40),
                                              incentive_for)
     assert next_month.amount == Decimal("30.00")
+
+
+def test_a_retry_after_a_crash_behind_the_reward_finishes_the_task_and_the_statuses(
+        providers: Providers, offer: Offer, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Regression (found by the chaos suite): the reward was stored, then the attempt
+    died before the review task was opened; the retry used to return the stored reward
+    at once, so the task was never opened and the offer and referral stayed behind."""
+    token = _recommend(providers, offer)
+    crm: Any = providers.crm
+    real_save = crm.save_task
+
+    def crash(task: Any) -> Any:
+        raise RuntimeError("killed after the reward was stored")
+
+    monkeypatch.setattr(crm, "save_task", crash)
+    with pytest.raises(RuntimeError):
+        _submit(providers, token, {**FORM, "email": "c1@bank.example.com"})
+    assert providers.crm.list_tasks() == []
+    monkeypatch.setattr(crm, "save_task", real_save)
+    reward = _submit(providers, token, {**FORM, "email": "c1@bank.example.com"})
+    _flagged(providers, reward, "self_referral")
+    stored = providers.repositories.referrals.offer(offer.offer_id)
+    assert stored is not None and stored.status is OfferStatus.AVAILED
+    # A third attempt after a reviewer closed the task leaves the task as they left it.
+    task = providers.crm.list_tasks()[0]
+    providers.crm.save_task(task.model_copy(update={"done": True}))
+    _submit(providers, token, {**FORM, "email": "c1@bank.example.com"})
+    assert [t.done for t in providers.crm.list_tasks()] == [True]

@@ -351,15 +351,15 @@ class CRM(Adapter):
         """Create (idempotent on id) or update a task."""
         return self._save(CrmRecordKind.TASK, task, "task")
 
-    def list_tasks(self, *, open_only: bool = False) -> list[CrmTask]:
-        """Tasks, oldest first; only those not done when ``open_only``."""
-        self.require(Capability.TASKS)
-        return self._list(CrmRecordKind.TASK, CrmTask, {"done": False} if open_only else {})
-
     def get_task(self, task_id: str) -> CrmTask:
         """The task with this id; raise ``CRMRecordNotFound`` when absent."""
         self.require(Capability.TASKS)
         return self._get(CrmRecordKind.TASK, CrmTask, task_id, "task_id")
+
+    def list_tasks(self, *, open_only: bool = False) -> list[CrmTask]:
+        """Tasks, oldest first; only those not done when ``open_only``."""
+        self.require(Capability.TASKS)
+        return self._list(CrmRecordKind.TASK, CrmTask, {"done": False} if open_only else {})
 
     # -- contacts (capability ``contacts``) ----------------------------------------
     def save_contact(self, contact: CrmContact) -> CrmContact:

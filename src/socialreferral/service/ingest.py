@@ -19,9 +19,15 @@ import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from socialreferral import observability
 from socialreferral.channels import HandshakeReply, RejectedItem, WebhookBatch, WebhookChannel
 from socialreferral.domain.social import SocialEvent
-from socialreferral.errors import ChannelNotConfigured, InvalidInput, SecretNotFound
+from socialreferral.errors import (
+    ChannelNotConfigured,
+    InvalidInput,
+    SecretNotFound,
+    SocialReferralError,
+)
 from socialreferral.ports import Queue, SecretStore
 from socialreferral.records import OutgoingMessage
 from socialreferral.repositories import Repositories, TimingSample
@@ -91,21 +97,44 @@ def ingest_webhook(
     delivery at all) or ``ChannelNotConfigured`` with nothing enqueued. Safe to call again
     with the same delivery.
     """
+    with observability.span("webhook.ingest", kind="server",
+                            attributes={"socialreferral.channel": channel.name}):
+        return _ingest(channel, headers, raw_body, queue=queue, secrets=secrets,
+                       repositories=repositories, max_body_bytes=max_body_bytes)
+
+
+def _ingest(channel: WebhookChannel, headers: Mapping[str, str], raw_body: bytes, *,
+            queue: Queue, secrets: SecretStore, repositories: Repositories,
+            max_body_bytes: int) -> IngestResult:
     started = time.perf_counter()
-    batch = parse_delivery(channel, raw_body, headers, secrets, max_body_bytes=max_body_bytes)
+    try:
+        batch = parse_delivery(channel, raw_body, headers, secrets,
+                               max_body_bytes=max_body_bytes)
+    except SocialReferralError as exc:
+        observability.count("socialreferral.webhook.rejections", reason=type(exc).__name__)
+        raise
     events = repositories.events
     fresh: list[SocialEvent] = []
     duplicates: list[SocialEvent] = []
     for event in batch.events:
         (duplicates if events.seen(event.event_id) else fresh).append(event)
     accepted_at = time.time()
-    message_ids = queue.send_batch(
-        [OutgoingMessage(encode_event(event, accepted_at)) for event in fresh])
+    with observability.span("queue.send", kind="producer",
+                            attributes={"messaging.batch.message_count": len(fresh)}):
+        # The producer span's context rides in every message: the worker continues it.
+        trace = observability.carrier()
+        message_ids = queue.send_batch(
+            [OutgoingMessage(encode_event(event, accepted_at, trace)) for event in fresh])
     if fresh:
         events.mark_seen([e.event_id for e in fresh], accepted_at)
         # Per-event share of the delivery's handling time: the paper's "webhook" step.
         share = (time.perf_counter() - started) / len(fresh)
         repositories.timings.add(TimingSample("webhook", e.event_id, share) for e in fresh)
+        observability.count("socialreferral.webhook.events", len(fresh),
+                            channel=channel.name)
+    for reason, items in (("malformed_entry", batch.rejected), ("duplicate", duplicates)):
+        if items:
+            observability.count("socialreferral.webhook.rejections", len(items), reason=reason)
     return IngestResult(
         enqueued=tuple(e.event_id for e in fresh),
         duplicates=tuple(e.event_id for e in duplicates),

@@ -13,6 +13,7 @@ import time
 from collections.abc import Callable
 from datetime import UTC, datetime
 
+from socialreferral import observability
 from socialreferral.domain.crm import OpportunityStatus
 from socialreferral.domain.customers import Customer
 from socialreferral.domain.referrals import (
@@ -35,6 +36,18 @@ def create_and_ask(offer: Offer, referrer: Customer, network: str, accepted_at: 
                    repositories: Repositories, social: SocialChannel,
                    hook: StepHook | None = None) -> bool:
     """Create the offer (once), ask the referrer, mark it ASKED; True if created now."""
+    with observability.span("offer.create", attributes={"socialreferral.offer_id": offer.offer_id,
+                                                        "socialreferral.kind": offer.kind.value}):
+        created = _create_and_ask(offer, referrer, network, accepted_at,
+                                  repositories=repositories, social=social, hook=hook)
+    if created:
+        observability.count("socialreferral.offers", kind=offer.kind.value)
+    return created
+
+
+def _create_and_ask(offer: Offer, referrer: Customer, network: str, accepted_at: float, *,
+                    repositories: Repositories, social: SocialChannel,
+                    hook: StepHook | None) -> bool:
     account = referrer.person_id(network)
     created = repositories.referrals.create_offer(
         offer, network=network, accepted_at=accepted_at, stored_at=time.time(),

@@ -29,6 +29,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from socialreferral import observability
 from socialreferral.domain.crm import CrmTask, LeadInput, LeadResult
 from socialreferral.domain.customers import Customer
 from socialreferral.domain.fraud import LeadContact, check_referral
@@ -47,7 +48,13 @@ from socialreferral.domain.referrals import (
 )
 from socialreferral.domain.settings import ReferralSettings
 from socialreferral.domain.social import OutboundMessage
-from socialreferral.errors import InvalidInput, NotFound, SecretNotFound, SignatureInvalid
+from socialreferral.errors import (
+    CRMRecordNotFound,
+    InvalidInput,
+    NotFound,
+    SecretNotFound,
+    SignatureInvalid,
+)
 from socialreferral.ports import CRM, SecretStore, SocialChannel
 from socialreferral.records import Capability
 from socialreferral.repositories import (
@@ -159,42 +166,69 @@ def submit_lead(
     now: datetime | None = None,
 ) -> Reward:
     """The prospect submits details through the link: lead, incentive, fraud, reward."""
-    now = now or datetime.now(UTC)
+    with observability.span("lead.submit"):
+        return _submit_lead(token, form, repositories=repositories, secrets=secrets,
+                            crm=crm, settings=settings, now=now or datetime.now(UTC))
+
+
+def _submit_lead(token: str, form: Mapping[str, Any], *, repositories: Repositories,
+                 secrets: SecretStore, crm: CRM, settings: ReferralSettings,
+                 now: datetime) -> Reward:
     referrals = repositories.referrals
     referral = open_link(token, repositories=repositories, secrets=secrets, now=now)
     lead_input = parse_lead_form(form, referral.product_id, referral.referral_id)
     result = crm.create_lead(lead_input, lead_id=lead_id_for(referral.referral_id))
     lead = result.lead
+    if result.created:
+        observability.count("socialreferral.leads")
     # "created": a new person for the bank (a lead the CRM did not have before).
     referrals.record_lead(ReferralLead(
         referral_id=referral.referral_id, lead_id=lead.lead_id,
         referrer_id=referral.referrer_id, product_id=referral.product_id,
         created=result.created or lead.referral_id == referral.referral_id, at=now))
     reward_id = reward_id_for(referral.referral_id, lead.lead_id)
-    existing = referrals.reward(reward_id)
-    if existing is not None:
-        return existing
-
-    referrer = repositories.customers.get(referral.referrer_id)
-    if referrer is None:
-        raise NotFound(f"referrer {referral.referrer_id!r} is not a stored customer")
-    started = time.perf_counter()
-    reward = _reward(repositories, settings, referral, referrer, reward_id, lead_input,
-                     result, now)
-    repositories.timings.add([TimingSample("incentive", reward_id,
-                                           time.perf_counter() - started)])
-    if referrals.create_reward(reward, product_id=referral.product_id, at=now) and reward.flags:
-        crm.save_task(CrmTask(
-            task_id=f"review_{reward_id}", subject=f"Review flagged referral reward {reward_id}",
-            related_id=reward_id,
-            details={"flags": list(reward.flags), "summary": reward.explanation.summary,
-                     "referrer_id": referral.referrer_id, "lead_id": lead.lead_id},
-        ))
+    if referrals.reward(reward_id) is None:
+        referrer = repositories.customers.get(referral.referrer_id)
+        if referrer is None:
+            raise NotFound(f"referrer {referral.referrer_id!r} is not a stored customer")
+        with observability.span("reward.create"):
+            started = time.perf_counter()
+            reward = _reward(repositories, settings, referral, referrer, reward_id,
+                             lead_input, result, now)
+            repositories.timings.add([TimingSample("incentive", reward_id,
+                                                   time.perf_counter() - started)])
+            if referrals.create_reward(reward, product_id=referral.product_id, at=now):
+                observability.count("socialreferral.rewards", status=reward.status.value)
+    # Whoever created the reward (this call, an earlier attempt that failed or was killed
+    # after it, a concurrent submission), the steps after it run on every attempt: each
+    # is idempotent, and skipping them on a retry would lose the review task or leave
+    # the referral and the offer behind (found by the chaos suite's injected faults).
     stored = referrals.reward(reward_id)
     assert stored is not None
-    referrals.save_referral(referral.model_copy(update={"status": ReferralStatus.LEAD_CAPTURED}))
+    if stored.flags:
+        _open_review_task(crm, stored, referral.referrer_id)
+    if referral.status is not ReferralStatus.LEAD_CAPTURED:
+        referrals.save_referral(referral.model_copy(
+            update={"status": ReferralStatus.LEAD_CAPTURED}))
     referrals.advance_offer(referral.offer_id, OfferStatus.AVAILED)
     return stored
+
+
+def _open_review_task(crm: CRM, reward: Reward, referrer_id: str) -> None:
+    """The reviewers' CRM task for a flagged reward, created once: a task that exists
+    (perhaps already done by a reviewer) is left as it is."""
+    task_id = f"review_{reward.reward_id}"
+    try:
+        crm.get_task(task_id)
+        return
+    except CRMRecordNotFound:
+        pass
+    crm.save_task(CrmTask(
+        task_id=task_id, subject=f"Review flagged referral reward {reward.reward_id}",
+        related_id=reward.reward_id,
+        details={"flags": list(reward.flags), "summary": reward.explanation.summary,
+                 "referrer_id": referrer_id, "lead_id": reward.lead_id},
+    ))
 
 
 def review_reward(reward_id: str, status: RewardStatus, *,

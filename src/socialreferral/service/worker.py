@@ -33,6 +33,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Protocol
 
+from socialreferral import observability
 from socialreferral.domain.crm import Opportunity, Product
 from socialreferral.domain.customers import Customer
 from socialreferral.domain.referrals import (
@@ -185,11 +186,22 @@ class Worker:
                 continue
             batch.timings.append(TimingSample("semantic", event_id, share))
             try:
-                outcomes.append(self._process_event(batch, item, signal))
+                # The span continues the webhook's trace carried inside the message.
+                with observability.span("worker.process_event", kind="consumer",
+                                        parent=item.trace,
+                                        attributes={"messaging.message.id": message.message_id,
+                                                    "socialreferral.receive_count":
+                                                        message.receive_count}):
+                    outcome = self._process_event(batch, item, signal)
             except Exception as exc:  # left unacked: redelivered, dead-lettered alone
                 log.warning("event %s failed, will be redelivered: %s", event_id, exc)
                 outcomes.append(self._failed(event_id, str(exc)))
+                observability.count("socialreferral.worker.events", status="failed")
                 continue
+            outcomes.append(outcome)
+            observability.count("socialreferral.worker.events", status=outcome.status)
+            observability.observe("socialreferral.worker.latency",
+                                  max(0.0, time.time() - item.accepted_at))
             done.append(message.message_id)
         if self.sinks and done:
             done = self._to_sinks(decoded, done, outcomes)
@@ -247,6 +259,7 @@ class Worker:
         """A message that is not ours: dead-lettered alone when the queue can, else
         recorded (without its body) and dropped."""
         self.stats.malformed += 1
+        observability.count("socialreferral.queue.dead_letters")
         if self.queue.supports(Capability.DEAD_LETTER) and self.queue.max_receives:
             log.warning("malformed queue message %s released towards the dead-letter "
                         "queue: %s", message.message_id, error)

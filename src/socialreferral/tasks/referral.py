@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from socialreferral.bootstrap import build_providers, shareable_settings
+from socialreferral.observability.setup import configure_from_environment
 from socialreferral.service.offers import collect_manual_offers
 from socialreferral.service.promotions import run_promotions, send_reminders
 from socialreferral.service.reviews import auto_approve_expired
@@ -77,6 +78,7 @@ def process_batch_task(payload: dict[str, Any], index: int) -> None:
     """
     from socialreferral.tasks.sinks import event_sinks  # its factories import this module
 
+    configure_from_environment(os.environ)  # telemetry, when the environment asks
     with build_providers(settings_from_payload(payload)) as providers:
         rules = providers.settings.referral
         worker = Worker(queue=providers.queue, repositories=providers.repositories,

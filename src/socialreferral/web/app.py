@@ -43,12 +43,18 @@ app under uvicorn with the same redaction on the access log.
 
 from __future__ import annotations
 
+import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
 from socialreferral.bootstrap import Providers
+from socialreferral.observability.setup import (
+    configure_from_environment,
+    metrics_asgi_app,
+    watch_queue,
+)
 from socialreferral.web.console import install_console, uses_tls
 from socialreferral.web.console.security import SecurityHeadersMiddleware
 from socialreferral.web.edge import BodyLimitMiddleware, LastResortMiddleware, UnexpectedErrors
@@ -118,6 +124,12 @@ def create_app(providers: Providers, *, owns_providers: bool = False) -> FastAPI
     app.include_router(connect_router(providers))
     app.include_router(unsubscribe_router(providers))
     app.include_router(health_router())
+    # Telemetry only when SOCIALREFERRAL_TELEMETRY names exporters (docs/observability.md).
+    telemetry = configure_from_environment(os.environ)
+    if telemetry.exporters:
+        watch_queue(providers.queue)
+    if telemetry.prometheus:
+        app.mount("/metrics", metrics_asgi_app())
     install_console(app, providers)
     # add_middleware wraps what is there, so the last one added is the outermost.
     app.add_middleware(BodyLimitMiddleware, max_body_bytes=web.max_body_bytes)

@@ -46,16 +46,24 @@ from socialreferral.web.app import create_app
 WORKER_SETTINGS_ENV = "SOCIALREFERRAL_WEB_SETTINGS"
 """Settings (JSON, without secrets) for worker processes when there is no settings file."""
 _FILTER = "socialreferral.web.redaction.RedactingFilter"
+_JSON_FORMATTER = "socialreferral.observability.logs.JsonFormatter"
 
 
-def log_config(level: str = "info") -> dict[str, Any]:
-    """uvicorn's logging configuration with redaction on every handler."""
+def log_config(level: str = "info", *, json_lines: bool | None = None) -> dict[str, Any]:
+    """uvicorn's logging configuration with redaction on every handler; with
+    ``json_lines`` (default: ``SOCIALREFERRAL_LOG_FORMAT=json``) one JSON object per line
+    (:class:`~socialreferral.observability.logs.JsonFormatter`, trace ids included)."""
     from uvicorn.config import LOGGING_CONFIG
 
+    if json_lines is None:
+        json_lines = os.environ.get("SOCIALREFERRAL_LOG_FORMAT", "").lower() == "json"
     config: dict[str, Any] = copy.deepcopy(LOGGING_CONFIG)
     config.setdefault("filters", {})["redact"] = {"()": _FILTER}
     for handler in config["handlers"].values():
         handler["filters"] = [*handler.get("filters", []), "redact"]
+    if json_lines:
+        for formatter in config["formatters"]:
+            config["formatters"][formatter] = {"()": _JSON_FORMATTER}
     config["loggers"]["socialreferral"] = {
         "handlers": ["default"], "level": level.upper(), "propagate": False}
     return config

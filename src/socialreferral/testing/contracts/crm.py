@@ -394,7 +394,8 @@ class CRMContract:
     def test_tasks_round_trip_and_open_filter(self, crm: CRM, backend: str) -> None:
         if not crm.supports(Capability.TASKS):
             task = CrmTask(task_id="t", subject="s")
-            for call in (lambda: crm.save_task(task), crm.list_tasks):
+            for call in (lambda: crm.save_task(task), crm.list_tasks,
+                         lambda: crm.get_task("t")):
                 assert_unsupported(crm, Capability.TASKS, call, backend)
             return
         tag = unique("t-")
@@ -419,6 +420,9 @@ class CRMContract:
         )
         open_ones = _ids(crm.list_tasks(open_only=True), "task_id", mine)
         assert open_ones == [call_back.task_id], f"[{backend}] open tasks: {open_ones}"
+        assert crm.get_task(review.task_id) == every[0], f"[{backend}] get_task"
+        with pytest.raises(CRMRecordNotFound):
+            crm.get_task(f"{tag}-missing")
 
     # -- contacts --------------------------------------------------------------------------
     def test_contacts_round_trip_watermark_and_account(self, crm: CRM, backend: str) -> None:
