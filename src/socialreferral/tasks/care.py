@@ -46,9 +46,12 @@ def care_desk(providers: Providers) -> CareDesk:
 
 
 def care_sinks(providers: Providers) -> tuple[CareEventSink, ...]:
-    """The worker's care sink when brand pages are configured, else none."""
+    """The worker's care sink when brand pages are configured, else none. The ranker is
+    built here, at the worker's start-up, so the first batch does not wait for it and
+    the start-up's ``gc.freeze()`` (tasks/referral.py) covers its models."""
     if not providers.settings.care.pages:
         return ()
+    base_ranker(providers.settings.care)
     return (CareEventSink(care_desk(providers)),)
 
 
