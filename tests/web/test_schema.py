@@ -37,9 +37,7 @@ schema = schemathesis.pytest.from_fixture("api_schema")
 
 
 @schema.parametrize()
-# derandomize: the same examples on every run, so a failure reproduces and CI does not
-# change its verdict on a new random draw; test_property.py explores at random.
-@settings(max_examples=40, deadline=None, database=None, derandomize=True,
+@settings(max_examples=40, deadline=None, database=None,
           suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much,
                                  HealthCheck.function_scoped_fixture])
 def test_every_operation_conforms_to_its_schema(case: Any) -> None:
