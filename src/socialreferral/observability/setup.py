@@ -106,18 +106,9 @@ def _exporter(name: str) -> tuple[Any, Any]:
 
         return OTLPSpanExporter(), PeriodicExportingMetricReader(OTLPMetricExporter())
     if name == "azure":
-        try:
-            # Only in the otel-azure extra (not in the type-check env either).
-            from azure.monitor.opentelemetry.exporter import (  # type: ignore[import-not-found,unused-ignore]
-                AzureMonitorMetricExporter,
-                AzureMonitorTraceExporter,
-            )
-        except ImportError:
-            raise ConfigurationError(
-                f"{ENV}=azure needs azure-monitor-opentelemetry-exporter "
-                "(pip install 'socialreferral[otel,azure-monitor]')") from None
-        return (AzureMonitorTraceExporter(),
-                PeriodicExportingMetricReader(AzureMonitorMetricExporter()))
+        from socialreferral.providers.azure.monitor import azure_monitor_exporters
+
+        return azure_monitor_exporters(ENV)
     if name == "prometheus":
         from opentelemetry.exporter.prometheus import PrometheusMetricReader
 

@@ -3,9 +3,10 @@ injected transient failures and unique names."""
 
 from __future__ import annotations
 
+import random
 import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from typing import Any, TypeVar
 
@@ -141,3 +142,20 @@ def unique(prefix: str) -> str:
     """``prefix`` plus a random suffix: ids and contacts stay distinct between tests, so
     the kit also works on a backend that cannot be wiped between tests (a CRM sandbox)."""
     return f"{prefix}{uuid.uuid4().hex[:10]}"
+
+
+def phone_two_ways() -> tuple[str, str, str]:
+    """One random phone number written two ways, and its normalised (E.164) form."""
+    digits = f"{random.randrange(10**6, 10**7)}"
+    return (
+        f"+44 20 {digits[:3]} {digits[3:]}",
+        f"0044-20-{digits[:3]}-{digits[3:]}",
+        f"+4420{digits}",
+    )
+
+
+def ids_of_mine(records: Iterable[Any], attribute: str, mine: Iterable[str]) -> list[str]:
+    """The ids of ``records`` that this test created, in the order listed (a shared
+    sandbox may hold other records)."""
+    wanted = set(mine)
+    return [getattr(r, attribute) for r in records if getattr(r, attribute) in wanted]

@@ -44,9 +44,8 @@ retried by the base class.
 
 from __future__ import annotations
 
-import random
 import threading
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, timedelta, timezone
 from typing import Any, ClassVar
 
@@ -69,6 +68,8 @@ from socialreferral.records import Capability
 from socialreferral.testing.contracts._support import (
     assert_unsupported,
     expect_raises,
+    ids_of_mine,
+    phone_two_ways,
     transient_once,
     unique,
 )
@@ -79,22 +80,6 @@ T0 = datetime(2031, 5, 17, 9, 30, tzinfo=UTC)
 
 def _lead(email: str | None = None, phone: str | None = None, name: str = "Ann") -> LeadInput:
     return LeadInput(name=name, email=email, phone=phone, product_id="contract-product")
-
-
-def _phone() -> tuple[str, str, str]:
-    """One phone number written two ways, and its normalised form."""
-    digits = f"{random.randrange(10**6, 10**7)}"
-    return (
-        f"+44 20 {digits[:3]} {digits[3:]}",
-        f"0044-20-{digits[:3]}-{digits[3:]}",
-        f"+4420{digits}",
-    )
-
-
-def _ids(records: Iterable[Any], attribute: str, mine: Iterable[str]) -> list[str]:
-    """The ids of ``records`` that this test created, in the order listed."""
-    wanted = set(mine)
-    return [getattr(r, attribute) for r in records if getattr(r, attribute) in wanted]
 
 
 class CRMContract:
@@ -122,7 +107,7 @@ class CRMContract:
         crm.upsert_product(b)
         crm.upsert_product(a)
         mine = [a.product_id, b.product_id]
-        active = _ids(crm.list_products(), "product_id", mine)
+        active = ids_of_mine(crm.list_products(), "product_id", mine)
         assert active == [b.product_id], f"[{backend}] active products: {active}"
         every = [p for p in crm.list_products(active_only=False) if p.product_id in mine]
         assert [p.product_id for p in every] == mine, (
@@ -168,7 +153,7 @@ class CRMContract:
         mine = [f"{tag}-{s}" for s in offsets]
 
         def since(moment: datetime | None) -> list[str]:
-            return _ids(crm.list_promotions(updated_since=moment), "promotion_id", mine)
+            return ids_of_mine(crm.list_promotions(updated_since=moment), "promotion_id", mine)
 
         assert since(None) == [f"{tag}-b", f"{tag}-c", f"{tag}-d", f"{tag}-a"], (
             f"[{backend}] every promotion, oldest update first (ties by id): {since(None)}"
@@ -227,7 +212,7 @@ class CRMContract:
 
     def test_same_phone_other_format_is_the_same_lead(self, crm: CRM, backend: str) -> None:
         """De-duplication on the normalised phone (+44 20 ... = 0044-20-...)."""
-        pretty, other, normalised = _phone()
+        pretty, other, normalised = phone_two_ways()
         first = crm.create_lead(_lead(phone=pretty), lead_id=unique("l-"))
         assert first.created and first.lead.phone == normalised, (
             f"[{backend}] first lead: created={first.created}, phone {first.lead.phone!r}"
@@ -250,12 +235,12 @@ class CRMContract:
             f"(created=False, e-mail {email}); got created={again.created}, {again.lead}"
         )
         assert crm.get_lead(lead_id) == again.lead, f"[{backend}] get_lead disagrees"
-        assert _ids(crm.list_leads(), "lead_id", [lead_id]) == [lead_id]
+        assert ids_of_mine(crm.list_leads(), "lead_id", [lead_id]) == [lead_id]
 
     def test_id_match_then_email_match_win(self, crm: CRM, backend: str) -> None:
         """A lead matching one held lead by e-mail and another by phone gets the e-mail's."""
         email = f"{unique('dee.')}@example.org"
-        pretty, other, _ = _phone()
+        pretty, other, _ = phone_two_ways()
         by_email = crm.create_lead(_lead(email=email), lead_id=unique("l-")).lead
         by_phone = crm.create_lead(_lead(phone=pretty), lead_id=unique("l-")).lead
         both = crm.create_lead(_lead(email=email, phone=other), lead_id=unique("l-"))
@@ -375,7 +360,7 @@ class CRMContract:
         crm.save_opportunity(answered)
         crm.save_opportunity(answered)  # idempotent
         mine = [first.opportunity_id, second.opportunity_id]
-        listed = _ids(crm.list_opportunities(), "opportunity_id", mine)
+        listed = ids_of_mine(crm.list_opportunities(), "opportunity_id", mine)
         assert listed == mine, f"[{backend}] oldest first, one each: {listed}"
         assert crm.get_opportunity(first.opportunity_id).offer_text == "10% off"
         for status, expected in (
@@ -383,7 +368,7 @@ class CRMContract:
             (OpportunityStatus.ANSWERED, [first.opportunity_id]),
             ("declined", []),
         ):
-            got = _ids(crm.list_opportunities(status=status), "opportunity_id", mine)
+            got = ids_of_mine(crm.list_opportunities(status=status), "opportunity_id", mine)
             assert got == expected, f"[{backend}] status={status!s}: {got}"
         with expect_raises(CRMRecordNotFound, backend, "getting a missing opportunity"):
             crm.get_opportunity(unique("missing-"))
@@ -418,7 +403,7 @@ class CRMContract:
         assert every[0].details == review.details and every[0].done, (
             f"[{backend}] task details or state changed in storage: {every[0]}"
         )
-        open_ones = _ids(crm.list_tasks(open_only=True), "task_id", mine)
+        open_ones = ids_of_mine(crm.list_tasks(open_only=True), "task_id", mine)
         assert open_ones == [call_back.task_id], f"[{backend}] open tasks: {open_ones}"
         assert crm.get_task(review.task_id) == every[0], f"[{backend}] get_task"
         with pytest.raises(CRMRecordNotFound):
@@ -453,19 +438,19 @@ class CRMContract:
         stored = crm.save_contact(first)
         assert crm.get_contact(first.contact_id) == stored == first, f"[{backend}] round trip"
         mine = [first.contact_id, second.contact_id]
-        assert _ids(crm.list_contacts(), "contact_id", mine) == mine, (
+        assert ids_of_mine(crm.list_contacts(), "contact_id", mine) == mine, (
             f"[{backend}] contacts should be listed oldest update first"
         )
-        after = _ids(crm.list_contacts(updated_since=T0), "contact_id", mine)
+        after = ids_of_mine(crm.list_contacts(updated_since=T0), "contact_id", mine)
         assert after == [second.contact_id], f"[{backend}] strictly after T0: {after}"
-        by_account = _ids(crm.list_contacts(account_id=account), "contact_id", mine)
+        by_account = ids_of_mine(crm.list_contacts(account_id=account), "contact_id", mine)
         assert by_account == [first.contact_id], f"[{backend}] account filter: {by_account}"
         enriched = first.model_copy(update={
             "enrichment": {"city": "London"}, "people_id": "p-1",
             "updated_at": T0 + timedelta(seconds=5)})
         crm.save_contact(enriched)
         crm.save_contact(enriched)  # idempotent
-        after = _ids(crm.list_contacts(updated_since=T0), "contact_id", mine)
+        after = ids_of_mine(crm.list_contacts(updated_since=T0), "contact_id", mine)
         assert after == [second.contact_id, first.contact_id], (
             f"[{backend}] the re-saved contact moves past T0 and after the other: {after}"
         )
@@ -480,7 +465,7 @@ class CRMContract:
             return
         tag = unique("")
         email = f"contact.erase.{tag}@example.org"
-        pretty, other, normalised = _phone()
+        pretty, other, normalised = phone_two_ways()
         names = [f"Contacterase{tag}", f"Contactphone{tag}", f"Contactbyid{tag}"]
         made = [
             CrmContact(contact_id=unique("ct-"), last_name=names[0], email=email.upper()),
@@ -498,7 +483,7 @@ class CRMContract:
             with expect_raises(CRMRecordNotFound, backend, "reading an erased contact"):
                 crm.get_contact(contact.contact_id)
         mine = [c.contact_id for c in (*made, keeper)]
-        left = _ids(crm.list_contacts(), "contact_id", mine)
+        left = ids_of_mine(crm.list_contacts(), "contact_id", mine)
         assert left == [keeper.contact_id], f"[{backend}] contacts left: {left}"
         again = crm.erase_contacts(email=email, phone=other,
                                    contact_ids=[made[2].contact_id])
@@ -521,7 +506,7 @@ class CRMContract:
         a later lead with the erased e-mail is a new lead."""
         tag = unique("")
         email = f"erase.me.{tag}@example.org"
-        pretty, other, normalised = _phone()
+        pretty, other, normalised = phone_two_ways()
         names = [f"Eraseme {tag}", f"Phoneonly {tag}", f"Byid {tag}"]
         by_email = crm.create_lead(_lead(email=email.upper(), name=names[0]), lead_id=unique("l-"))
         by_phone = crm.create_lead(_lead(phone=pretty, name=names[1]), lead_id=unique("l-"))
@@ -542,7 +527,7 @@ class CRMContract:
             with expect_raises(CRMRecordNotFound, backend, f"reading erased lead {lead.lead_id}"):
                 crm.get_lead(lead.lead_id)
         mine = [lead.lead_id for lead in (*gone, keeper.lead)]
-        left = _ids(crm.list_leads(), "lead_id", mine)
+        left = ids_of_mine(crm.list_leads(), "lead_id", mine)
         assert left == [keeper.lead.lead_id], f"[{backend}] leads left after erasure: {left}"
         assert crm.get_lead(keeper.lead.lead_id) == keeper.lead
         back = crm.create_lead(_lead(email=email), lead_id=unique("l-"))
