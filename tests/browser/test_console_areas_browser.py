@@ -10,6 +10,7 @@ docs/console.md.
 from __future__ import annotations
 
 import pytest
+
 from conftest import Browser
 
 pytestmark = pytest.mark.browser

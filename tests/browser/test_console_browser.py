@@ -9,8 +9,8 @@ docs/console.md.
 from __future__ import annotations
 
 import pytest
-from conftest import Browser
 
+from conftest import Browser
 from socialreferral.domain.referrals import RewardStatus
 
 pytestmark = pytest.mark.browser

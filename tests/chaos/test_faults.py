@@ -17,7 +17,6 @@ import time
 from pathlib import Path
 
 from conftest import SMALL, Figures, local_settings
-
 from socialreferral import build_providers
 from socialreferral.ports import RetryPolicy
 from socialreferral.settings import settings_from_mapping

@@ -14,8 +14,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import CLOUD, Figures
 
+from conftest import CLOUD, Figures
 from socialreferral.testing.chaos import KillCampaign, Ledger, compare, prepare
 
 

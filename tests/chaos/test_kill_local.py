@@ -14,7 +14,6 @@ import time
 from pathlib import Path
 
 from conftest import Figures, local_settings
-
 from socialreferral.testing.chaos import (
     ChaosWorkload,
     KillCampaign,

@@ -16,7 +16,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from conftest import Figures, local_settings
-
 from socialreferral import build_providers
 from socialreferral.domain.crm import Product
 from socialreferral.domain.social import EventKind, SocialEvent

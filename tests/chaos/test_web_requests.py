@@ -23,11 +23,11 @@ from typing import Any
 from urllib.parse import quote
 
 import pytest
-from conftest import ROOT, Figures
 from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from conftest import ROOT, Figures
 from socialreferral import Providers
 from socialreferral.domain.customers import Customer
 from socialreferral.domain.links import sign_referral_token

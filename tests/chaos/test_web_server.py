@@ -30,8 +30,8 @@ from typing import Any
 
 import httpx
 import pytest
-from conftest import Figures, local_settings
 
+from conftest import Figures, local_settings
 from socialreferral import build_providers
 from socialreferral.domain.referrals import lead_id_for
 from socialreferral.service.referrals import recommend
