@@ -22,13 +22,12 @@ import httpx
 from socialreferral.domain.oauth import StoredToken
 from socialreferral.errors import (
     ConfigurationError,
-    SocialReferralError,
-    TokenInvalid,
     TransientError,
 )
 from socialreferral.ports.oauth import Grant, OAuthLogin
 from socialreferral.providers import import_sdk
 from socialreferral.providers._http import tls_context
+from socialreferral.providers._token_calls import token_call
 from socialreferral.providers.linkedin.channel import member_profile
 from socialreferral.providers.linkedin.errors import NETWORK
 from socialreferral.providers.linkedin.settings import LinkedInSettings
@@ -72,16 +71,8 @@ class LinkedInLogin(OAuthLogin):
         return str(url)
 
     def _token_call(self, subject: str, call: Any, **kwargs: Any) -> dict[str, Any]:
-        try:
-            answer = call(f"{self.settings.oauth_url}/accessToken", **kwargs)
-        except SocialReferralError:
-            raise
-        except httpx.TransportError as exc:
-            raise TransientError(f"LinkedIn {subject}: {type(exc).__name__}") from exc
-        except Exception as exc:  # authlib's OAuthError: the grant was refused
-            raise TokenInvalid(f"LinkedIn refused the {subject} ({type(exc).__name__})",
-                               network=NETWORK) from None
-        return dict(answer)
+        return token_call(NETWORK, "LinkedIn", f"{self.settings.oauth_url}/accessToken",
+                          subject, call, **kwargs)
 
     def exchange(self, *, code: str, code_verifier: str, redirect_uri: str,
                  now: datetime) -> Grant:

@@ -21,10 +21,11 @@ from typing import Any, ClassVar
 import httpx
 
 from socialreferral.domain.oauth import StoredToken
-from socialreferral.errors import ConfigurationError, SocialReferralError, TokenInvalid
+from socialreferral.errors import ConfigurationError, TokenInvalid
 from socialreferral.ports.oauth import Grant, OAuthLogin
 from socialreferral.providers import import_sdk
 from socialreferral.providers._http import tls_context
+from socialreferral.providers._token_calls import token_call
 from socialreferral.providers.x.api import x_client
 from socialreferral.providers.x.errors import NETWORK, map_x_errors
 from socialreferral.providers.x.settings import XSettings
@@ -68,18 +69,7 @@ class XLogin(OAuthLogin):
         return str(url)
 
     def _token_call(self, subject: str, call: Any, **kwargs: Any) -> dict[str, Any]:
-        try:
-            answer = call(self.settings.token_url, **kwargs)
-        except SocialReferralError:
-            raise
-        except httpx.TransportError as exc:
-            from socialreferral.errors import TransientError
-
-            raise TransientError(f"X {subject}: {type(exc).__name__}") from exc
-        except Exception as exc:  # authlib's OAuthError: the grant was refused
-            raise TokenInvalid(f"X refused the {subject} ({type(exc).__name__})",
-                               network=NETWORK) from None
-        return dict(answer)
+        return token_call(NETWORK, "X", self.settings.token_url, subject, call, **kwargs)
 
     def exchange(self, *, code: str, code_verifier: str, redirect_uri: str,
                  now: datetime) -> Grant:
