@@ -147,6 +147,11 @@ class SqsQueue(Queue):
             visibility_timeout=settings.visibility_timeout,
         )
 
+    @property
+    def name(self) -> str:
+        """The queue's name (the last segment of its URL), as CloudWatch names it."""
+        return self.queue_url.rstrip("/").rsplit("/", 1)[-1]
+
     def supports(self, capability: Capability | str) -> bool:
         """True if the class implements ``capability`` and this queue's setup enables it."""
         return Capability(capability) in self._enabled
