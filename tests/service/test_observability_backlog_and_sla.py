@@ -14,12 +14,12 @@ import pytest
 
 pytest.importorskip("opentelemetry.sdk.metrics")
 
-from care_helpers import COMPLAINTS, T0, Clock, care_providers, desk_for, post  # noqa: E402
-from telemetry_helpers import in_memory_metrics, points  # noqa: E402
+from care_helpers import COMPLAINTS, T0, Clock, care_providers, desk_for, post
+from telemetry_helpers import in_memory_metrics, points
 
-from socialreferral.observability.setup import watch_care, watch_queue  # noqa: E402
-from socialreferral.providers.local.queue import LocalQueue  # noqa: E402
-from socialreferral.records import Capability  # noqa: E402
+from socialreferral.observability.setup import watch_care, watch_queue
+from socialreferral.providers.local.queue import LocalQueue
+from socialreferral.records import Capability
 
 AGE, DEPTH = "socialreferral.queue.oldest_age", "socialreferral.queue.depth"
 BREACHES, BREACHED = "socialreferral.care.sla_breaches", "socialreferral.care.sla_breached"
