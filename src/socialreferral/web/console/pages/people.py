@@ -46,7 +46,6 @@ from socialreferral.people.access import Caller
 from socialreferral.people.b2b import MAX_COMPANIES, B2BRequest
 from socialreferral.service.people import PersonDetail, PersonSummary, find_people, read_person
 from socialreferral.service.people.introductions import B2BTarget, introduction_targets
-from socialreferral.tasks.referral import task_payload
 from socialreferral.web.console.areas import area_routers, include_area
 from socialreferral.web.console.auth import read_form
 from socialreferral.web.console.templating import render
@@ -183,6 +182,9 @@ def install_people(app: FastAPI, providers: Providers) -> None:
         if not settings.b2b.directory_file:
             return await b2b_view(request, form=form, status_code=409, errors={
                 "run": "No company register is configured ([people.b2b] directory_file)."})
+        # Lazily, like the other pages' task imports: the worker's module is heavy.
+        from socialreferral.tasks.referral import task_payload
+
         payload = task_payload(providers.settings, request=wanted.model_dump(mode="json"))
         job_id = await run_in_threadpool(providers.batch.submit, B2B_TASK, payload,
                                          name="people-b2b")
