@@ -158,9 +158,9 @@ class OpenTelemetry(Telemetry):
         def observe(_: CallbackOptions) -> Sequence[Observation]:
             found: list[Observation] = []
             for reader in list(readers):
-                try:
-                    found.extend(Observation(float(value), dict(attributes))
-                                 for attributes, value in reader())
+                try:  # all of a reader's samples or none
+                    found.extend([Observation(float(value), dict(attributes))
+                                  for attributes, value in reader()])
                 except Exception as exc:  # a backend hiccup skips its samples, not the export
                     log.warning("gauge %s: no sample this time (%s: %s)", name,
                                 type(exc).__name__, str(exc)[:200])
