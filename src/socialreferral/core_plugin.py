@@ -16,6 +16,7 @@ TASKS = {
     "referral.promotions": "socialreferral.tasks.referral:promotions_task",
     "referral.auto-approve": "socialreferral.tasks.referral:auto_approve_task",
     "care.categorize": "socialreferral.tasks.care:categorize_task",
+    "care.sla": "socialreferral.tasks.care:sla_task",
     "influence.recompute": "socialreferral.tasks.influence:recompute_task",
     "people.fuse": "socialreferral.tasks.people:fuse_task",
     "people.b2b": "socialreferral.tasks.people:b2b_task",

@@ -22,6 +22,7 @@ class Capability(enum.StrEnum):
     FIFO = "fifo"
     CLAIM_CHECK = "claim_check"
     VISIBILITY_EXTEND = "visibility_extend"
+    OLDEST_AGE = "oldest_age"  # the age of the oldest message can be read cheaply
     # document store
     ETAG = "etag"
     CREATE_ONLY = "create_only"

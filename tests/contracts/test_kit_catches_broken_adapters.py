@@ -154,6 +154,35 @@ class Adapter(LocalQueue):
         return super()._prepare(message)
 """
 
+_NEWEST_AGE = """
+import time
+
+class Adapter(LocalQueue):
+    def _oldest_age(self):
+        # broken: the age of the newest message, not of the oldest
+        with self._db.reading() as conn:
+            row = conn.execute(
+                "SELECT sent_at FROM messages WHERE queue = ? ORDER BY id DESC LIMIT 1",
+                (self.name,),
+            ).fetchone()
+        return 0.0 if row is None else time.time() - row[0]
+"""
+
+_IN_FLIGHT_UNSEEN = """
+import time
+
+class Adapter(LocalQueue):
+    def _oldest_age(self):
+        # broken: only visible messages count, though the kit expects in-flight ones too
+        now = time.time()
+        with self._db.reading() as conn:
+            row = conn.execute(
+                "SELECT MIN(sent_at) FROM messages WHERE queue = ? AND visible_at <= ?",
+                (self.name, now),
+            ).fetchone()
+        return 0.0 if row[0] is None else now - row[0]
+"""
+
 _IF_MATCH_IGNORED = """
 class Adapter(LocalDocumentStore):
     def _put(self, collection, key, value, *, if_match, create_only, ttl):
@@ -255,6 +284,22 @@ def test_queue_silently_ignoring_undeclared_delay_fails(pytester: pytest.Pyteste
     result.stdout.fnmatch_lines(
         ["*[[]no delay[]] Adapter does not declare 'delay', so the call should raise Unsupported*"]
     )
+
+
+def test_queue_reporting_the_newest_age_fails(pytester: pytest.Pytester) -> None:
+    """oldest_age() must be the oldest message's age, not the newest's."""
+    result = _run(pytester, _QUEUE_HEADER, _NEWEST_AGE, "newest age", "test_oldest_age")
+    result.assert_outcomes(failed=1)
+    result.stdout.fnmatch_lines(
+        ["*[[]newest age[]] 'old' has waited * s and two newer messages were sent since*"]
+    )
+
+
+def test_queue_age_blind_to_in_flight_messages_fails(pytester: pytest.Pytester) -> None:
+    """An adapter claiming to see in-flight messages (the kit's default) must count them."""
+    result = _run(pytester, _QUEUE_HEADER, _IN_FLIGHT_UNSEEN, "blind", "test_oldest_age")
+    result.assert_outcomes(failed=1)
+    result.stdout.fnmatch_lines(["*[[]blind[]] 'old' is in flight, not acked; it must still*"])
 
 
 def test_store_ignoring_if_match_fails(pytester: pytest.Pytester) -> None:

@@ -307,6 +307,7 @@ CONSOLE_POSTS = ("/console/login", "/console/logout", "/console/reviews/{reward_
                  "/api/reviews/{reward_id}/decision", "/api/admin/erasures", "/referrals/{token}",
                  "/console/care/items/{ticket_id}/{action}", "/console/care/clusters",
                  "/console/care/proposals/{proposal_id}", "/console/people/search",
+                 "/console/people/b2b/runs",
                  "/api/people/search", "/api/influence/keywords", "/api/care/assignments",
                  "/api/care/mass-responses", "/api/care/recategorize",
                  *(f"/api/care/items/{{ticket_id}}/{verb}" for verb in (

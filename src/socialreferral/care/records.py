@@ -179,6 +179,9 @@ class CareItem(CareTicket):
     last_brand_at: AwareDatetime | None = None
     updated_at: AwareDatetime | None = None
     erased: bool = False
+    # When the first-response SLA was found breached (its due time); set once, so the
+    # breach is counted once whoever detects it and however often (service/care/sla.py).
+    sla_breached_at: AwareDatetime | None = None
 
     @model_validator(mode="before")
     @classmethod

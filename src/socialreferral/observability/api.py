@@ -8,12 +8,17 @@ library imports and runs without the ``otel`` extra.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping, Sequence
+import logging
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import Any, Literal
 
+log = logging.getLogger(__name__)
+
 SpanKind = Literal["internal", "server", "client", "producer", "consumer"]
 AttributeValue = str | int | float | bool
+#: What a gauge reader returns: one value per attribute set (an empty list: no sample).
+Series = Iterable[tuple[Mapping[str, str], float]]
 
 #: Every metric the library reports: name → (kind, unit, description).
 INSTRUMENTS: dict[str, tuple[str, str, str]] = {
@@ -31,7 +36,19 @@ INSTRUMENTS: dict[str, tuple[str, str, str]] = {
         "counter", "{message}",
         "messages the worker isolated as undecodable (sent towards the dead-letter queue)"),
     "socialreferral.queue.depth": (
-        "gauge", "{message}", "messages waiting in the events queue (sampled on export)"),
+        "gauge", "{message}", "messages waiting in the queue, by queue (sampled on export)"),
+    "socialreferral.queue.oldest_age": (
+        "gauge", "s",
+        "seconds since the oldest message still in the queue was sent, by queue (sampled "
+        "on export; which messages a backend sees: docs/observability.md)"),
+    "socialreferral.care.sla_breaches": (
+        "counter", "{item}",
+        "care items whose first-response SLA passed without a reply in time, counted "
+        "once per item when detected, by queue"),
+    "socialreferral.care.sla_breached": (
+        "gauge", "{item}",
+        "open care items past their first-response due time without a reply, by queue "
+        "(sampled on export)"),
     "socialreferral.offers": ("counter", "{offer}", "personalised offers created"),
     "socialreferral.leads": ("counter", "{lead}", "leads created from referral links"),
     "socialreferral.rewards": ("counter", "{reward}", "rewards created, by status"),
@@ -60,8 +77,13 @@ class Telemetry:
         """The current trace context as headers (here: none)."""
         return {}
 
-    def watch(self, name: str, read: Callable[[], float]) -> None:
-        """Report ``read()`` as the gauge ``name`` at each export (here: never)."""
+    def watch(self, name: str, read: Callable[[], float | None], **attributes: str) -> None:
+        """Report ``read()`` as the gauge ``name`` with ``attributes`` at each export; None
+        skips a sample (here: never)."""
+
+    def watch_series(self, name: str, read: Callable[[], Series]) -> None:
+        """Report every (attributes, value) ``read()`` returns as the gauge ``name`` at
+        each export (here: never)."""
 
 
 class OpenTelemetry(Telemetry):
@@ -86,6 +108,7 @@ class OpenTelemetry(Telemetry):
                        "client": trace.SpanKind.CLIENT, "producer": trace.SpanKind.PRODUCER,
                        "consumer": trace.SpanKind.CONSUMER}
         self._instruments: dict[str, Any] = {}
+        self._gauges: dict[str, list[Callable[[], Series]]] = {}
         for name, (kind, unit, description) in INSTRUMENTS.items():
             if kind == "counter":
                 self._instruments[name] = self._meter.create_counter(
@@ -114,17 +137,34 @@ class OpenTelemetry(Telemetry):
         self._propagate.inject(headers)
         return headers
 
-    def watch(self, name: str, read: Callable[[], float]) -> None:
+    def watch(self, name: str, read: Callable[[], float | None], **attributes: str) -> None:
+        def one() -> Series:
+            value = read()
+            return [] if value is None else [(attributes, value)]
+
+        self.watch_series(name, one)
+
+    def watch_series(self, name: str, read: Callable[[], Series]) -> None:
         kind, unit, description = INSTRUMENTS[name]
         if kind != "gauge":
             raise ValueError(f"{name} is a {kind}, not a gauge")
+        readers = self._gauges.get(name)
+        if readers is not None:  # one instrument per name; several queues share it
+            readers.append(read)
+            return
+        readers = self._gauges[name] = [read]
         from opentelemetry.metrics import CallbackOptions, Observation
 
         def observe(_: CallbackOptions) -> Sequence[Observation]:
-            try:
-                return [Observation(read())]
-            except Exception:  # a backend hiccup skips one sample, never the export
-                return []
+            found: list[Observation] = []
+            for reader in list(readers):
+                try:  # all of a reader's samples or none
+                    found.extend([Observation(float(value), dict(attributes))
+                                  for attributes, value in reader()])
+                except Exception as exc:  # a backend hiccup skips its samples, not the export
+                    log.warning("gauge %s: no sample this time (%s: %s)", name,
+                                type(exc).__name__, str(exc)[:200])
+            return found
 
         self._meter.create_observable_gauge(name, callbacks=[observe], unit=unit,
                                             description=description)
@@ -136,4 +176,5 @@ class OpenTelemetry(Telemetry):
         return self._instruments[name]
 
 
-__all__ = ["INSTRUMENTS", "AttributeValue", "OpenTelemetry", "SpanKind", "Telemetry"]
+__all__ = ["INSTRUMENTS", "AttributeValue", "OpenTelemetry", "Series", "SpanKind",
+           "Telemetry"]

@@ -17,13 +17,14 @@ asking for an exporter without it is a :class:`ConfigurationError`, not an Impor
 from __future__ import annotations
 
 import importlib.util
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from socialreferral.errors import ConfigurationError
 from socialreferral.observability import OpenTelemetry, current, install
 from socialreferral.ports import Queue
+from socialreferral.records import Capability
 
 ENV = "SOCIALREFERRAL_TELEMETRY"
 EXPORTERS = ("otlp", "azure", "prometheus", "console")
@@ -119,9 +120,29 @@ def _exporter(name: str) -> tuple[Any, Any]:
 
 
 def watch_queue(queue: Queue) -> None:
-    """Report ``queue``'s depth as ``socialreferral.queue.depth`` at each export (no-op
-    while telemetry is off)."""
-    current().watch("socialreferral.queue.depth", queue.depth)
+    """Report ``queue``'s depth (``socialreferral.queue.depth``) and, where the adapter
+    declares ``oldest_age``, the age of its oldest message
+    (``socialreferral.queue.oldest_age``) at each export, labelled ``queue`` (no-op
+    while telemetry is off). SQS has no such call: its CloudWatch metric
+    ``ApproximateAgeOfOldestMessage`` is the signal there."""
+    telemetry, name = current(), queue_label(queue)
+    telemetry.watch("socialreferral.queue.depth", queue.depth, queue=name)
+    if queue.supports(Capability.OLDEST_AGE):
+        telemetry.watch("socialreferral.queue.oldest_age", queue.oldest_age, queue=name)
+
+
+def queue_label(queue: Queue) -> str:
+    """The ``queue`` attribute of a queue's series: its name where the adapter has one
+    (configuration, never message data), else the adapter's class."""
+    name = getattr(queue, "name", None)
+    return name if isinstance(name, str) and name else type(queue).__name__
+
+
+def watch_care(breached: Callable[[], Mapping[str, int]]) -> None:
+    """Report ``breached()`` (open items past their first-response due time, per care
+    queue) as ``socialreferral.care.sla_breached`` at each export."""
+    current().watch_series("socialreferral.care.sla_breached",
+                           lambda: [({"queue": q}, float(n)) for q, n in breached().items()])
 
 
 def metrics_asgi_app() -> Any:
@@ -132,4 +153,4 @@ def metrics_asgi_app() -> Any:
 
 
 __all__ = ["ENV", "EXPORTERS", "TelemetryConfig", "configure_from_environment",
-           "exporters_from", "metrics_asgi_app", "watch_queue"]
+           "exporters_from", "metrics_asgi_app", "queue_label", "watch_care", "watch_queue"]

@@ -82,6 +82,10 @@ class Queue(Adapter):
     def _receive_dead_letters(self, max_messages: int) -> list[ReceivedMessage]:
         raise Unsupported(self.adapter_name, Capability.DEAD_LETTER)
 
+    def _oldest_age(self) -> float:
+        """Seconds since the oldest message the adapter can see was sent (0.0: none)."""
+        raise Unsupported(self.adapter_name, Capability.OLDEST_AGE)
+
     def _offload(self, message: OutgoingMessage) -> OutgoingMessage:
         """Store an oversized body elsewhere and return a message carrying the pointer."""
         raise Unsupported(self.adapter_name, Capability.CLAIM_CHECK)
@@ -168,6 +172,18 @@ class Queue(Adapter):
     def depth(self) -> int:
         """Approximate number of messages waiting; drives the scaling policy."""
         return self._call(self._depth)
+
+    def oldest_age(self) -> float:
+        """Seconds since the oldest message still in the queue was sent; 0.0 when it is
+        empty (capability ``oldest_age``).
+
+        With the depth, the backlog signal autoscaling and alerts watch: a depth that
+        stays low while the age climbs is a stuck consumer. Which messages an adapter can
+        see differs (in flight or only visible ones) and is stated by each adapter;
+        dead-lettered messages never count.
+        """
+        self.require(Capability.OLDEST_AGE)
+        return max(0.0, float(self._call(self._oldest_age)))
 
     def _prepare(self, message: OutgoingMessage | str) -> OutgoingMessage:
         if isinstance(message, str):

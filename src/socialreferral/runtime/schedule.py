@@ -44,6 +44,9 @@ SCHEDULE: tuple[ScheduledTask, ...] = (
     # period (24 h by default) and wakes snoozed care items each time.
     ScheduledTask("care.categorize", 3600.0,
                   "wake snoozed care items; recluster and propose terms once a period"),
+    # Idempotent (one count per item): fired often so a breach shows within minutes.
+    ScheduledTask("care.sla", 120.0,
+                  "stamp and count care items whose first-response SLA was just breached"),
     # Every 15 minutes, like the seed's Spark job: repair any drift of the aggregates.
     ScheduledTask("influence.recompute", 900.0,
                   "recompute influence aggregates from stored posts and repair drift"),

@@ -8,6 +8,12 @@ EventBridge or Azure Batch job schedule, ``socialreferral run-task care.categori
 fire it as often as it likes: a period that has run already is skipped, so two
 schedulers, or a retried job, run it once.
 
+``care.sla`` (every 2 minutes in the embedded runtime's schedule) records the items whose
+first-response SLA has just been breached: each is stamped and counted once
+(``socialreferral.care.sla_breaches``, :mod:`socialreferral.service.care.sla`), however
+often the task runs. It switches telemetry on from the environment like the worker task,
+so the count reaches the exporters the deployment names.
+
 :func:`care_desk` and :func:`care_sinks` are how a composition root (this module, the
 referral worker task, the CLI, the web app) gets a :class:`~socialreferral.service.care.
 CareDesk`: one base ranker per settings and process, so a pool process that runs several
@@ -17,11 +23,13 @@ jobs loads the ranker's models once.
 from __future__ import annotations
 
 import logging
+import os
 from typing import Any
 
 from socialreferral.bootstrap import Providers, build_providers
 from socialreferral.care.ranker import CareRanker
 from socialreferral.care.settings import CareSettings
+from socialreferral.observability.setup import configure_from_environment
 from socialreferral.service.care import CareDesk, CareEventSink
 from socialreferral.tasks.referral import settings_from_payload
 
@@ -72,4 +80,16 @@ def categorize_task(payload: dict[str, Any], index: int) -> None:
                      "%d snoozes woke", run.posts, len(run.clusters), run.proposals, woken)
 
 
-__all__ = ["base_ranker", "care_desk", "care_sinks", "categorize_task"]
+def sla_task(payload: dict[str, Any], index: int) -> None:
+    """Batch task ``care.sla``: stamp and count the first-response breaches not recorded
+    yet (idempotent; array children other than 0 do nothing)."""
+    if index != 0:
+        return
+    configure_from_environment(os.environ)  # telemetry, when the environment asks
+    with build_providers(settings_from_payload(payload)) as providers:
+        stamped = care_desk(providers).record_sla_breaches()
+        if stamped:
+            log.info("care.sla: %d new first-response breach(es)", len(stamped))
+
+
+__all__ = ["base_ranker", "care_desk", "care_sinks", "categorize_task", "sla_task"]

@@ -53,6 +53,7 @@ from socialreferral.bootstrap import Providers
 from socialreferral.observability.setup import (
     configure_from_environment,
     metrics_asgi_app,
+    watch_care,
     watch_queue,
 )
 from socialreferral.web.console import install_console, uses_tls
@@ -128,6 +129,11 @@ def create_app(providers: Providers, *, owns_providers: bool = False) -> FastAPI
     telemetry = configure_from_environment(os.environ)
     if telemetry.exporters:
         watch_queue(providers.queue)
+        if web.care_api or providers.settings.care.pages:  # the care queue is in use
+            from socialreferral.tasks.care import care_desk
+
+            desk = getattr(app.state, "care_desk", None) or care_desk(providers)
+            watch_care(desk.sla_breached_now)
     if telemetry.prometheus:
         app.mount("/metrics", metrics_asgi_app())
     install_console(app, providers)

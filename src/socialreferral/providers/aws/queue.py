@@ -28,7 +28,11 @@ Credentials and permissions
 Gaps
     SQS does not invalidate an older receipt when a message is redelivered, so an ack with
     a superseded receipt may still delete the message (it does on moto). Visibility changes
-    of a message no longer in flight raise ``ReceiptInvalid``.
+    of a message no longer in flight raise ``ReceiptInvalid``. ``oldest_age`` is not
+    declared: no SQS call reads the oldest message's age without receiving it (which would
+    count as a delivery towards the dead-letter queue). CloudWatch's native
+    ``ApproximateAgeOfOldestMessage`` metric of the queue is the signal to watch and
+    alarm on (``docs/observability.md``).
 """
 
 from __future__ import annotations
@@ -142,6 +146,11 @@ class SqsQueue(Queue):
             max_receives=settings.max_receives if dlq_url is not None else None,
             visibility_timeout=settings.visibility_timeout,
         )
+
+    @property
+    def name(self) -> str:
+        """The queue's name (the last segment of its URL), as CloudWatch names it."""
+        return self.queue_url.rstrip("/").rsplit("/", 1)[-1]
 
     def supports(self, capability: Capability | str) -> bool:
         """True if the class implements ``capability`` and this queue's setup enables it."""

@@ -10,6 +10,11 @@ Features
     * message encoding ``base64`` (Functions' default) or ``none``;
     * claim check through Blob storage for bodies over 64 KiB (48 KiB of raw bytes with
       base64); the blob is deleted on ack;
+    * ``oldest_age`` from a peek at the front of the queue (up to 32 messages, one
+      request): the oldest ``inserted_on`` among them. A peek sees **visible messages
+      only**: messages in flight or sent with a delay are not counted, so a message that
+      keeps failing (invisible most of the time) may not show; Azure Monitor has no
+      per-queue age metric to fall back on. Second resolution (the service's timestamps);
     * 429/503/5xx and connection errors are ``TransientError`` and retried by the base;
     * sends and deletes of one batch run ``concurrency`` requests at a time: the service
       has no batch send or delete, so a batch costs one round trip per message, and
@@ -65,6 +70,7 @@ class AzureStorageQueue(Queue):
             Capability.DELAY,
             Capability.CLAIM_CHECK,
             Capability.VISIBILITY_EXTEND,
+            Capability.OLDEST_AGE,
         }
     )
     provider: ClassVar[str] = "azure"
@@ -188,6 +194,15 @@ class AzureStorageQueue(Queue):
             if approximate > self.max_batch:
                 return approximate
             return len(self._queue.peek_messages(max_messages=self.max_batch))
+
+    def _oldest_age(self) -> float:
+        # Queue Storage is only roughly FIFO (a message whose visibility timeout ran out
+        # goes back behind newer ones), so one peek of the most the service returns,
+        # rather than of the first message, and the minimum of their insertion times.
+        with map_azure_errors("queue", self.name):
+            front = list(self._queue.peek_messages(max_messages=self.max_batch))
+        inserted = [m.inserted_on.timestamp() for m in front if m.inserted_on is not None]
+        return time.time() - min(inserted) if inserted else 0.0
 
     def _receive_dead_letters(self, max_messages: int) -> list[ReceivedMessage]:
         raw = self._fetch(self._poison, max_messages, self.visibility_timeout)

