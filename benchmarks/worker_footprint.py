@@ -29,6 +29,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import statistics
 import subprocess
 import sys
@@ -119,17 +120,21 @@ def run_worker(src: Path, cache: Path, events: int, seed: int) -> dict[str, Any]
         return _run_json(CHILD, [json.dumps(payload)], _env(src, cache))
 
 
-def run_demo(src: Path, cache: Path) -> float:
-    """Wall seconds of ``socialreferral demo`` (default size) in a fresh process."""
+def run_demo(src: Path, cache: Path) -> tuple[float, float]:
+    """Wall seconds of ``socialreferral demo`` (default size) in a fresh process, and the
+    CPU seconds (user + system) of it and its worker processes."""
     with tempfile.TemporaryDirectory(prefix="sr-footprint-demo-") as tmp:
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
         started = time.perf_counter()
         done = subprocess.run([sys.executable, "-m", "socialreferral.cli", "demo",
                                "--data-dir", tmp], env=_env(src, cache),
                               capture_output=True, text=True, timeout=900, check=False)
         seconds = time.perf_counter() - started
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
     if done.returncode != 0:
         raise RuntimeError(f"demo failed ({done.returncode}): {done.stderr[-2000:]}")
-    return seconds
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return seconds, cpu
 
 
 def _export(ref: str, into: Path) -> Path:
@@ -192,17 +197,21 @@ def main(argv: list[str] | None = None) -> None:
                   f"{_median(this, 'ready') / _median(base, 'ready'):.2f}, peak RSS "
                   f"{_median(this, 'rss_peak_mb') / _median(base, 'rss_peak_mb'):.2f}")
         if args.demo:
-            demo: dict[str, list[float]] = {name: [] for name in trees}
+            demo: dict[str, list[tuple[float, float]]] = {name: [] for name in trees}
             for _ in range(args.demo):
                 for name, src in trees.items():
                     demo[name].append(run_demo(src, caches[name]))
-            print(f"\ndemo (default size), {args.demo} runs per tree")
-            for name, times in demo.items():
-                print(f"{'demo, ' + name:<28} median {statistics.median(times):6.1f} s "
-                      f"({', '.join(f'{t:.1f}' for t in times)})")
+            print(f"\ndemo (default size), {args.demo} runs per tree: wall s, CPU s of "
+                  f"the demo and its workers")
+            wall = {name: statistics.median(w for w, _ in runs) for name, runs in demo.items()}
+            cpu = {name: statistics.median(c for _, c in runs) for name, runs in demo.items()}
+            for name, runs in demo.items():
+                print(f"{'demo, ' + name:<28} wall median {wall[name]:6.1f} "
+                      f"({', '.join(f'{w:.1f}' for w, _ in runs)}), CPU median "
+                      f"{cpu[name]:6.1f} ({', '.join(f'{c:.1f}' for _, c in runs)})")
             if len(names) == 2:
-                print(f"ratio this/baseline: "
-                      f"{statistics.median(demo[names[0]]) / statistics.median(demo[names[1]]):.2f}")
+                print(f"ratio this/baseline: wall {wall[names[0]] / wall[names[1]]:.2f}, "
+                      f"CPU {cpu[names[0]] / cpu[names[1]]:.2f}")
         print(f"load average {os.getloadavg()[0]:.2f} at the end")
 
 
