@@ -63,7 +63,10 @@ def candidates() -> dict[str, Callable[[str], str]]:
 
 
 def main() -> None:
-    args = parser(__doc__.splitlines()[0]).parse_args()
+    p = parser(__doc__.splitlines()[0])
+    args = p.parse_args()
+    if not args.data_dir.is_dir():
+        p.error(f"no data folder {args.data_dir} (pass --data-dir)")
     words = corpus_words([args.data_dir, REPO / "tests", REPO / "benchmarks" / "fixtures",
                           REPO / "src"])
     stemmers = candidates()

@@ -3,7 +3,7 @@
 ``nltk.stem.snowball.SnowballStemmer("english")`` is the stemmer every stemmed feature of
 this package was built and trained with (catalog classifiers, keyword matching, care
 categories). Importing it imports the whole ``nltk`` package, which pulls in scipy.stats
-and scikit-learn: about 2 s of CPU and ~100 MB of memory in every worker process that
+and scikit-learn: about 1 s of CPU and ~96 MB of memory in every worker process that
 stems a word (issue 14's cold start and peak RSS). This module is nltk's English stemmer
 (nltk 3.x, ``EnglishStemmer.stem`` with ``ignore_stopwords=False``) as one function,
 copied so that the stems stay exactly nltk's: the Snowball project's own English

@@ -176,7 +176,7 @@ def snowball_stemmer(language: str = "english") -> Callable[[str], str]:
 
     English, the language of every shipped model, is nltk's stemmer copied into
     :mod:`socialreferral.text._snowball_english` (the same stems without importing nltk,
-    whose import takes ~2 s and ~100 MB with the scipy and scikit-learn it pulls in); the
+    whose import takes ~1 s CPU and ~96 MB with the scipy and scikit-learn it pulls in); the
     other languages import nltk on this call.
     """
     if language == "english":
