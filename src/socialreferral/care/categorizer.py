@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from socialreferral.care.lexicon import normalize
 from socialreferral.care.settings import MISCELLANEOUS, BusinessFunction
 from socialreferral.domain._base import DomainModel
+from socialreferral.text.words import snowball_stemmer
 
 __all__ = ["NOTHING", "Categorization", "Categorizer", "Hits"]
 
@@ -48,10 +49,8 @@ class Categorizer:
     """
 
     def __init__(self, functions: Sequence[BusinessFunction]) -> None:
-        from nltk.stem.snowball import SnowballStemmer  # lazy: importing care stays light
-
         self.functions = tuple(functions)
-        self._stemmer = SnowballStemmer("english")
+        self._stem_word = snowball_stemmer("english")  # nltk's stems, without importing nltk
         self._stems: dict[str, str] = {}
         words: dict[str, list[tuple[int, str]]] = {}
         phrases: dict[str, list[tuple[tuple[str, ...], int, str]]] = {}
@@ -74,7 +73,7 @@ class Categorizer:
         if stem is None:
             if len(self._stems) >= _STEM_CACHE_LIMIT:
                 self._stems.clear()
-            stem = self._stems[word] = self._stemmer.stem(word) if len(word) > 3 else word
+            stem = self._stems[word] = self._stem_word(word) if len(word) > 3 else word
         return stem
 
     def categorize(self, text: str) -> Categorization:

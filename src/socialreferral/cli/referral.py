@@ -54,7 +54,7 @@ def demo(
 ) -> None:
     """Run the referral system end to end on a synthetic bank and print the funnel."""
     from socialreferral.cli._common import local_data_dir
-    from socialreferral.demo.console_data import ConsoleDemo, seed_console
+    from socialreferral.demo.console_data import ConsoleDemo, seed_console, start_influence
     from socialreferral.demo.runner import run_demo
     from socialreferral.service.reports import report_json
 
@@ -81,14 +81,20 @@ def demo(
                 from socialreferral.testing.vendor_fakes.demo import PAGE_TOKEN_SECRET
 
                 providers.secrets.set(PAGE_TOKEN_SECRET, social_seed.graph.page_token)
-            result = run_demo(providers, customers=customers, posts=posts, seed=seed,
-                              workers=workers, progress=progress, social_seed=social_seed)
-            extra = ConsoleDemo()
-            if console_data:
-                progress("care, influence and people data for the console", 0, 1)
-                extra = seed_console(providers, data_dir or local_data_dir(providers.settings)
-                                     or Path("."))
-                progress("care, influence and people data for the console", 1, 1)
+            with contextlib.ExitStack() as beside:
+                # The influence stream is tracked while the workers drain the queue.
+                influence = (beside.enter_context(start_influence(providers))
+                             if console_data else None)
+                result = run_demo(providers, customers=customers, posts=posts, seed=seed,
+                                  workers=workers, progress=progress,
+                                  social_seed=social_seed)
+                extra = ConsoleDemo()
+                if console_data:
+                    progress("care, influence and people data for the console", 0, 1)
+                    extra = seed_console(providers,
+                                         data_dir or local_data_dir(providers.settings)
+                                         or Path("."), influence=influence)
+                    progress("care, influence and people data for the console", 1, 1)
     finally:
         stack.close()
         if temp is not None:

@@ -13,7 +13,10 @@ use cases on the same providers.
 
 from __future__ import annotations
 
+import contextlib
 import json
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -93,19 +96,43 @@ def seed_people(providers: Providers, now: datetime, directory_file: Path) -> tu
     return run.fusion.people, len(run.tasks)
 
 
+@contextlib.contextmanager
+def start_influence(providers: Providers, now: datetime | None = None,
+                    ) -> Iterator[Callable[[], tuple[int, int, list[str]]]]:
+    """Run :func:`seed_influence` on a thread while the block runs; yields the function
+    that waits for its result (pass it to :func:`seed_console`).
+
+    ``socialreferral demo`` spends most of its referral part waiting for its worker
+    processes; the influence stream (the largest part of the console data: ~10 s of CPU
+    for 6,000 posts tracked slice by slice) uses that time. It touches only the
+    influence repositories, and the store serialises threads. Leaving the block waits for
+    the thread, so the providers are never closed under it.
+    """
+    pool = ThreadPoolExecutor(1, thread_name_prefix="demo-influence")
+    try:
+        future = pool.submit(seed_influence, providers, now or datetime.now(UTC))
+        yield future.result
+    finally:
+        pool.shutdown(wait=True)
+
+
 def seed_console(providers: Providers, data_dir: Path, *,
-                 now: datetime | None = None) -> ConsoleDemo:
+                 now: datetime | None = None,
+                 influence: Callable[[], tuple[int, int, list[str]]] | None = None,
+                 ) -> ConsoleDemo:
     """Care, influence and people demo data on ``providers`` (module docstring);
-    ``data_dir`` receives the B2B directory file."""
+    ``data_dir`` receives the B2B directory file. ``influence``: the result of a
+    :func:`seed_influence` already started elsewhere (``socialreferral demo`` runs it
+    beside the referral demo's workers, see :func:`start_influence`)."""
     moment = now or datetime.now(UTC)
     out = ConsoleDemo()
     out.care_items = seed_care(providers, moment)
-    out.influence_posts, out.influence_alerts, out.keywords = seed_influence(providers,
-                                                                             moment)
+    seeded = influence() if influence is not None else seed_influence(providers, moment)
+    out.influence_posts, out.influence_alerts, out.keywords = seeded
     out.people, out.introduction_tasks = seed_people(providers, moment,
                                                      data_dir / DIRECTORY_FILE)
     return out
 
 
 __all__ = ["DIRECTORY_FILE", "ConsoleDemo", "seed_care", "seed_console", "seed_influence",
-           "seed_people"]
+           "seed_people", "start_influence"]

@@ -2,8 +2,9 @@
 
 :class:`PostTracker` is the one step that needs models (the sentiment model and the
 gazetteer); everything after it (:mod:`socialreferral.influence.aggregates`) only counts.
-It is pure: the same posts give the same records. Its only state is a bounded memo of
-resolved locations (profiles repeat across posts).
+It is pure: the same posts give the same records. Its only state is caches: a bounded memo
+of resolved locations (profiles repeat across posts) and the sentiment model's per-token
+rows (a :class:`~socialreferral.text.sentiment_stream.SentimentStream`, bounded).
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from socialreferral.influence.records import (
 )
 from socialreferral.influence.words import cloud_words
 from socialreferral.text import SentimentModel
+from socialreferral.text.sentiment_stream import SentimentStream
 
 MAX_BATCH = 10_000
 _MEMO = 50_000
@@ -51,6 +53,7 @@ class PostTracker:
         self._gazetteer = gazetteer
         self._model = sentiment_model
         self._places: dict[str, Place | None] = {}
+        self._stream: SentimentStream | None = None
 
     @property
     def gazetteer(self) -> Gazetteer:
@@ -76,8 +79,10 @@ class PostTracker:
     def _sentiments(self, texts: list[str]) -> list[tuple[SentimentLabel, float]]:
         if not texts:
             return []
-        model = self._model or SentimentModel.default()
-        proba = np.asarray(model.predict_proba(texts), dtype=np.float64)
+        if self._stream is None:  # kept: each slice pays only for tokens it is first with
+            self._stream = SentimentStream(self._model or SentimentModel.default())
+        model = self._stream.model
+        proba = np.asarray(self._stream.predict_proba(texts), dtype=np.float64)
         labels: list[SentimentLabel] = [
             lab if lab in ("negative", "neutral", "positive") else "neutral"  # type: ignore[misc]
             for lab in model.labels

@@ -18,18 +18,67 @@
 Use cases take a :class:`~socialreferral.repositories.Repositories` bundle and the ports
 they need; none of them imports an SDK, builds adapters or reads the environment (that is
 the composition root's job: :mod:`socialreferral.bootstrap` and the entry points).
+
+Names are imported on first access (as in :mod:`socialreferral.text`): a queue worker
+imports the few use cases it runs, not every flow's (issue 14's cold start).
 """
 
-from socialreferral.service.authorization import ConnectResult, connect_account
-from socialreferral.service.ingest import IngestResult, answer_handshake, ingest_webhook
-from socialreferral.service.offers import collect_manual_offers
-from socialreferral.service.privacy import ErasureReport, erase_person
-from socialreferral.service.programme import ProgrammeReport, build_programme, programme_csv
-from socialreferral.service.promotions import PromotionRun, run_promotions, send_reminders
-from socialreferral.service.referrals import open_link, recommend, review_reward, submit_lead
-from socialreferral.service.reports import Report, build_report
-from socialreferral.service.reviews import auto_approve_expired, decide, review_queue
-from socialreferral.service.worker import Outcome, Worker
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from socialreferral.service.authorization import ConnectResult, connect_account
+    from socialreferral.service.ingest import IngestResult, answer_handshake, ingest_webhook
+    from socialreferral.service.offers import collect_manual_offers
+    from socialreferral.service.privacy import ErasureReport, erase_person
+    from socialreferral.service.programme import ProgrammeReport, build_programme, programme_csv
+    from socialreferral.service.promotions import PromotionRun, run_promotions, send_reminders
+    from socialreferral.service.referrals import open_link, recommend, review_reward, submit_lead
+    from socialreferral.service.reports import Report, build_report
+    from socialreferral.service.reviews import auto_approve_expired, decide, review_queue
+    from socialreferral.service.worker import Outcome, Worker
+
+_HOME = {
+    "ConnectResult": "authorization",
+    "connect_account": "authorization",
+    "IngestResult": "ingest",
+    "answer_handshake": "ingest",
+    "ingest_webhook": "ingest",
+    "collect_manual_offers": "offers",
+    "ErasureReport": "privacy",
+    "erase_person": "privacy",
+    "ProgrammeReport": "programme",
+    "build_programme": "programme",
+    "programme_csv": "programme",
+    "PromotionRun": "promotions",
+    "run_promotions": "promotions",
+    "send_reminders": "promotions",
+    "open_link": "referrals",
+    "recommend": "referrals",
+    "review_reward": "referrals",
+    "submit_lead": "referrals",
+    "Report": "reports",
+    "build_report": "reports",
+    "auto_approve_expired": "reviews",
+    "decide": "reviews",
+    "review_queue": "reviews",
+    "Outcome": "worker",
+    "Worker": "worker",
+}
+
+
+def __getattr__(name: str) -> Any:
+    home = _HOME.get(name)
+    if home is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return getattr(importlib.import_module(f"{__name__}.{home}"), name)
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *_HOME})
+
 
 __all__ = [
     "ConnectResult",

@@ -22,6 +22,8 @@ import re
 from collections.abc import Callable
 from itertools import pairwise
 
+from socialreferral.text._snowball_english import english_stem
+
 # Order matters: URLs and mentions before words, emoticons before punctuation.
 _TOKEN = re.compile(
     r"""
@@ -160,16 +162,29 @@ class _StemCache(dict[str, str]):
     def __missing__(self, word: str) -> str:
         stem = self._snowball
         if stem is None:
-            # Imported on first use: ``import nltk`` alone takes ~2 s. Two threads racing
-            # here build two equal stemmers; either is fine.
-            from nltk.stem.snowball import SnowballStemmer
-
-            stem = self._snowball = SnowballStemmer(self.language).stem
+            # Two threads racing here build two equal stemmers; either is fine.
+            stem = self._snowball = snowball_stemmer(self.language)
         out = str(stem(word))
         if len(self) >= self.max_size:  # bound memory on adversarial streams
             self.clear()
         self[word] = out
         return out
+
+
+def snowball_stemmer(language: str = "english") -> Callable[[str], str]:
+    """NLTK's Snowball stemmer of ``language`` as a function (works offline).
+
+    English, the language of every shipped model, is nltk's stemmer copied into
+    :mod:`socialreferral.text._snowball_english` (the same stems without importing nltk,
+    whose import takes ~1 s CPU and ~96 MB with the scipy and scikit-learn it pulls in); the
+    other languages import nltk on this call.
+    """
+    if language == "english":
+        return english_stem
+    from nltk.stem.snowball import SnowballStemmer
+
+    stem: Callable[[str], str] = SnowballStemmer(language).stem
+    return stem
 
 
 class Stemmer:
@@ -178,7 +193,8 @@ class Stemmer:
     The same few thousand words repeat across posts, so stems are cached: at most
     ``max_size`` words, the cache starts over when full. Safe to share between threads:
     each lookup or insertion is one dict operation, and a race only stems a word twice.
-    ``language`` is any of nltk's Snowball languages; nltk is imported on the first stem.
+    ``language`` is any of nltk's Snowball languages (:func:`snowball_stemmer`; English never
+    imports nltk, the others import it on the first stem).
     """
 
     def __init__(self, language: str = "english", *, max_size: int = 200_000) -> None:

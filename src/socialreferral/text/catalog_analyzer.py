@@ -238,9 +238,16 @@ class TextAnalyticsAnalyzer:
 
     def prepare(self, catalog: Sequence[Product]) -> None:
         """Build (or find) the classifier for ``catalog`` and load the sentiment model, so
-        that the first :meth:`analyze` does not pay for it (the worker times analysis)."""
+        that the first :meth:`analyze` does not pay for it (the worker times analysis).
+
+        The annotator's per-token caches are left to fill as posts arrive: warming them
+        for the model's whole vocabulary (:meth:`Annotator.prepare`) took 1.0-1.2 s of
+        every worker's start, while the first batch of 10 posts pays ~10 ms more without
+        it (issue 14, ``benchmarks/worker_footprint.py``). Results do not depend on what
+        is cached.
+        """
         self.classifiers.get(catalog)
-        self.annotator.prepare()
+        self.annotator.sentiment_model  # noqa: B018  # loads the model and its scorer
 
     def analyze(
         self, events: Sequence[SocialEvent], catalog: Sequence[Product]

@@ -37,7 +37,6 @@ from typing import Any
 
 import numpy as np
 import numpy.typing as npt
-from scipy.special import erf
 
 from socialreferral.errors import ConfigurationError
 from socialreferral.text._persist import check_kind, decode_strings, load_arrays
@@ -216,7 +215,11 @@ def _layer_norm(x: _F32, w: _F32, b: _F32, eps: float) -> _F32:
 
 
 def _gelu(x: _F32) -> _F32:
-    # BERT's "gelu": the exact erf form.
+    # BERT's "gelu": the exact erf form. scipy.special is imported here, not with the
+    # module: only a sentence encoder's forward pass needs it, and a worker whose product
+    # classifier uses no embeddings never loads it (issue 14: start-up time and memory).
+    from scipy.special import erf
+
     return np.asarray(0.5 * x * (1.0 + erf(x * np.float32(0.7071067811865476))), dtype=np.float32)
 
 

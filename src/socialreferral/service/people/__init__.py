@@ -9,27 +9,72 @@
 
 The pure logic (linkage, golden records, ranking, paths) is :mod:`socialreferral.people`;
 these functions load, call it and store.
+
+Names are imported on first access (as in :mod:`socialreferral.text`): a queue worker
+imports the few use cases it runs, not every flow's (issue 14's cold start).
 """
 
-from socialreferral.service.people.access import authenticate, create_api_key, revoke_api_key
-from socialreferral.service.people.b2b import B2BRun, run_b2b
-from socialreferral.service.people.capture import (
-    capture_login_profile,
-    capture_profiles,
-    import_crm_contacts,
-)
-from socialreferral.service.people.enrichment import EnrichmentRun, enrich_crm
-from socialreferral.service.people.fusion import FusionRun, decide, run_fusion
-from socialreferral.service.people.queries import (
-    PersonDetail,
-    PersonSummary,
-    ReviewEntry,
-    SourceView,
-    decide_pair,
-    find_people,
-    read_person,
-    review_band,
-)
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from socialreferral.service.people.access import authenticate, create_api_key, revoke_api_key
+    from socialreferral.service.people.b2b import B2BRun, run_b2b
+    from socialreferral.service.people.capture import (
+        capture_login_profile,
+        capture_profiles,
+        import_crm_contacts,
+    )
+    from socialreferral.service.people.enrichment import EnrichmentRun, enrich_crm
+    from socialreferral.service.people.fusion import FusionRun, decide, run_fusion
+    from socialreferral.service.people.queries import (
+        PersonDetail,
+        PersonSummary,
+        ReviewEntry,
+        SourceView,
+        decide_pair,
+        find_people,
+        read_person,
+        review_band,
+    )
+
+_HOME = {
+    "authenticate": "access",
+    "create_api_key": "access",
+    "revoke_api_key": "access",
+    "B2BRun": "b2b",
+    "run_b2b": "b2b",
+    "capture_login_profile": "capture",
+    "capture_profiles": "capture",
+    "import_crm_contacts": "capture",
+    "EnrichmentRun": "enrichment",
+    "enrich_crm": "enrichment",
+    "FusionRun": "fusion",
+    "decide": "fusion",
+    "run_fusion": "fusion",
+    "PersonDetail": "queries",
+    "PersonSummary": "queries",
+    "ReviewEntry": "queries",
+    "SourceView": "queries",
+    "decide_pair": "queries",
+    "find_people": "queries",
+    "read_person": "queries",
+    "review_band": "queries",
+}
+
+
+def __getattr__(name: str) -> Any:
+    home = _HOME.get(name)
+    if home is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return getattr(importlib.import_module(f"{__name__}.{home}"), name)
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *_HOME})
+
 
 __all__ = [
     "B2BRun",
