@@ -34,6 +34,9 @@ SMALL = ChaosWorkload(events=int(os.environ.get("SOCIALREFERRAL_CHAOS_SMALL_EVEN
 CLOUD = ChaosWorkload(events=int(os.environ.get("SOCIALREFERRAL_CHAOS_CLOUD_EVENTS", "150")),
                       customers=30, seed=5, lead_percent=40, delivery_size=5)
 """The workload of the moto and Azure campaigns (emulators take ~40 store calls/event)."""
+STALL_SECONDS = 180.0
+"""A kill campaign's phase fails when nothing moved this long (no process became ready,
+no kill, no delivery, no event processed): a hang, told apart from a slow machine."""
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

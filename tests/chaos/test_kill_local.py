@@ -13,7 +13,7 @@ import os
 import time
 from pathlib import Path
 
-from conftest import Figures, local_settings
+from conftest import STALL_SECONDS, Figures, local_settings
 from socialreferral.testing.chaos import (
     ChaosWorkload,
     KillCampaign,
@@ -38,9 +38,10 @@ def test_kill_9_campaign_on_the_local_provider(tmp_path: Path, figures: Figures)
     with campaign.providers() as providers:
         prepare(providers, WORKLOAD)
     first = campaign.run_phase({"ingest": 1, "worker": 2}, kills=PHASE1_KILLS,
-                               done=campaign.drained, max_seconds=420)
+                               done=campaign.drained, stall_seconds=STALL_SECONDS)
     second = campaign.run_phase({"leads": 1}, kills=PHASE2_KILLS,
-                                done=lambda providers: True, max_seconds=240)
+                                done=lambda providers: True,
+                                stall_seconds=STALL_SECONDS)
     comparison = compare(reference, campaign.ledger())
 
     figures.add("kill -9 (local)", events=campaign.expected_events,
