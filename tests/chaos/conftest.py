@@ -76,6 +76,16 @@ def pytest_sessionfinish() -> None:
     if process is not None and process.poll() is None:
         process.kill()  # by its id: only the process this session started
         process.wait(timeout=30)
+    # The kill campaigns' fork server (campaign.py) is left running by multiprocessing
+    # until the interpreter exits, unwaited; stopping it here reaps it, so the CPU time
+    # of every stage process it forked is counted in this session's (docs/reliability.md
+    # reports user + sys with children).
+    import multiprocessing.forkserver
+
+    server = getattr(multiprocessing.forkserver, "_forkserver", None)
+    stop = getattr(server, "_stop", None)
+    if callable(stop):
+        stop()
 
 
 @pytest.fixture(scope="session")
