@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from conftest import CLOUD, Figures
+from conftest import CLOUD, STALL_SECONDS, Figures
 from socialreferral.testing.chaos import KillCampaign, Ledger, compare, prepare
 
 
@@ -27,9 +27,9 @@ def _run(name: str, settings: dict[str, Any], tmp_path: Path, reference: Ledger,
     with campaign.providers() as providers:
         prepare(providers, CLOUD)
     campaign.run_phase({"ingest": 1, "worker": 2}, kills=kills[0], done=campaign.drained,
-                       max_seconds=360)
+                       stall_seconds=STALL_SECONDS)
     campaign.run_phase({"leads": 1}, kills=kills[1], done=lambda providers: True,
-                       max_seconds=240)
+                       stall_seconds=STALL_SECONDS)
     comparison = compare(reference, campaign.ledger())
     figures.add(f"kill -9 ({name})", events=campaign.expected_events,
                 kills=sum(campaign.kills.values()), kills_by_stage=dict(campaign.kills),
