@@ -357,7 +357,7 @@ class Annotator:
         for i, text in enumerate(texts):
             low = lows[i]
             mask = masks[i]
-            same = lower_equivalent(text, low)
+            same = text.isascii() or lower_equivalent(text, low)  # isascii: O(1)
             sentiment = labels[best[i]]
             found = info_seeking_masked(text, low, mask) if mask & INFO_BITS or not same else None
             patterns = [new_pattern(n, s) for n, s in found] if found else []
