@@ -331,6 +331,8 @@ _INFO_PREFIXES: dict[str, tuple[str, list[str]]] = {
     "wondering": (r"\bwondering", ["wondering"]),
     "tell_me": (r"\b(?:tell|show|explain\s+to)", ["tell", "show", r"explain\s+to"]),
 }
+
+
 def _fast_source(name: str, src: str) -> str:
     # The pattern with its leading word alternation spelled literal-first (if listed).
     if name not in _INFO_PREFIXES:
