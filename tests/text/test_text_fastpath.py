@@ -3,7 +3,8 @@
 ``data/analyze_golden.json`` holds ``analyze(posts)`` (no catalog) as computed by the
 per-post implementation before the token-id rewrite, on tricky hand-written posts, real
 tweets and random word salad (regenerated for issue 15: ``intent`` when complaints moved
-to the shared cue set; four sentiments when the negation rule was narrowed to litotes).
+to the shared cue set; four sentiments when the negation rule was narrowed to litotes; one
+sentiment, "I'm not worried" neutral -> positive, when "worried" joined the litotes).
 Regenerate it only for a deliberate change of behaviour (or a retrained default sentiment
 model): ``json.dump({"posts": posts, "annotations":
 [dataclasses.asdict(a) for a in analyze(posts)]}, ...)``.

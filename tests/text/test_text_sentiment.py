@@ -12,6 +12,7 @@ import numpy as np
 import pytest
 
 from socialreferral.text import SentimentModel
+from socialreferral.text._lexicon import LITOTES
 from socialreferral.text._tokenize import mark_negation, raw_tokens, sentiment_tokens
 
 
@@ -51,6 +52,7 @@ def test_tokens_canonicalise_open_classes() -> None:
         ("not bad", "positive"),
         ("No problems, no complaints!", "positive"),
         ("never had a problem with them", "positive"),
+        ("not worried at all", "positive"),  # "worried" is in _lexicon.LITOTES
         ("the service was not good", "negative"),
         ("This is the worst phone I have ever owned", "negative"),
         ("I love this, best purchase ever :)", "positive"),
@@ -58,6 +60,16 @@ def test_tokens_canonicalise_open_classes() -> None:
 )
 def test_default_model_handles_negation(default: SentimentModel, text: str, label: str) -> None:
     assert default.predict([text]) == [label]
+
+
+def test_litotes_rule_covers_worried(default: SentimentModel) -> None:
+    # Negated "worried" is a stock litotes (positive); the plain word is not positive.
+    assert "worried" in LITOTES
+    assert default.predict(["not worried at all", "i am not worried about the exam"]) == [
+        "positive",
+        "positive",
+    ]
+    assert default.predict(["so worried about my account"]) != ["positive"]
 
 
 def test_default_model_outputs(default: SentimentModel) -> None:
