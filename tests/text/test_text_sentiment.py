@@ -116,6 +116,25 @@ def _toy() -> tuple[list[str], list[str]]:
     return pos + neg + neu, ["positive"] * 5 + ["negative"] * 5 + ["neutral"] * 5
 
 
+def test_negative_bias_shifts_only_the_negative_score_and_is_saved() -> None:
+    texts, labels = _toy()
+    plain = SentimentModel(C=1.0, min_df=1, negative_bias=0.0).fit(texts, labels)
+    shifted = SentimentModel(C=1.0, min_df=1, negative_bias=0.5).fit(texts, labels)
+    neg = plain.labels.index("negative")
+    diff = shifted.decision_function(texts) - plain.decision_function(texts)
+    np.testing.assert_allclose(diff[:, neg], 0.5, atol=1e-3)  # float32 solver noise
+    np.testing.assert_allclose(np.delete(diff, neg, axis=1), 0.0, atol=1e-3)
+    buf = io.BytesIO()
+    shifted.save(buf)
+    buf.seek(0)
+    assert SentimentModel.load(buf).negative_bias == 0.5
+    # A large enough shift makes every post negative.
+    assert set(
+        SentimentModel(C=1.0, min_df=1, negative_bias=50).fit(texts, labels).predict(texts)
+    ) == {"negative"}
+    assert SentimentModel.default().negative_bias == 0.3
+
+
 def test_fit_save_load_roundtrip_without_pickle() -> None:
     texts, labels = _toy()
     model = SentimentModel(C=1.0, min_df=1).fit(texts, labels)
