@@ -90,7 +90,12 @@ class ComplaintClassifier:
         """Per text: net complaint cue count and tone (shape ``(n, 2)``)."""
         model = self._sentiment or SentimentModel.default()
         labels = list(model.labels)
-        proba = model.predict_proba(texts)
+        # The tone as analyze computes it: predict_proba's softmax without the model's
+        # negative_bias (which only moves the label decision).
+        scores = np.asarray(model.decision_function(texts), dtype=np.float64)
+        scores[:, labels.index("negative")] -= model.negative_bias
+        e = np.exp(3.0 * (scores - scores.max(axis=1, keepdims=True)))
+        proba = e / e.sum(axis=1, keepdims=True)
         tone = proba[:, labels.index("negative")] - proba[:, labels.index("positive")]
         cues = [complaint_evidence(sentiment_tokens(t)).cues for t in texts]
         return np.column_stack([np.asarray(cues, dtype=np.float64), tone.astype(np.float64)])
