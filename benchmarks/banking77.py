@@ -121,6 +121,18 @@ def main() -> None:
             f"closed set (no rejection): {closed_accuracy(clf, tx, ty):.2f}%   "
             "published (closed set): BERT 93.66, USE+ConveRT 93.36"
         )
+        closed_ok = np.array([clf.labels[i] for i in clf.predict_proba(tx).argmax(axis=1)]) == ty
+        conf = clf.confidence(tx)
+        known = clf.known_content([clf._tokens([t])[0] for t in tx])
+        if clf.decision_rule != "prob":
+            known[:] = True
+        for loss, th, _ in clf.rejection_tradeoff():
+            # Other budgets, thresholds from the training CV folds only (the default's choice).
+            rej = (conf < th) | ~known
+            print(
+                f"  max_accuracy_loss={loss:.3f}: accuracy, rejections as errors "
+                f"{100 * (closed_ok & ~rej).mean():.2f}% (rejected {100 * rej.mean():.1f}%)"
+            )
 
     ya = np.array(y)
     shots = []

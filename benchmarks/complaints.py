@@ -12,7 +12,9 @@ while choosing cues; ``test`` is only reported.
    its documented negative threshold) in the same run.
 2. Trained: ``IntentClassifier`` (closed set, no rejection) with stratified 10-fold CV over
    all 297 labelled tweets, macro-F1 of the pooled out-of-fold predictions, for TF-IDF and
-   hybrid features, beside a majority-class baseline.
+   hybrid features, beside a majority-class baseline; and ``ComplaintClassifier`` (the
+   hybrid classifier stacked with the complaint cue count and tone; its inner folds see
+   only the outer training fold), beside the zero-shot cues on the same folds.
 """
 
 from __future__ import annotations
@@ -64,7 +66,7 @@ def main() -> None:
     p.add_argument("--skip-trained", action="store_true")
     args = p.parse_args()
     from socialreferral.care import CareRanker
-    from socialreferral.text import IntentClassifier, analyze
+    from socialreferral.text import ComplaintClassifier, IntentClassifier, SentenceEncoder, analyze
 
     rows = load_labelled(args.data_dir)
     texts = [t for t, _, _ in rows]
@@ -98,6 +100,15 @@ def main() -> None:
             out[te] = [clf.labels[j] for j in proba.argmax(axis=1)]
         pred = [int(v == "complaint") for v in out]
         print(f"  {'IntentClassifier ' + features:36s} {macro_f1(gold, pred):5.1f}")
+    zero_shot = preds["analyze intent == complaint"]
+    print(f"  {'zero-shot cues (no training)':36s} {macro_f1(gold, zero_shot):5.1f}")
+    encoder = SentenceEncoder()  # shared by every fold (embeddings computed once)
+    stacked = np.zeros(len(texts), dtype=int)
+    for tr, te in StratifiedKFold(10, shuffle=True, random_state=args.seed).split(texts, y):
+        cc = ComplaintClassifier(encoder=encoder, seed=args.seed)
+        cc.fit([texts[i] for i in tr], list(y[tr]))
+        stacked[te] = [int(v == "complaint") for v in cc.predict([texts[i] for i in te])]
+    print(f"  {'ComplaintClassifier (stacked)':36s} {macro_f1(gold, list(stacked)):5.1f}")
 
 
 if __name__ == "__main__":

@@ -15,10 +15,10 @@ Two validations, because they answer different questions:
   other two; 2016 unseen). Duplicate texts are kept once, in their earliest year, so no
   tweet is on both sides.
 
-Hyper-parameters and feature choices (``--c``, ``--lexicon-weight``, ``--min-df``, the
-contrast features) were chosen by that 2013-2015 criterion only; the 2016 and TweetEval
-figures were only reported. VADER (compound >= 0.05 positive, <= -0.05 negative, its
-documented thresholds) runs on the same tweets.
+Hyper-parameters and feature choices (``--c``, ``--lexicon-weight``, ``--min-df``,
+``--negative-bias``, the contrast features) were chosen by that 2013-2015 criterion only;
+the 2016 and TweetEval figures were only reported. VADER (compound >= 0.05 positive,
+<= -0.05 negative, its documented thresholds) runs on the same tweets.
 """
 
 from __future__ import annotations
@@ -50,6 +50,7 @@ from socialreferral.text.sentiment import DEFAULT_MODEL_FILE, SentimentModel  # 
 DEFAULT_C = 0.1
 DEFAULT_LEXICON_WEIGHT = 1.0
 DEFAULT_MIN_DF = 2
+DEFAULT_NEGATIVE_BIAS = 0.3
 
 
 def vader_labels(texts: list[str]) -> list[str]:
@@ -101,10 +102,16 @@ def main() -> None:
     p.add_argument("--c", type=float, default=DEFAULT_C)
     p.add_argument("--lexicon-weight", type=float, default=DEFAULT_LEXICON_WEIGHT)
     p.add_argument("--min-df", type=int, default=DEFAULT_MIN_DF)
+    p.add_argument("--negative-bias", type=float, default=DEFAULT_NEGATIVE_BIAS)
     p.add_argument("--by-year", action="store_true", help="leave-one-year-out CV as well")
     p.add_argument("--skip-tweeteval", action="store_true")
     args = p.parse_args()
-    kw = {"C": args.c, "lexicon_weight": args.lexicon_weight, "min_df": args.min_df}
+    kw = {
+        "C": args.c,
+        "lexicon_weight": args.lexicon_weight,
+        "min_df": args.min_df,
+        "negative_bias": args.negative_bias,
+    }
     print(f"SentimentModel({', '.join(f'{k}={v}' for k, v in kw.items())})")
 
     if args.by_year:

@@ -3,7 +3,10 @@
 ``data/analyze_golden.json`` holds ``analyze(posts)`` (no catalog) as computed by the
 per-post implementation before the token-id rewrite, on tricky hand-written posts, real
 tweets and random word salad (regenerated for issue 15: ``intent`` when complaints moved
-to the shared cue set; four sentiments when the negation rule was narrowed to litotes).
+to the shared cue set; four sentiments when the negation rule was narrowed to litotes; one
+sentiment, "I'm not worried" neutral -> positive, when "worried" joined the litotes; every
+sentiment confidence and 15 labels, towards negative and mostly on word salad, when the
+default model got its negative_bias chosen by leave-one-year-out CV; intents unchanged).
 Regenerate it only for a deliberate change of behaviour (or a retrained default sentiment
 model): ``json.dump({"posts": posts, "annotations":
 [dataclasses.asdict(a) for a in analyze(posts)]}, ...)``.

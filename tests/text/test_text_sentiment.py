@@ -12,6 +12,7 @@ import numpy as np
 import pytest
 
 from socialreferral.text import SentimentModel
+from socialreferral.text._lexicon import LITOTES
 from socialreferral.text._tokenize import mark_negation, raw_tokens, sentiment_tokens
 
 
@@ -51,6 +52,7 @@ def test_tokens_canonicalise_open_classes() -> None:
         ("not bad", "positive"),
         ("No problems, no complaints!", "positive"),
         ("never had a problem with them", "positive"),
+        ("not worried at all", "positive"),  # "worried" is in _lexicon.LITOTES
         ("the service was not good", "negative"),
         ("This is the worst phone I have ever owned", "negative"),
         ("I love this, best purchase ever :)", "positive"),
@@ -58,6 +60,16 @@ def test_tokens_canonicalise_open_classes() -> None:
 )
 def test_default_model_handles_negation(default: SentimentModel, text: str, label: str) -> None:
     assert default.predict([text]) == [label]
+
+
+def test_litotes_rule_covers_worried(default: SentimentModel) -> None:
+    # Negated "worried" is a stock litotes (positive); the plain word is not positive.
+    assert "worried" in LITOTES
+    assert default.predict(["not worried at all", "i am not worried about the exam"]) == [
+        "positive",
+        "positive",
+    ]
+    assert default.predict(["so worried about my account"]) != ["positive"]
 
 
 def test_default_model_outputs(default: SentimentModel) -> None:
@@ -102,6 +114,25 @@ def _toy() -> tuple[list[str], list[str]]:
     neg = ["hate it", "terrible stuff", "so sad today", "awful game", "worst day ever"]
     neu = ["it is monday", "the game is at 5", "see the report", "new version out", "ok then"]
     return pos + neg + neu, ["positive"] * 5 + ["negative"] * 5 + ["neutral"] * 5
+
+
+def test_negative_bias_shifts_only_the_negative_score_and_is_saved() -> None:
+    texts, labels = _toy()
+    plain = SentimentModel(C=1.0, min_df=1, negative_bias=0.0).fit(texts, labels)
+    shifted = SentimentModel(C=1.0, min_df=1, negative_bias=0.5).fit(texts, labels)
+    neg = plain.labels.index("negative")
+    diff = shifted.decision_function(texts) - plain.decision_function(texts)
+    np.testing.assert_allclose(diff[:, neg], 0.5, atol=1e-3)  # float32 solver noise
+    np.testing.assert_allclose(np.delete(diff, neg, axis=1), 0.0, atol=1e-3)
+    buf = io.BytesIO()
+    shifted.save(buf)
+    buf.seek(0)
+    assert SentimentModel.load(buf).negative_bias == 0.5
+    # A large enough shift makes every post negative.
+    assert set(
+        SentimentModel(C=1.0, min_df=1, negative_bias=50).fit(texts, labels).predict(texts)
+    ) == {"negative"}
+    assert SentimentModel.default().negative_bias == 0.3
 
 
 def test_fit_save_load_roundtrip_without_pickle() -> None:

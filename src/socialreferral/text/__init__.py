@@ -41,6 +41,7 @@ if TYPE_CHECKING:
     )
     from socialreferral.text.annotator import Annotator, Catalog, analyze
     from socialreferral.text.catalog_analyzer import CatalogClassifiers, TextAnalyticsAnalyzer
+    from socialreferral.text.complaint_classifier import ComplaintClassifier
     from socialreferral.text.embeddings import SentenceEncoder
     from socialreferral.text.entities import extract_entities
     from socialreferral.text.intent import IntentClassifier
@@ -67,6 +68,7 @@ _HOME = {
     "Sentiment": "annotations",
     "CatalogClassifiers": "catalog_analyzer",
     "TextAnalyticsAnalyzer": "catalog_analyzer",
+    "ComplaintClassifier": "complaint_classifier",
     "SentenceEncoder": "embeddings",
     "extract_entities": "entities",
     "IntentClassifier": "intent",
@@ -99,6 +101,7 @@ __all__ = [
     "Annotator",
     "Catalog",
     "CatalogClassifiers",
+    "ComplaintClassifier",
     "Entity",
     "Explanation",
     "IntentClassifier",

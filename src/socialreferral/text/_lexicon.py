@@ -32,6 +32,7 @@ LITOTES = frozenset(
         "complaints",
         "worry",
         "worries",
+        "worried",
         "issue",
         "issues",
         "shabby",

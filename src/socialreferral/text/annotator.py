@@ -175,11 +175,18 @@ def _products(
     return out
 
 
-def _tone(scores: npt.NDArray[np.float32], labels: Sequence[str]) -> npt.NDArray[np.float64]:
-    # P(negative) - P(positive), the probabilities as SentimentModel.predict_proba gives them.
+def _tone(
+    scores: npt.NDArray[np.float32], labels: Sequence[str], negative_bias: float = 0.0
+) -> npt.NDArray[np.float64]:
+    # P(negative) - P(positive), the probabilities as SentimentModel.predict_proba gives them
+    # but without the model's negative_bias: that shifts which label wins, and the complaint
+    # weights (TONE_GAIN, COMPLAINT_MARGIN) were chosen on the unshifted tone.
     if "negative" not in labels or "positive" not in labels:
         return np.zeros(len(scores))
-    s = scores.astype(np.float64) * 3.0
+    s = scores.astype(np.float64)
+    if negative_bias:
+        s[:, labels.index("negative")] -= negative_bias
+    s *= 3.0
     s -= s.max(axis=1, keepdims=True)
     e = np.exp(s)
     p = e / e.sum(axis=1, keepdims=True)
@@ -329,7 +336,9 @@ class Annotator:
             masks = _post_masks(batch, self._gates)
             opinion = self._opinion_suffixes(batch)
             cue_scores = self._complaints.scores(batch)
-            complaint_score = cue_scores.cues + TONE_GAIN * _tone(scores, model.labels)
+            complaint_score = cue_scores.cues + TONE_GAIN * _tone(
+                scores, model.labels, model.negative_bias
+            )
             complaining = np.flatnonzero(complaint_score > COMPLAINT_MARGIN).tolist()
             complaint_why = {
                 i: _complaint_reason(cue_scores.terms(batch, i), float(complaint_score[i]))
@@ -357,7 +366,7 @@ class Annotator:
         for i, text in enumerate(texts):
             low = lows[i]
             mask = masks[i]
-            same = lower_equivalent(text, low)
+            same = text.isascii() or lower_equivalent(text, low)  # isascii: O(1)
             sentiment = labels[best[i]]
             found = info_seeking_masked(text, low, mask) if mask & INFO_BITS or not same else None
             patterns = [new_pattern(n, s) for n, s in found] if found else []

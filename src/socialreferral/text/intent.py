@@ -38,12 +38,14 @@ import numpy as np
 import numpy.typing as npt
 from scipy import sparse
 
-from socialreferral.text._persist import (
-    check_kind,
-    decode_strings,
-    encode_strings,
-    load_arrays,
-    save_arrays,
+from socialreferral.text._intent_files import load_intent, save_intent
+from socialreferral.text._rejection import (
+    GRID,
+    RULE_PROB,
+    RULE_PROB_NN,
+    budget_threshold,
+    nearest_cosine,
+    percentile_score,
 )
 from socialreferral.text._seeds import BACKGROUND, catalog_texts
 from socialreferral.text._stopwords import STOPWORDS
@@ -51,13 +53,9 @@ from socialreferral.text._tokenize import Stemmer, with_bigrams
 from socialreferral.text._vectorize import NgramTfidf
 from socialreferral.text.embeddings import SentenceEncoder, encoder_available
 
-_KIND = "socialreferral.IntentClassifier/1"
+__all__ = ["FEATURES", "IntentClassifier", "budget_threshold"]
+
 FEATURES = ("auto", "tfidf", "embeddings", "hybrid")
-# Confidence rules: top probability alone, or mean CV percentile of top probability and
-# nearest-training-example cosine.
-_RULE_PROB = "prob"
-_RULE_PROB_NN = "prob+nn"
-_GRID = np.linspace(0.0, 1.0, 201)
 
 _F32 = npt.NDArray[np.float32]
 
@@ -125,7 +123,7 @@ class IntentClassifier:
         self.max_accuracy_loss = max_accuracy_loss
         self.cv_folds = cv_folds
         self.threshold = threshold
-        self.rule = _RULE_PROB if threshold is not None or features == "tfidf" else _RULE_PROB_NN
+        self.rule = RULE_PROB if threshold is not None or features == "tfidf" else RULE_PROB_NN
         self.seed = seed
         self.embedding_weight = embedding_weight
         self._encoder = encoder
@@ -267,7 +265,7 @@ class IntentClassifier:
         if self.uses_tfidf:
             self.chars.fit(docs, min_df=2 if len(docs) > 2000 else 1)
         self.coef, self.intercept, self.labels = self._fit_linear(self._features(data), y)
-        if self.rule == _RULE_PROB_NN and data.emb is not None:
+        if self.rule == RULE_PROB_NN and data.emb is not None:
             self.train_emb = data.emb
         return self
 
@@ -319,8 +317,8 @@ class IntentClassifier:
             probs.append(proba.max(axis=1))
             labels = np.array(fold.labels)
             correct.append(labels[proba.argmax(axis=1)] == y[te])
-            if self.rule == _RULE_PROB_NN and data.emb is not None:
-                sims.append(_nearest_cosine(data.emb[te], data.emb[tr]))
+            if self.rule == RULE_PROB_NN and data.emb is not None:
+                sims.append(nearest_cosine(data.emb[te], data.emb[tr]))
                 known.append(np.ones(len(te), dtype=bool))
             else:
                 known.append(fold.known_content(held_out.docs))
@@ -333,8 +331,8 @@ class IntentClassifier:
         self.cv_confidence = prob
         if sims:
             nn = np.concatenate(sims)
-            self.prob_grid = np.quantile(prob, _GRID).astype(np.float32)
-            self.nn_grid = np.quantile(nn, _GRID).astype(np.float32)
+            self.prob_grid = np.quantile(prob, GRID).astype(np.float32)
+            self.nn_grid = np.quantile(nn, GRID).astype(np.float32)
             score = self._combined(prob, nn)
             self.cv_confidence = score
             self.score_threshold = self._pick_threshold(score)
@@ -347,9 +345,9 @@ class IntentClassifier:
             return float(np.quantile(conf, self.reject_quantile))
         return budget_threshold(conf, self.cv_correct, self.cv_known, self.max_accuracy_loss)
 
-    def rejection_tradeoff(self, losses: Sequence[float] = (0.0, 0.005, 0.01, 0.02, 0.05)) -> (
-        list[tuple[float, float, float]]
-    ):
+    def rejection_tradeoff(
+        self, losses: Sequence[float] = (0.0, 0.005, 0.01, 0.02, 0.05)
+    ) -> list[tuple[float, float, float]]:
         """``(max_accuracy_loss, threshold, share of in-scope CV examples rejected)`` for each
         budget, from the CV folds of the last :meth:`fit` (what a budget would have cost)."""
         conf = self.cv_confidence
@@ -362,9 +360,7 @@ class IntentClassifier:
         return out
 
     def _combined(self, prob: _F32, nn: _F32) -> _F32:
-        p1 = np.interp(prob, self.prob_grid, _GRID)
-        p2 = np.interp(nn, self.nn_grid, _GRID)
-        return np.asarray((p1 + p2) / 2, dtype=np.float32)
+        return percentile_score(prob, nn, self.prob_grid, self.nn_grid)
 
     # ------------------------------------------------------------------ inference
     def _check_fitted(self) -> None:
@@ -396,9 +392,7 @@ class IntentClassifier:
     def known_content(self, docs: Sequence[list[str]]) -> npt.NDArray[np.bool_]:
         """Whether each document shares at least one content word with the training data."""
         content = self.content_words()
-        return np.fromiter(
-            (not content.isdisjoint(d) for d in docs), dtype=bool, count=len(docs)
-        )
+        return np.fromiter((not content.isdisjoint(d) for d in docs), dtype=bool, count=len(docs))
 
     def content_words(self) -> frozenset[str]:
         """The stemmed words of the in-scope training texts less stop words (the catalog's
@@ -411,8 +405,8 @@ class IntentClassifier:
 
     def _confidence(self, data: _Data, proba: _F32) -> tuple[_F32, float]:
         top = proba.max(axis=1)
-        if self.decision_rule == _RULE_PROB_NN and data.emb is not None:
-            nn = _nearest_cosine(data.emb, self.train_emb)
+        if self.decision_rule == RULE_PROB_NN and data.emb is not None:
+            nn = nearest_cosine(data.emb, self.train_emb)
             return self._combined(top, nn), self.score_threshold
         return top, float(self.threshold or 0.0)
 
@@ -425,12 +419,12 @@ class IntentClassifier:
     @property
     def decision_rule(self) -> str:
         """``"prob"`` (top probability, plus the shared-content-word check) or ``"prob+nn"``."""
-        return _RULE_PROB_NN if self.rule == _RULE_PROB_NN and self.train_emb.size else _RULE_PROB
+        return RULE_PROB_NN if self.rule == RULE_PROB_NN and self.train_emb.size else RULE_PROB
 
     @property
     def decision_threshold(self) -> float:
         """Threshold on :meth:`confidence` below which :meth:`predict` returns ``None``."""
-        if self.decision_rule == _RULE_PROB_NN:
+        if self.decision_rule == RULE_PROB_NN:
             return self.score_threshold
         return float(self.threshold or 0.0)
 
@@ -444,7 +438,7 @@ class IntentClassifier:
         best = proba.argmax(axis=1)
         conf, threshold = self._confidence(data, proba)
         ok = conf >= threshold
-        if self.decision_rule == _RULE_PROB:
+        if self.decision_rule == RULE_PROB:
             ok &= self.known_content(data.docs)
         return [
             self.labels[b] if k and self.labels[b] != BACKGROUND else None
@@ -485,36 +479,7 @@ class IntentClassifier:
         """Write a pickle-free ``.npz``. The sentence encoder is not saved (it comes from the
         installed model package); the file records which features the model needs."""
         self._check_fitted()
-        arrays: dict[str, npt.NDArray[Any]] = {
-            "word_terms": encode_strings(self.words.terms()),
-            "word_idf": self.words.idf,
-            "coef": self.coef,
-            "intercept": self.intercept,
-        }
-        if self.uses_tfidf:
-            arrays["char_terms"] = encode_strings(self.chars.terms())
-            arrays["char_idf"] = self.chars.idf
-        arrays["content_words"] = encode_strings(sorted(self.content_words()))
-        if self.train_emb.size:
-            arrays["train_emb"] = self.train_emb.astype(np.float16)
-            arrays["prob_grid"] = self.prob_grid
-            arrays["nn_grid"] = self.nn_grid
-        meta = {
-            "kind": _KIND,
-            "labels": list(self.labels),
-            "C": self.C,
-            "threshold": self.threshold,
-            "reject_quantile": self.reject_quantile,
-            "max_accuracy_loss": self.max_accuracy_loss,
-            "cv_folds": self.cv_folds,
-            "seed": self.seed,
-            "features": self.features,
-            "embedding_weight": self.embedding_weight,
-            "embedding_dim": int(self.encoder.dim) if self.uses_embeddings else 0,
-            "rule": self.rule,
-            "score_threshold": self.score_threshold,
-        }
-        save_arrays(path, arrays, meta)
+        save_intent(self, path)
 
     @classmethod
     def load(
@@ -524,73 +489,4 @@ class IntentClassifier:
 
         Models with embeddings need the model package (or ``encoder``) at prediction time.
         """
-        arrays, meta = load_arrays(path)
-        check_kind(meta, _KIND)
-        model = cls(
-            C=float(meta["C"]),
-            reject_quantile=(
-                None if meta.get("reject_quantile") is None else float(meta["reject_quantile"])
-            ),
-            max_accuracy_loss=float(meta.get("max_accuracy_loss", 0.01)),
-            cv_folds=int(meta["cv_folds"]),
-            threshold=float(meta["threshold"]),
-            seed=int(meta["seed"]),
-            features=str(meta.get("features", "tfidf")),  # files from before embeddings
-            embedding_weight=float(meta.get("embedding_weight", 2.0)),
-            encoder=encoder,
-        )
-        model.rule = str(meta.get("rule", _RULE_PROB))
-        model.score_threshold = float(meta.get("score_threshold", 0.0))
-        model.words.set_state(decode_strings(arrays["word_terms"]), arrays["word_idf"])
-        if model.uses_tfidf:
-            model.chars.set_state(decode_strings(arrays["char_terms"]), arrays["char_idf"])
-        model.coef = arrays["coef"].astype(np.float32)
-        model.intercept = arrays["intercept"].astype(np.float32)
-        model.labels = tuple(meta["labels"])
-        if "content_words" in arrays:
-            model._content = frozenset(decode_strings(arrays["content_words"]))
-        if "train_emb" in arrays:
-            model.train_emb = arrays["train_emb"].astype(np.float32)
-            model.prob_grid = arrays["prob_grid"].astype(np.float32)
-            model.nn_grid = arrays["nn_grid"].astype(np.float32)
-        if model.uses_embeddings:
-            dim = int(meta.get("embedding_dim", 0))
-            if dim and dim != model.encoder.dim:
-                raise ValueError(
-                    f"model expects {dim}-d embeddings, the encoder gives {model.encoder.dim}"
-                )
-        return model
-
-
-def budget_threshold(
-    conf: npt.NDArray[np.floating[Any]],
-    correct: npt.NDArray[np.bool_],
-    known: npt.NDArray[np.bool_],
-    max_loss: float,
-) -> float:
-    """The highest threshold on ``conf`` whose rejections cost at most ``max_loss`` accuracy.
-
-    ``conf``, ``correct`` and ``known`` describe held-out in-scope examples: confidence,
-    whether the top label was right, whether they pass the other rejection check (a text
-    rejected there is lost whatever the threshold). Rejecting ``conf < t`` loses the right
-    answers below ``t``: the threshold is the confidence of the first right answer that
-    no longer fits in the budget (everything below it, right or wrong, is rejected).
-    """
-    n = len(conf)
-    if n == 0:
-        return 0.0
-    ok = np.sort(np.asarray(conf)[correct & known])
-    if len(ok) == 0:
-        return float(np.max(conf))
-    spare = int(np.floor((max_loss - np.mean(correct & ~known)) * n + 1e-9))
-    if spare >= len(ok):
-        return float(np.nextafter(ok[-1], np.inf))
-    return float(ok[max(spare, 0)])
-
-
-def _nearest_cosine(queries: _F32, refs: _F32, chunk: int = 2048) -> _F32:
-    """Cosine similarity of each (unit-length) query to its nearest (unit-length) ref."""
-    out = np.empty(len(queries), dtype=np.float32)
-    for s in range(0, len(queries), chunk):
-        out[s : s + chunk] = (queries[s : s + chunk] @ refs.T).max(axis=1)
-    return out
+        return load_intent(cls, path, encoder)
