@@ -10,7 +10,8 @@ from pydantic import BaseModel, ConfigDict
 class DomainModel(BaseModel):
     """Base for domain models: immutable, strict about unknown fields, JSON-friendly."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=True)
+    model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=True,
+                              defer_build=True)
 
 
 def utcnow() -> datetime:

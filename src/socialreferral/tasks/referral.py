@@ -80,18 +80,28 @@ def process_batch_task(payload: dict[str, Any], index: int) -> None:
     from socialreferral.tasks.sinks import event_sinks  # its factories import this module
 
     configure_from_environment(os.environ)  # telemetry, when the environment asks
-    with build_providers(settings_from_payload(payload)) as providers:
-        rules = providers.settings.referral
-        worker = Worker(queue=providers.queue, repositories=providers.repositories,
-                        crm=providers.crm, social=providers.social, settings=rules,
-                        analyzer=_analyzer(rules.analyzer), sinks=event_sinks(providers))
-        worker.start()
-        # The models built at start-up are long-lived: moving them out of the collector's
-        # generations keeps its passes short (the care ranker's throughput rose from
-        # 15,000-18,600 to 24,400 posts/s in benchmarks/care_throughput.py --gc-freeze).
-        gc.freeze()
-        worker.drain(idle_seconds=float(payload.get("idle_seconds", 1.0)),
-                     max_seconds=float(payload.get("max_seconds", 600.0)))
+    # Start-up allocates the long-lived models (10^5-term vocabularies, tables) and little
+    # garbage: the collector's repeated passes over them were a good part of the cold
+    # start. One collection at the end frees that garbage before gc.freeze().
+    gc.disable()
+    try:
+        with build_providers(settings_from_payload(payload)) as providers:
+            rules = providers.settings.referral
+            worker = Worker(queue=providers.queue, repositories=providers.repositories,
+                            crm=providers.crm, social=providers.social, settings=rules,
+                            analyzer=_analyzer(rules.analyzer), sinks=event_sinks(providers))
+            worker.start()
+            # The models built at start-up are long-lived: moving them out of the
+            # collector's generations keeps its passes short (the care ranker's
+            # throughput rose from 15,000-18,600 to 24,400 posts/s in
+            # benchmarks/care_throughput.py --gc-freeze).
+            gc.collect()
+            gc.freeze()
+            gc.enable()
+            worker.drain(idle_seconds=float(payload.get("idle_seconds", 1.0)),
+                         max_seconds=float(payload.get("max_seconds", 600.0)))
+    finally:
+        gc.enable()
 
 
 def promotions_task(payload: dict[str, Any], index: int) -> None:

@@ -35,13 +35,26 @@ class PairTable:
     _MULT = np.uint64(0x9E3779B97F4A7C15)  # Fibonacci hashing
 
     def __init__(self, items: dict[int, int]) -> None:
-        bits = max(4, (2 * len(items)).bit_length())  # load factor <= 1/2: short probes
+        self._build(
+            np.fromiter(items, dtype=np.int64, count=len(items)),
+            np.fromiter(items.values(), dtype=np.int32, count=len(items)),
+        )
+
+    @classmethod
+    def from_arrays(
+        cls, keys: npt.NDArray[np.int64], values: npt.NDArray[np.int64]
+    ) -> PairTable:
+        """The table of ``keys[i] -> values[i]`` (keys distinct)."""
+        table = cls.__new__(cls)
+        table._build(keys.astype(np.int64), values.astype(np.int32))
+        return table
+
+    def _build(self, keys: npt.NDArray[np.int64], values: npt.NDArray[np.int32]) -> None:
+        bits = max(4, (2 * len(keys)).bit_length())  # load factor <= 1/2: short probes
         self.shift = np.uint64(64 - bits)
         self.mask = (1 << bits) - 1
         self.keys = np.full(1 << bits, -1, dtype=np.int64)
         self.values = np.full(1 << bits, -1, dtype=np.int32)
-        keys = np.fromiter(items, dtype=np.int64, count=len(items))
-        values = np.fromiter(items.values(), dtype=np.int32, count=len(items))
         # Linear probing, inserted in rounds: per free slot one waiting key takes it, the others
         # move on; a slot never empties again, so every key's probe path stays unbroken.
         slot = self._slots(keys)
@@ -75,6 +88,9 @@ class PairTable:
         return out
 
 
+_CHUNK = 8192  # bigrams per join/split in bigram_index
+
+
 def bigram_index(vocab: Mapping[str, int]) -> tuple[dict[str, int], PairTable]:
     """Pair ids of the tokens that occur in a bigram feature, and ``(a, b) -> feature``.
 
@@ -83,19 +99,29 @@ def bigram_index(vocab: Mapping[str, int]) -> tuple[dict[str, int], PairTable]:
     "a b" also holds "a") gets an id past the vocabulary. The bigram "a b" is key
     ``pair(a) << 32 | pair(b)``.
     """
+    # Built when a worker loads its model (~10^5 bigrams), so it avoids a Python object
+    # per bigram that outlives its step: 10^5 kept split lists made the garbage collector
+    # pass over them again and again, most of the time. A join and split per chunk gives
+    # the halves in order; chunks keep the transient strings (and the peak RSS) small.
     ids = {t: j for t, j in vocab.items() if " " not in t}
+    bigrams = [t for t in vocab if " " in t]
     extra = len(vocab)
-    pairs: dict[int, int] = {}
-    for term, j in vocab.items():
-        if " " not in term:
-            continue
-        a, b = term.split(" ", 1)
-        for half in (a, b):
-            if half not in ids:
-                ids[half] = extra
-                extra += 1
-        pairs[(ids[a] << 32) | ids[b]] = j
-    return ids, PairTable(pairs)
+    chunks = []
+    for start in range(0, len(bigrams), _CHUNK):
+        chunk = bigrams[start : start + _CHUNK]
+        halves = " ".join(chunk).split(" ")
+        if len(halves) != 2 * len(chunk):  # a token holding a space: split one by one
+            halves = [h for t in chunk for h in t.split(" ", 1)]
+        if not all(map(ids.__contains__, halves)):  # a hand-made vocabulary
+            for half in halves:
+                if half not in ids:
+                    ids[half] = extra
+                    extra += 1
+        chunks.append(np.fromiter(map(ids.__getitem__, halves), np.int64, len(halves)))
+    pair = np.concatenate(chunks or [np.empty(0, np.int64)]).reshape(-1, 2)
+    keys = (pair[:, 0] << 32) | pair[:, 1]
+    values = np.fromiter(map(vocab.__getitem__, bigrams), np.int64, len(bigrams))
+    return ids, PairTable.from_arrays(keys, values)
 
 
 class SentimentScorer:
