@@ -27,6 +27,7 @@ from socialreferral.domain.social import OutboundMessage
 from socialreferral.errors import TokenInvalid
 from socialreferral.ports import CRM, SocialChannel
 from socialreferral.repositories import Repositories
+from socialreferral.repositories.referrals import OfferMove
 
 StepHook = Callable[[str, str], None]
 """Called as ``hook(step, record_id)`` after each durable step (tests simulate crashes)."""
@@ -34,12 +35,18 @@ StepHook = Callable[[str, str], None]
 
 def create_and_ask(offer: Offer, referrer: Customer, network: str, accepted_at: float, *,
                    repositories: Repositories, social: SocialChannel,
-                   hook: StepHook | None = None) -> bool:
-    """Create the offer (once), ask the referrer, mark it ASKED; True if created now."""
+                   hook: StepHook | None = None, asked: list[OfferMove] | None = None) -> bool:
+    """Create the offer (once), ask the referrer, mark it ASKED; True if created now.
+
+    With ``asked`` given, the move to ASKED is appended there instead of written: the
+    caller writes the moves with ``repositories.referrals.advance_offers`` before it
+    acknowledges the message (the worker does it once per batch).
+    """
     with observability.span("offer.create", attributes={"socialreferral.offer_id": offer.offer_id,
                                                         "socialreferral.kind": offer.kind.value}):
         created = _create_and_ask(offer, referrer, network, accepted_at,
-                                  repositories=repositories, social=social, hook=hook)
+                                  repositories=repositories, social=social, hook=hook,
+                                  asked=asked)
     if created:
         observability.count("socialreferral.offers", kind=offer.kind.value)
     return created
@@ -47,11 +54,12 @@ def create_and_ask(offer: Offer, referrer: Customer, network: str, accepted_at: 
 
 def _create_and_ask(offer: Offer, referrer: Customer, network: str, accepted_at: float, *,
                     repositories: Repositories, social: SocialChannel,
-                    hook: StepHook | None) -> bool:
+                    hook: StepHook | None, asked: list[OfferMove] | None) -> bool:
     account = referrer.person_id(network)
-    created = repositories.referrals.create_offer(
+    version = repositories.referrals.store_new_offer(
         offer, network=network, accepted_at=accepted_at, stored_at=time.time(),
         referrer_person_id=account)
+    created = version is not None
     if hook is not None:
         hook("offer_stored", offer.offer_id)
     try:
@@ -71,7 +79,11 @@ def _create_and_ask(offer: Offer, referrer: Customer, network: str, accepted_at:
         return created
     if hook is not None:
         hook("referrer_asked", offer.offer_id)
-    repositories.referrals.advance_offer(offer.offer_id, OfferStatus.ASKED)
+    move: OfferMove = (offer.offer_id, OfferStatus.ASKED, version)
+    if asked is None:
+        repositories.referrals.advance_offers([move])
+    else:
+        asked.append(move)
     return created
 
 

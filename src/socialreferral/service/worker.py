@@ -51,6 +51,7 @@ from socialreferral.errors import CRMRecordNotFound, InvalidInput
 from socialreferral.ports import CRM, Queue, SocialChannel
 from socialreferral.records import Capability, ReceivedMessage
 from socialreferral.repositories import ProcessedEvent, Repositories, TimingSample
+from socialreferral.repositories.referrals import OfferMove
 from socialreferral.service.leases import Lease
 from socialreferral.service.offers import StepHook, create_and_ask
 from socialreferral.service.queued_events import QueuedEvent, decode_event
@@ -103,6 +104,7 @@ class _Batch:
     customer_authors: dict[tuple[str, str], bool] = field(default_factory=dict)
     records: list[ProcessedEvent] = field(default_factory=list)
     timings: list[TimingSample] = field(default_factory=list)
+    asked: list[OfferMove] = field(default_factory=list)
 
 
 @dataclass
@@ -211,6 +213,10 @@ class Worker:
         if self.sinks and done:
             done = self._to_sinks(decoded, done, outcomes)
         try:
+            # The batch's offers move to ASKED in one write, before any of its messages
+            # is acked: a crash before it redelivers them, and the redelivery finds the
+            # offers created and the asks sent, and moves them then.
+            self.repositories.referrals.advance_offers(batch.asked)
             # Keyed by event id, so a redelivery rewrites rather than adds; written before
             # the ack, so a crash loses at most this batch's bookkeeping.
             self.repositories.events.record_processed(batch.records)
@@ -330,7 +336,8 @@ class Worker:
             kind=OfferKind.PERSONALISED, created_at=now, explanation=choice.explanation,
         )
         create_and_ask(offer, referrer, event.network, item.accepted_at,
-                       repositories=self.repositories, social=self.social, hook=self.hook)
+                       repositories=self.repositories, social=self.social, hook=self.hook,
+                       asked=batch.asked)
         batch.timings.append(TimingSample("offer", event.event_id,
                                           time.perf_counter() - started))
         return Outcome(event.event_id, "offer", offer_id=offer_id)

@@ -33,9 +33,9 @@ import base64
 import binascii
 import json
 import math
+import os
 import sqlite3
 import time
-import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -261,7 +261,8 @@ class LocalDocumentStore(DocumentStore):
         collection: str, item: WriteItem, now: float
     ) -> tuple[str, str, str, str, float | None]:
         expires_at = None if item.ttl is None else now + item.ttl
-        return (collection, item.key, encode_json(item.value), uuid.uuid4().hex, expires_at)
+        # A fresh random etag (128 bits, as uuid4 without building a UUID object).
+        return (collection, item.key, encode_json(item.value), os.urandom(16).hex(), expires_at)
 
     def _maybe_purge(self, conn: sqlite3.Connection, now: float) -> None:
         # Expired rows are already invisible; deleting them is housekeeping, done at most
