@@ -320,6 +320,11 @@ class DocumentStore(Adapter):
         raise ConcurrencyConflict(f"{collection}/{key}: still conflicting after {attempts} tries")
 
     # -- validation ----------------------------------------------------------------
+    def _encode(self, value: Mapping[str, Any]) -> str:
+        """The JSON text of ``value`` (:func:`encode_json`) for the size check; an adapter
+        that stores this very text may keep it for the write that follows."""
+        return encode_json(value)
+
     def _check(self, collection: str, key: str | None = None) -> None:
         if not isinstance(collection, str) or not _COLLECTION.match(collection):
             raise InvalidInput(
@@ -340,7 +345,7 @@ class DocumentStore(Adapter):
             self.require(Capability.TTL)
             if item.ttl <= 0:
                 raise InvalidInput("must be > 0 seconds", field="ttl")
-        size = len(encode_json(item.value).encode("utf-8"))
+        size = len(self._encode(item.value).encode("utf-8"))
         if size > self.max_document_bytes:
             raise DocumentTooLarge(
                 f"{item.key}: {size} bytes exceeds {self.adapter_name}'s "

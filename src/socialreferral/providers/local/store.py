@@ -35,8 +35,9 @@ import json
 import math
 import os
 import sqlite3
+import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, ClassVar, Self
@@ -101,6 +102,10 @@ class LocalDocumentStore(DocumentStore):
         super().__init__(retry=retry)
         self._db = SQLiteFile(path, _SCHEMA, busy_timeout=busy_timeout)
         self._last_purge = 0.0
+        # The JSON text of each value the size check encoded, by id (with the value, so
+        # the id cannot be reused while held), for the write that follows in the same
+        # thread: a value is encoded once, not twice. Cleared after every write.
+        self._texts = threading.local()
 
     @classmethod
     def from_settings(cls, settings: LocalSettings, context: BuildContext) -> Self:
@@ -149,13 +154,33 @@ class LocalDocumentStore(DocumentStore):
     ) -> Document:
         item = WriteItem(key, value, if_match, create_only, ttl)
         now = time.time()
-        with self._db.transaction() as conn:
-            self._maybe_purge(conn, now)
-            state = self._state(conn, collection, key) if if_match or create_only else None
-            self._check_condition(collection, item, state, now)
-            row = self._row(collection, item, now)
-            conn.execute(_UPSERT, row)
+        try:
+            with self._db.transaction() as conn:
+                self._maybe_purge(conn, now)
+                state = self._state(conn, collection, key) if if_match or create_only else None
+                self._check_condition(collection, item, state, now)
+                row = self._row(collection, item, now)
+                conn.execute(_UPSERT, row)
+        finally:
+            self._encoded().clear()
         return Document(collection, key, value, row[3], row[4])
+
+    def _encode(self, value: Mapping[str, Any]) -> str:
+        text = encode_json(value)
+        self._encoded()[id(value)] = (value, text)
+        return text
+
+    def _encoded(self) -> dict[int, tuple[Mapping[str, Any], str]]:
+        texts: dict[int, tuple[Mapping[str, Any], str]] | None = getattr(
+            self._texts, "by_id", None)
+        if texts is None:
+            texts = self._texts.by_id = {}
+        return texts
+
+    def _text(self, value: Mapping[str, Any]) -> str:
+        """The JSON text of ``value``: the size check's when it encoded this very object."""
+        held = self._encoded().get(id(value))
+        return held[1] if held is not None and held[0] is value else encode_json(value)
 
     def _delete(self, collection: str, key: str, *, if_match: str | None) -> bool:
         now = time.time()
@@ -179,6 +204,15 @@ class LocalDocumentStore(DocumentStore):
         written: dict[str, str] = {}
         failed: dict[str, Exception] = {}
         rows: dict[str, tuple[str, str, str, str, float | None]] = {}
+        try:
+            self._write_batch(collection, items, now, rows, written, failed)
+        finally:
+            self._encoded().clear()
+        return BatchResult(written, failed)
+
+    def _write_batch(self, collection: str, items: Sequence[WriteItem], now: float,
+                     rows: dict[str, tuple[str, str, str, str, float | None]],
+                     written: dict[str, str], failed: dict[str, Exception]) -> None:
         with self._db.transaction() as conn:
             self._maybe_purge(conn, now)
             for item in items:
@@ -201,7 +235,6 @@ class LocalDocumentStore(DocumentStore):
                 written[item.key] = row[3]
                 failed.pop(item.key, None)
             conn.executemany(_UPSERT, rows.values())
-        return BatchResult(written, failed)
 
     def _query(
         self,
@@ -256,13 +289,12 @@ class LocalDocumentStore(DocumentStore):
                     f"stored {state[0]!r}"
                 )
 
-    @staticmethod
     def _row(
-        collection: str, item: WriteItem, now: float
+        self, collection: str, item: WriteItem, now: float
     ) -> tuple[str, str, str, str, float | None]:
         expires_at = None if item.ttl is None else now + item.ttl
         # A fresh random etag (128 bits, as uuid4 without building a UUID object).
-        return (collection, item.key, encode_json(item.value), os.urandom(16).hex(), expires_at)
+        return (collection, item.key, self._text(item.value), os.urandom(16).hex(), expires_at)
 
     def _maybe_purge(self, conn: sqlite3.Connection, now: float) -> None:
         # Expired rows are already invisible; deleting them is housekeeping, done at most
