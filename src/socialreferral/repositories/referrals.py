@@ -101,6 +101,17 @@ class OfferVersion:
     etag: str
 
 
+@dataclass(frozen=True, slots=True)
+class NewOffer:
+    """An offer to create with the bookkeeping stored beside it."""
+
+    offer: Offer
+    network: str
+    accepted_at: float
+    stored_at: float
+    referrer_person_id: str | None
+
+
 OfferMove = tuple[str, OfferStatus, OfferVersion | None]
 """(offer id, the status to move to, the version this process stored, if any)."""
 
@@ -128,6 +139,26 @@ class ReferralRepository(Repository):
         except DocumentExists:
             return None
         return OfferVersion(offer, value, document.etag)
+
+    def store_new_offers(self, offers: Sequence[NewOffer],
+                         ) -> dict[str, OfferVersion | Exception | None]:
+        """:meth:`store_new_offer` for many offers in one batch write. Per offer id: the
+        version stored if this call created it, None if it existed, or the error that
+        kept it from being written (the others are written regardless)."""
+        values = {new.offer.offer_id: (new.offer, dump(
+            new.offer, network=new.network, accepted_at=new.accepted_at,
+            stored_at=new.stored_at, referrer_person_id=new.referrer_person_id))
+            for new in offers}
+        result = self._store.put_many(OFFERS, [WriteItem(key, value, create_only=True)
+                                               for key, (_, value) in values.items()])
+        out: dict[str, OfferVersion | Exception | None] = {}
+        for key, (offer, value) in values.items():
+            error = result.failed.get(key)
+            if error is not None:
+                out[key] = None if isinstance(error, DocumentExists) else error
+            else:
+                out[key] = OfferVersion(offer, value, result.written[key])
+        return out
 
     def advance_offers(self, moves: Sequence[OfferMove]) -> None:
         """Move many offers forward (each a no-op if already there or further).
@@ -482,5 +513,5 @@ def _anonymise_offer(value: dict[str, Any], erasure: Erasure) -> dict[str, Any]:
     return dict(tomb.scrub(value))
 
 
-__all__ = ["OfferMove", "OfferVersion", "ReferralLead", "ReferralRepository", "ReviewDecision",
-           "RewardRecord", "budget_key"]
+__all__ = ["NewOffer", "OfferMove", "OfferVersion", "ReferralLead", "ReferralRepository",
+           "ReviewDecision", "RewardRecord", "budget_key"]

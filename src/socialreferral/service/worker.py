@@ -53,7 +53,7 @@ from socialreferral.records import Capability, ReceivedMessage
 from socialreferral.repositories import ProcessedEvent, Repositories, TimingSample
 from socialreferral.repositories.referrals import OfferMove
 from socialreferral.service.leases import Lease
-from socialreferral.service.offers import StepHook, create_and_ask
+from socialreferral.service.offers import OfferToAsk, StepHook, create_and_ask_many
 from socialreferral.service.queued_events import QueuedEvent, decode_event
 from socialreferral.text.activity import ActivityAnalyzer, ActivitySignal, make_analyzer
 
@@ -105,6 +105,17 @@ class _Batch:
     records: list[ProcessedEvent] = field(default_factory=list)
     timings: list[TimingSample] = field(default_factory=list)
     asked: list[OfferMove] = field(default_factory=list)
+    offers: list[_PendingOffer] = field(default_factory=list)
+
+
+@dataclass
+class _PendingOffer:
+    """An offer decided for an event, created with the rest of its batch (one write)."""
+
+    message_id: str
+    outcome: Outcome
+    request: OfferToAsk
+    seconds: float  # the event's share of the offer step so far (contact reservation)
 
 
 @dataclass
@@ -205,11 +216,17 @@ class Worker:
                 outcomes.append(self._failed(event_id, str(exc)))
                 observability.count("socialreferral.worker.events", status="failed")
                 continue
+            if batch.offers and batch.offers[-1].outcome is outcome:
+                batch.offers[-1].message_id = message.message_id
+                continue  # counted once its offer is created (_create_offers)
             outcomes.append(outcome)
             observability.count("socialreferral.worker.events", status=outcome.status)
             observability.observe("socialreferral.worker.latency",
                                   max(0.0, time.time() - item.accepted_at))
             done.append(message.message_id)
+        if batch.offers:
+            done.extend(self._create_offers(batch, {m.message_id: q for m, q in decoded},
+                                            outcomes))
         if self.sinks and done:
             done = self._to_sinks(decoded, done, outcomes)
         try:
@@ -225,6 +242,34 @@ class Worker:
             log.warning("batch bookkeeping failed; the batch will be redelivered: %s", exc)
             return []
         self.stats.processed += len(done)
+        return done
+
+    def _create_offers(self, batch: _Batch, items: dict[str, QueuedEvent],
+                       outcomes: list[Outcome]) -> list[str]:
+        """Create the batch's offers in one write, then ask each referrer; return the
+        message ids of the events whose offer went through (the others stay unacked)."""
+        pending, started = batch.offers, time.perf_counter()
+        try:
+            results: list[bool | Exception] = list(create_and_ask_many(
+                [p.request for p in pending], repositories=self.repositories,
+                social=self.social, hook=self.hook, asked=batch.asked))
+        except Exception as exc:  # the batch write failed: nobody was asked
+            results = [exc] * len(pending)
+        share = (time.perf_counter() - started) / len(pending)
+        done = []
+        for entry, result in zip(pending, results, strict=True):
+            event_id = entry.outcome.event_id
+            if isinstance(result, Exception):
+                log.warning("event %s failed, will be redelivered: %s", event_id, result)
+                outcomes.append(self._failed(event_id, str(result)))
+                observability.count("socialreferral.worker.events", status="failed")
+                continue
+            batch.timings.append(TimingSample("offer", event_id, entry.seconds + share))
+            outcomes.append(entry.outcome)
+            observability.count("socialreferral.worker.events", status=entry.outcome.status)
+            observability.observe("socialreferral.worker.latency",
+                                  max(0.0, time.time() - items[entry.message_id].accepted_at))
+            done.append(entry.message_id)
         return done
 
     def _to_sinks(self, decoded: list[tuple[ReceivedMessage, QueuedEvent]], done: list[str],
@@ -335,12 +380,14 @@ class Worker:
             text=personalise(product, prospect_name, referrer.display_name),
             kind=OfferKind.PERSONALISED, created_at=now, explanation=choice.explanation,
         )
-        create_and_ask(offer, referrer, event.network, item.accepted_at,
-                       repositories=self.repositories, social=self.social, hook=self.hook,
-                       asked=batch.asked)
-        batch.timings.append(TimingSample("offer", event.event_id,
-                                          time.perf_counter() - started))
-        return Outcome(event.event_id, "offer", offer_id=offer_id)
+        outcome = Outcome(event.event_id, "offer", offer_id=offer_id)
+        # Created, and its referrer asked, with the batch's other offers (_create_offers),
+        # still inside this event's trace.
+        batch.offers.append(_PendingOffer(
+            "", outcome, OfferToAsk(offer, referrer, event.network, item.accepted_at,
+                                    observability.carrier()),
+            time.perf_counter() - started))
+        return outcome
 
     def _candidates(self, batch: _Batch, event: SocialEvent) -> list[Candidate]:
         """Eligible customers with a consent active now who are connected to the author."""
