@@ -215,14 +215,16 @@ class LocalDocumentStore(DocumentStore):
                      written: dict[str, str], failed: dict[str, Exception]) -> None:
         with self._db.transaction() as conn:
             self._maybe_purge(conn, now)
+            # The stored state of every conditional item, read in one statement.
+            stored = self._states(
+                conn, collection, [i.key for i in items if i.if_match or i.create_only])
             for item in items:
                 if item.if_match or item.create_only:
                     # An earlier item of this batch may have written the key already.
                     pending = rows.get(item.key)
                     state: _State = (
-                        (pending[3], pending[4])
-                        if pending is not None
-                        else self._state(conn, collection, item.key)
+                        (pending[3], pending[4]) if pending is not None
+                        else stored.get(item.key)
                     )
                     try:
                         self._check_condition(collection, item, state, now)
@@ -270,6 +272,24 @@ class LocalDocumentStore(DocumentStore):
     def _state(conn: sqlite3.Connection, collection: str, key: str) -> _State:
         row = conn.execute(_STATE, (collection, key)).fetchone()
         return None if row is None else (row[0], row[1])
+
+    @staticmethod
+    def _states(conn: sqlite3.Connection, collection: str,
+                keys: Sequence[str]) -> dict[str, tuple[str, float | None]]:
+        """(etag, expires_at) of the stored rows among ``keys`` (expired ones included,
+        as :meth:`_state`)."""
+        if not keys:
+            return {}
+        unique = list(dict.fromkeys(keys))
+        found: dict[str, tuple[str, float | None]] = {}
+        for start in range(0, len(unique), 900):  # well under SQLite's variable limit
+            chunk = unique[start : start + 900]
+            marks = ", ".join("?" * len(chunk))
+            for key, etag, expires_at in conn.execute(
+                    f"SELECT key, etag, expires_at FROM documents WHERE collection = ?"
+                    f" AND key IN ({marks})", (collection, *chunk)):
+                found[key] = (etag, expires_at)
+        return found
 
     @staticmethod
     def _check_condition(collection: str, item: WriteItem, state: _State, now: float) -> None:
