@@ -160,27 +160,35 @@ def _measure(src: Path, events: int, workers: int, seed: int, warmup: int) -> di
 
 
 def compare_e2e(events: int, worker_counts: list[int], seed: int, warmup: int,
-                baseline_ref: str) -> None:
-    """Print this tree's figures beside the baseline's, measured alternately."""
+                baseline_ref: str, repeat: int = 1) -> None:
+    """Print this tree's figures beside the baseline's, measured alternately ``repeat``
+    times per worker count (the medians are compared)."""
     print(f"{'workers':>7} {'tree':>8} {'events':>6} {'offers':>6} {'events/s':>9} "
           f"{'p50 ms':>8} {'p99 ms':>8}")
     with tempfile.TemporaryDirectory(prefix="sr-baseline-") as tmp:
         base = None if baseline_ref == "none" else _baseline_src(baseline_ref, Path(tmp))
         for workers in worker_counts:
             runs = [("this", ROOT / "src")] + ([(baseline_ref, base)] if base else [])
-            results = {}
-            for name, src in runs:
-                r = results[name] = _measure(src, events, workers, seed, warmup)
-                print(f"{workers:>7} {name:>8} {r['events']:>6.0f} {r['offers']:>6.0f} "
-                      f"{r['events_per_s']:>9.1f} {r['p50_ms']:>8.0f} {r['p99_ms']:>8.0f}",
-                      flush=True)
+            results: dict[str, list[dict[str, float]]] = {name: [] for name, _ in runs}
+            for _ in range(repeat):
+                for name, src in runs:
+                    r = _measure(src, events, workers, seed, warmup)
+                    results[name].append(r)
+                    print(f"{workers:>7} {name:>8} {r['events']:>6.0f} {r['offers']:>6.0f} "
+                          f"{r['events_per_s']:>9.1f} {r['p50_ms']:>8.0f} {r['p99_ms']:>8.0f}",
+                          flush=True)
             if base:
-                new, old = results["this"], results[baseline_ref]
-                print(f"{workers:>7} {'ratio':>8} {'':>6} {'':>6} "
+                new, old = _medians(results["this"]), _medians(results[baseline_ref])
+                label = "ratio" if repeat == 1 else f"median{repeat}"
+                print(f"{workers:>7} {label:>8} {'':>6} {'':>6} "
                       f"{new['events_per_s'] / old['events_per_s']:>8.2f}x "
                       f"{old['p50_ms'] / new['p50_ms']:>7.2f}x "
                       f"{old['p99_ms'] / new['p99_ms']:>7.2f}x"
                       "   (speed-up; latency as baseline / this)", flush=True)
+
+
+def _medians(runs: list[dict[str, float]]) -> dict[str, float]:
+    return {k: statistics.median(r[k] for r in runs) for k in runs[0]}
 
 
 def run_table3_row(users: int, max_workers: int, seed: int) -> dict[str, float]:
@@ -224,6 +232,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--baseline-ref", default=BASELINE_REF,
                         help=f"git ref whose src is the e2e baseline (default {BASELINE_REF}, "
                              "the commit before the issue 14 work; 'none' to skip)")
+    parser.add_argument("--repeat", type=int, default=1,
+                        help="alternating runs per tree and worker count (medians compared)")
     parser.add_argument("--max-workers", type=int, default=os.cpu_count() or 2)
     parser.add_argument("--seed", type=int, default=11)
     parser.add_argument("--analyzer", choices=("text", "keyword"), default="text",
@@ -237,7 +247,8 @@ def main(argv: list[str] | None = None) -> None:
           f"load average {os.getloadavg()[0]:.1f}")
     if args.part in ("e2e", "both"):
         print(f"\nend to end, {args.events} events (webhook accepted -> offer stored)")
-        compare_e2e(args.events, args.workers, args.seed, args.warmup, args.baseline_ref)
+        compare_e2e(args.events, args.workers, args.seed, args.warmup, args.baseline_ref,
+                    args.repeat)
         print(f"load average after: {os.getloadavg()[0]:.1f}")
     if args.part in ("table3", "both"):
         print(f"\npaper Table 3 workload (users x 4 posts), at most {args.max_workers} workers")
