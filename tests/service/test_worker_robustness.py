@@ -145,15 +145,15 @@ def test_a_message_whose_processing_fails_stays_alone_for_redelivery(
     """A valid message whose processing raises is left unacked; the rest are acked."""
     add_customer(providers, 1, {f"p{n}": 5 for n in range(3)})
     ingest(providers, POSTS[:3])
-    customers = providers.repositories.customers
-    real = customers.owns_account
+    contacts = providers.repositories.contacts
+    real = contacts.reserve
 
-    def broken(network: str, person_id: str) -> bool:
-        if person_id == "p1":
+    def broken(policy: Any, **kwargs: Any) -> Any:
+        if kwargs["prospect_id"] == "p1":
             raise RuntimeError("a bug for this author only")
-        return real(network, person_id)
+        return real(policy, **kwargs)
 
-    monkeypatch.setattr(customers, "owns_account", broken)
+    monkeypatch.setattr(contacts, "reserve", broken)
     outcomes = make_worker(providers).run_once()
     assert sorted(o.status for o in outcomes) == ["failed", "offer", "offer"]
     assert providers.queue.depth() == 0  # the failed one is in flight, not acked

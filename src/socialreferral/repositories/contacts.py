@@ -19,7 +19,8 @@ Opt-outs (collection ``optouts``) are honoured by every decision.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+import time
+from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
@@ -33,10 +34,10 @@ from socialreferral.domain.policy import (
     decide,
     longest_window,
 )
+from socialreferral.errors import ConcurrencyConflict
+from socialreferral.records import Document, WriteItem
 from socialreferral.repositories._base import Repository, safe_key
 from socialreferral.repositories.erasure import Erasure
-
-_Change = Callable[[dict[str, Any] | None], dict[str, Any]]
 
 CONTACTS = "contacts"
 OPTOUTS = "optouts"
@@ -67,6 +68,13 @@ def _prune(records: list[dict[str, Any]], now: datetime,
     return [r for r in records if datetime.fromisoformat(r["at"]) > start]
 
 
+def _write(key: str, current: Document | None, records: list[dict[str, Any]]) -> WriteItem:
+    """The history ``records`` under ``key``, conditional on ``current`` being unchanged."""
+    if current is None:
+        return WriteItem(key, {"records": records}, create_only=True)
+    return WriteItem(key, {"records": records}, if_match=current.etag)
+
+
 def _already_recorded() -> PolicyDecision:
     return PolicyDecision(
         allowed=True, reason=PolicyReason.ALLOWED,
@@ -88,54 +96,82 @@ class ContactRepository(Repository):
                         {"person_id": person_id, "at": at.isoformat()})
 
     def reserve(self, policy: ContactPolicy, *, offer_id: str, prospect_id: str,
-                referrer_id: str, product_id: str, now: datetime) -> PolicyDecision:
+                referrer_id: str, product_id: str, now: datetime,
+                attempts: int = 20) -> PolicyDecision:
         """Decide whether the contact may happen and, if so, record it atomically.
 
         Idempotent on ``offer_id``: calling again for a contact already recorded returns
         an allowed decision and records nothing new.
+
+        One attempt reads both histories and both opt-outs (two batch reads), decides the
+        prospect's side then the referrer's, and writes the changed histories with one
+        ``put_many``, each under its etag (create-only when new), prospect first. When a
+        write loses a race the attempt starts over from fresh reads; an item that was
+        written reads back as "already recorded", and a referrer reservation written
+        while the prospect's lost is taken back if the prospect's side then refuses.
         """
-        opted = {p for p in (prospect_id, referrer_id) if self.is_opted_out(p)}
-        prospect_key, referrer_key = safe_key("prospect", prospect_id), safe_key(
-            "referrer", referrer_id)
+        prospect_key = safe_key("prospect", prospect_id)
+        referrer_key = safe_key("referrer", referrer_id)
+        optout_keys = {safe_key(p): p for p in (prospect_id, referrer_id)}
         entry = {"offer_id": offer_id, "prospect_id": prospect_id, "referrer_id": referrer_id,
                  "product_id": product_id, "at": now.isoformat()}
-        outcome: dict[str, PolicyDecision] = {}
-
-        def reserve_in(key: str, other_key: str, skip: str | None) -> _Change:
-            def change(current: dict[str, Any] | None) -> dict[str, Any]:
-                records = _records(current)
-                if any(r["offer_id"] == offer_id for r in records):
-                    outcome["decision"] = _already_recorded()
-                    return current or {"records": records}
-                other = self._store.find(CONTACTS, other_key)
-                history = _history(records, _records(None if other is None else other.value),
-                                   skip=skip)
-                decision = decide(policy, history, prospect_id, referrer_id, product_id, now,
-                                  opted)
-                outcome["decision"] = decision
-                if not decision.allowed:
-                    return current or {"records": records}
-                return {"records": [*_prune(records, now, policy), entry]}
-            return change
-
-        self._store.update(CONTACTS, prospect_key, reserve_in(prospect_key, referrer_key, None))
-        if not outcome["decision"].allowed:
-            return outcome["decision"]
-        # Our own reservation is in the prospect history; leave it out of the decision.
-        self._store.update(CONTACTS, referrer_key,
-                           reserve_in(referrer_key, prospect_key, offer_id))
-        second = outcome["decision"]
-        if not second.allowed:
-            self.release(offer_id=offer_id, prospect_id=prospect_id)
-        return second
+        referrer_written: PolicyDecision | None = None  # by an earlier attempt of this call
+        for _ in range(attempts):
+            docs = self._store.find_many(CONTACTS, [prospect_key, referrer_key])
+            opted = {optout_keys[k] for k in self._store.find_many(OPTOUTS, optout_keys)}
+            prospect, referrer = docs.get(prospect_key), docs.get(referrer_key)
+            prospect_records = _records(None if prospect is None else prospect.value)
+            referrer_records = _records(None if referrer is None else referrer.value)
+            writes: list[WriteItem] = []
+            # The prospect's side: their cap and the product cool-down.
+            held = any(r["offer_id"] == offer_id for r in prospect_records)
+            if not held:
+                first = decide(policy, _history(prospect_records, referrer_records),
+                               prospect_id, referrer_id, product_id, now, opted)
+                if not first.allowed:
+                    if referrer_written is not None:
+                        self._drop(referrer_key, offer_id)
+                    return first
+                writes.append(_write(prospect_key, prospect,
+                                     [*_prune(prospect_records, now, policy), entry]))
+            # The referrer's side: their cap (our own reservation left out of the count).
+            if any(r["offer_id"] == offer_id for r in referrer_records):
+                second = referrer_written or _already_recorded()
+            else:
+                second = decide(policy, _history(referrer_records, prospect_records,
+                                                 skip=offer_id),
+                                prospect_id, referrer_id, product_id, now, opted)
+                if not second.allowed:
+                    if held:
+                        self.release(offer_id=offer_id, prospect_id=prospect_id)
+                    return second
+                writes.append(_write(referrer_key, referrer,
+                                     [*_prune(referrer_records, now, policy), entry]))
+            if not writes:
+                return second
+            result = self._store.put_many(CONTACTS, writes)
+            if not result.failed:
+                return second
+            for error in result.failed.values():
+                if not isinstance(error, ConcurrencyConflict):
+                    raise error
+            if referrer_key in result.written:
+                referrer_written = second
+            time.sleep(0.001)
+        raise ConcurrencyConflict(
+            f"{CONTACTS}/{prospect_key}: still conflicting after {attempts} tries")
 
     def release(self, *, offer_id: str, prospect_id: str) -> None:
         """Take back the prospect reservation of ``offer_id`` (the referrer cap refused)."""
+        self._drop(safe_key("prospect", prospect_id), offer_id)
+
+    def _drop(self, key: str, offer_id: str) -> None:
+        """Remove ``offer_id``'s record from the history under ``key``."""
 
         def drop(current: dict[str, Any] | None) -> dict[str, Any]:
             return {"records": [r for r in _records(current) if r["offer_id"] != offer_id]}
 
-        self._store.update(CONTACTS, safe_key("prospect", prospect_id), drop)
+        self._store.update(CONTACTS, key, drop)
 
     def erase(self, erasure: Erasure) -> None:
         """The person's own histories and opt-out go; records about them in *other*

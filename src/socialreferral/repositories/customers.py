@@ -9,6 +9,7 @@ bookkeeping, so erasure can find the token without knowing how names are made) a
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
@@ -37,6 +38,11 @@ class CustomerRepository(Repository):
         """The stored customer, or None."""
         return self._get(CUSTOMERS, customer_id, Customer)
 
+    def get_many(self, customer_ids: Iterable[str]) -> dict[str, Customer]:
+        """The stored customers among ``customer_ids``, by id (one batch read)."""
+        found = self._store.find_many(CUSTOMERS, customer_ids)
+        return {key: load(Customer, document.value) for key, document in found.items()}
+
     def link_account(self, customer: Customer, network: str, person_id: str) -> Customer:
         """Record that ``person_id`` on ``network`` is ``customer``'s account; return the
         customer with the account added (and stored)."""
@@ -50,6 +56,11 @@ class CustomerRepository(Repository):
     def owns_account(self, network: str, person_id: str) -> bool:
         """True if ``person_id`` on ``network`` is a customer's own account."""
         return self._store.find(PERSONS, safe_key(network, person_id)) is not None
+
+    def owned_accounts(self, network: str, person_ids: Iterable[str]) -> set[str]:
+        """Those of ``person_ids`` on ``network`` that are customers' own accounts."""
+        keys = {safe_key(network, p): p for p in person_ids}
+        return {keys[key] for key in self._store.find_many(PERSONS, keys)}
 
     def is_known(self, network: str, person_id: str, *, email: str | None = None,
                  phone: str | None = None) -> bool:
@@ -66,6 +77,13 @@ class CustomerRepository(Repository):
     def consent(self, customer_id: str, network: str) -> Consent | None:
         """The consent for ``customer_id``'s account on ``network``, or None."""
         return self._get(CONSENTS, safe_key(customer_id, network), Consent)
+
+    def consents(self, customer_ids: Iterable[str], network: str) -> dict[str, Consent]:
+        """The consents on ``network`` of those of ``customer_ids`` who gave one, by
+        customer id (one batch read)."""
+        keys = {safe_key(c, network): c for c in customer_ids}
+        found = self._store.find_many(CONSENTS, keys)
+        return {keys[key]: load(Consent, document.value) for key, document in found.items()}
 
     def save_consent(self, consent: Consent, *, secret_name: str | None = None) -> None:
         """Store a consent; ``secret_name`` names the account's token in the SecretStore."""

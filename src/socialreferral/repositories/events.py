@@ -52,6 +52,11 @@ class EventRepository(Repository):
         """True if ``event_id`` was accepted before (within :data:`SEEN_TTL_SECONDS`)."""
         return self._store.find(SEEN_EVENTS, safe_key(event_id)) is not None
 
+    def seen_among(self, event_ids: Iterable[str]) -> set[str]:
+        """Those of ``event_ids`` accepted before (one batch read for a delivery)."""
+        keys = {safe_key(e): e for e in event_ids}
+        return {keys[key] for key in self._store.find_many(SEEN_EVENTS, keys)}
+
     def mark_seen(self, event_ids: Iterable[str], at: float) -> None:
         """Remember ``event_ids`` as accepted at ``at`` (epoch seconds)."""
         self._put_many(SEEN_EVENTS, [

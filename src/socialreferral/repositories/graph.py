@@ -83,6 +83,14 @@ class SocialGraphRepository(Repository):
         document = self._store.find(ELIGIBILITY, safe_key(customer_id, network))
         return None if document is None else _facts(document.value)
 
+    def eligibility_of(self, customer_ids: Iterable[str],
+                       network: str) -> dict[str, EligibilityFacts]:
+        """The stored eligibility on ``network`` of each of ``customer_ids`` that has one,
+        by customer id (one batch read for a worker's whole batch)."""
+        keys = {safe_key(c, network): c for c in customer_ids}
+        found = self._store.find_many(ELIGIBILITY, keys)
+        return {keys[key]: _facts(document.value) for key, document in found.items()}
+
     def eligible(self) -> list[EligibilityFacts]:
         """Every eligible (customer, network), ordered by customer id."""
         facts = [_facts(v) for v in self._values(ELIGIBILITY, {"eligible": True})]

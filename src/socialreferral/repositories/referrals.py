@@ -13,7 +13,7 @@ is deleted.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -29,8 +29,9 @@ from socialreferral.domain.referrals import (
     RewardStatus,
     referral_id_for,
 )
-from socialreferral.errors import InvalidInput, NotFound
-from socialreferral.repositories._base import Repository, bookkeeping, load, safe_key
+from socialreferral.errors import DocumentExists, InvalidInput, NotFound
+from socialreferral.records import WriteItem
+from socialreferral.repositories._base import Repository, bookkeeping, dump, load, safe_key
 from socialreferral.repositories.erasure import ERASED_TEXT, Erasure
 
 OFFERS = "offers"
@@ -90,6 +91,31 @@ class RewardRecord:
     review: ReviewDecision | None = None
 
 
+@dataclass(frozen=True, slots=True)
+class OfferVersion:
+    """An offer as this process stored it, with its document and etag: moving it on
+    later is one conditional write, without reading it back."""
+
+    offer: Offer
+    value: dict[str, Any]
+    etag: str
+
+
+@dataclass(frozen=True, slots=True)
+class NewOffer:
+    """An offer to create with the bookkeeping stored beside it."""
+
+    offer: Offer
+    network: str
+    accepted_at: float
+    stored_at: float
+    referrer_person_id: str | None
+
+
+OfferMove = tuple[str, OfferStatus, OfferVersion | None]
+"""(offer id, the status to move to, the version this process stored, if any)."""
+
+
 class ReferralRepository(Repository):
     """Offers through rewards (see the module docstring)."""
 
@@ -99,9 +125,61 @@ class ReferralRepository(Repository):
     def create_offer(self, offer: Offer, *, network: str, accepted_at: float, stored_at: float,
                      referrer_person_id: str | None) -> bool:
         """Create the offer once; True if this call created it."""
-        return self._create(OFFERS, offer.offer_id, offer, network=network,
-                            accepted_at=accepted_at, stored_at=stored_at,
-                            referrer_person_id=referrer_person_id)
+        return self.store_new_offer(offer, network=network, accepted_at=accepted_at,
+                                    stored_at=stored_at,
+                                    referrer_person_id=referrer_person_id) is not None
+
+    def store_new_offer(self, offer: Offer, *, network: str, accepted_at: float,
+                        stored_at: float, referrer_person_id: str | None) -> OfferVersion | None:
+        """Create the offer once; the version stored if this call created it, else None."""
+        value = dump(offer, network=network, accepted_at=accepted_at, stored_at=stored_at,
+                     referrer_person_id=referrer_person_id)
+        try:
+            document = self._store.put(OFFERS, offer.offer_id, value, create_only=True)
+        except DocumentExists:
+            return None
+        return OfferVersion(offer, value, document.etag)
+
+    def store_new_offers(self, offers: Sequence[NewOffer],
+                         ) -> dict[str, OfferVersion | Exception | None]:
+        """:meth:`store_new_offer` for many offers in one batch write. Per offer id: the
+        version stored if this call created it, None if it existed, or the error that
+        kept it from being written (the others are written regardless)."""
+        values = {new.offer.offer_id: (new.offer, dump(
+            new.offer, network=new.network, accepted_at=new.accepted_at,
+            stored_at=new.stored_at, referrer_person_id=new.referrer_person_id))
+            for new in offers}
+        result = self._store.put_many(OFFERS, [WriteItem(key, value, create_only=True)
+                                               for key, (_, value) in values.items()])
+        out: dict[str, OfferVersion | Exception | None] = {}
+        for key, (offer, value) in values.items():
+            error = result.failed.get(key)
+            if error is not None:
+                out[key] = None if isinstance(error, DocumentExists) else error
+            else:
+                out[key] = OfferVersion(offer, value, result.written[key])
+        return out
+
+    def advance_offers(self, moves: Sequence[OfferMove]) -> None:
+        """Move many offers forward (each a no-op if already there or further).
+
+        Offers whose stored version is known (this process created them) are written in
+        one conditional batch without reading them first; the others, and any whose
+        version changed meanwhile, go through :meth:`advance_offer`.
+        """
+        items: list[WriteItem] = []
+        for offer_id, status, version in moves:
+            if version is not None:
+                try:
+                    moved = version.offer.with_status(status)
+                except ValueError:
+                    continue  # our own version is already further along
+                items.append(WriteItem(offer_id, {**dump(moved), **bookkeeping(version.value)},
+                                       if_match=version.etag))
+        failed = set(self._store.put_many(OFFERS, items).failed) if items else set()
+        for offer_id, status, version in moves:
+            if version is None or offer_id in failed:
+                self.advance_offer(offer_id, status)
 
     def offer(self, offer_id: str) -> Offer | None:
         """The stored offer, or None."""
@@ -435,4 +513,5 @@ def _anonymise_offer(value: dict[str, Any], erasure: Erasure) -> dict[str, Any]:
     return dict(tomb.scrub(value))
 
 
-__all__ = ["ReferralLead", "ReferralRepository", "ReviewDecision", "RewardRecord", "budget_key"]
+__all__ = ["NewOffer", "OfferMove", "OfferVersion", "ReferralLead", "ReferralRepository",
+           "ReviewDecision", "RewardRecord", "budget_key"]

@@ -116,8 +116,9 @@ def _ingest(channel: WebhookChannel, headers: Mapping[str, str], raw_body: bytes
     events = repositories.events
     fresh: list[SocialEvent] = []
     duplicates: list[SocialEvent] = []
+    seen = events.seen_among(e.event_id for e in batch.events)
     for event in batch.events:
-        (duplicates if events.seen(event.event_id) else fresh).append(event)
+        (duplicates if event.event_id in seen else fresh).append(event)
     accepted_at = time.time()
     with observability.span("queue.send", kind="producer",
                             attributes={"messaging.batch.message_count": len(fresh)}):

@@ -51,8 +51,9 @@ from socialreferral.errors import CRMRecordNotFound, InvalidInput
 from socialreferral.ports import CRM, Queue, SocialChannel
 from socialreferral.records import Capability, ReceivedMessage
 from socialreferral.repositories import ProcessedEvent, Repositories, TimingSample
+from socialreferral.repositories.referrals import OfferMove
 from socialreferral.service.leases import Lease
-from socialreferral.service.offers import StepHook, create_and_ask
+from socialreferral.service.offers import OfferToAsk, StepHook, create_and_ask_many
 from socialreferral.service.queued_events import QueuedEvent, decode_event
 from socialreferral.text.activity import ActivityAnalyzer, ActivitySignal, make_analyzer
 
@@ -100,8 +101,21 @@ class _Batch:
     connections: dict[tuple[str, str], list[tuple[str, Connection]]] = field(
         default_factory=dict)
     candidates: dict[tuple[str, str], Customer | None] = field(default_factory=dict)
+    customer_authors: dict[tuple[str, str], bool] = field(default_factory=dict)
     records: list[ProcessedEvent] = field(default_factory=list)
     timings: list[TimingSample] = field(default_factory=list)
+    asked: list[OfferMove] = field(default_factory=list)
+    offers: list[_PendingOffer] = field(default_factory=list)
+
+
+@dataclass
+class _PendingOffer:
+    """An offer decided for an event, created with the rest of its batch (one write)."""
+
+    message_id: str
+    outcome: Outcome
+    request: OfferToAsk
+    seconds: float  # the event's share of the offer step so far (contact reservation)
 
 
 @dataclass
@@ -117,6 +131,10 @@ class Worker:
     clock: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
     hook: StepHook | None = None
     sinks: Sequence[EventSink] = ()
+    batch_size: int = 50
+    """Messages :meth:`drain` asks for per receive (capped by the queue's ``max_batch``):
+    per-batch costs (the lease, the prefetching reads, the bookkeeping writes) are spread
+    over more events, and a batch of 50 still takes well under a second."""
     stats: WorkerStats = field(default_factory=WorkerStats)
     _catalog: list[Product] | None = field(default=None, repr=False)
     _warm: bool = field(default=False, repr=False)
@@ -141,7 +159,7 @@ class Worker:
         done = 0
         deadline = time.monotonic() + max_seconds
         while time.monotonic() < deadline:
-            outcomes = self.run_once(wait_seconds=idle_seconds)
+            outcomes = self.run_once(self.batch_size, wait_seconds=idle_seconds)
             if not outcomes:
                 break
             done += len(outcomes)
@@ -198,14 +216,24 @@ class Worker:
                 outcomes.append(self._failed(event_id, str(exc)))
                 observability.count("socialreferral.worker.events", status="failed")
                 continue
+            if batch.offers and batch.offers[-1].outcome is outcome:
+                batch.offers[-1].message_id = message.message_id
+                continue  # counted once its offer is created (_create_offers)
             outcomes.append(outcome)
             observability.count("socialreferral.worker.events", status=outcome.status)
             observability.observe("socialreferral.worker.latency",
                                   max(0.0, time.time() - item.accepted_at))
             done.append(message.message_id)
+        if batch.offers:
+            done.extend(self._create_offers(batch, {m.message_id: q for m, q in decoded},
+                                            outcomes))
         if self.sinks and done:
             done = self._to_sinks(decoded, done, outcomes)
         try:
+            # The batch's offers move to ASKED in one write, before any of its messages
+            # is acked: a crash before it redelivers them, and the redelivery finds the
+            # offers created and the asks sent, and moves them then.
+            self.repositories.referrals.advance_offers(batch.asked)
             # Keyed by event id, so a redelivery rewrites rather than adds; written before
             # the ack, so a crash loses at most this batch's bookkeeping.
             self.repositories.events.record_processed(batch.records)
@@ -214,6 +242,34 @@ class Worker:
             log.warning("batch bookkeeping failed; the batch will be redelivered: %s", exc)
             return []
         self.stats.processed += len(done)
+        return done
+
+    def _create_offers(self, batch: _Batch, items: dict[str, QueuedEvent],
+                       outcomes: list[Outcome]) -> list[str]:
+        """Create the batch's offers in one write, then ask each referrer; return the
+        message ids of the events whose offer went through (the others stay unacked)."""
+        pending, started = batch.offers, time.perf_counter()
+        try:
+            results: list[bool | Exception] = list(create_and_ask_many(
+                [p.request for p in pending], repositories=self.repositories,
+                social=self.social, hook=self.hook, asked=batch.asked))
+        except Exception as exc:  # the batch write failed: nobody was asked
+            results = [exc] * len(pending)
+        share = (time.perf_counter() - started) / len(pending)
+        done = []
+        for entry, result in zip(pending, results, strict=True):
+            event_id = entry.outcome.event_id
+            if isinstance(result, Exception):
+                log.warning("event %s failed, will be redelivered: %s", event_id, result)
+                outcomes.append(self._failed(event_id, str(result)))
+                observability.count("socialreferral.worker.events", status="failed")
+                continue
+            batch.timings.append(TimingSample("offer", event_id, entry.seconds + share))
+            outcomes.append(entry.outcome)
+            observability.count("socialreferral.worker.events", status=entry.outcome.status)
+            observability.observe("socialreferral.worker.latency",
+                                  max(0.0, time.time() - items[entry.message_id].accepted_at))
+            done.append(entry.message_id)
         return done
 
     def _to_sinks(self, decoded: list[tuple[ReceivedMessage, QueuedEvent]], done: list[str],
@@ -287,7 +343,10 @@ class Worker:
             processed_at=time.time()))
         if not signal.purchase_intent or signal.product_id is None:
             return Outcome(event.event_id, "no_intent")
-        if self.repositories.customers.owns_account(event.network, event.author_id):
+        owned = batch.customer_authors.get((event.network, event.author_id))
+        if owned is None:
+            owned = self.repositories.customers.owns_account(event.network, event.author_id)
+        if owned:
             # The author is a customer already: nobody to acquire through a referral.
             return Outcome(event.event_id, "author_is_customer")
         product = next((p for p in self.catalog() if p.product_id == signal.product_id), None)
@@ -321,11 +380,14 @@ class Worker:
             text=personalise(product, prospect_name, referrer.display_name),
             kind=OfferKind.PERSONALISED, created_at=now, explanation=choice.explanation,
         )
-        create_and_ask(offer, referrer, event.network, item.accepted_at,
-                       repositories=self.repositories, social=self.social, hook=self.hook)
-        batch.timings.append(TimingSample("offer", event.event_id,
-                                          time.perf_counter() - started))
-        return Outcome(event.event_id, "offer", offer_id=offer_id)
+        outcome = Outcome(event.event_id, "offer", offer_id=offer_id)
+        # Created, and its referrer asked, with the batch's other offers (_create_offers),
+        # still inside this event's trace.
+        batch.offers.append(_PendingOffer(
+            "", outcome, OfferToAsk(offer, referrer, event.network, item.accepted_at,
+                                    observability.carrier()),
+            time.perf_counter() - started))
+        return outcome
 
     def _candidates(self, batch: _Batch, event: SocialEvent) -> list[Candidate]:
         """Eligible customers with a consent active now who are connected to the author."""
@@ -353,15 +415,34 @@ class Worker:
         return self.repositories.customers.get(customer_id)
 
     def _prefetch(self, batch: _Batch, events: Sequence[SocialEvent]) -> None:
-        """Connections of every author with purchase intent, a few queries per network."""
+        """What the events with purchase intent will read, a few batch reads per network:
+        which authors are customers, their connections, the connected customers'
+        eligibility, consent and record. Whatever is not prefetched (a read failed) each
+        event reads for itself."""
         authors: dict[str, set[str]] = {}
         for event in events:
             authors.setdefault(event.network, set()).add(event.author_id)
         for network, ids in authors.items():
             try:
-                batch.connections.update(self._connections(network, sorted(ids)))
+                owned = self.repositories.customers.owned_accounts(network, ids)
+                batch.customer_authors.update({(network, a): a in owned for a in ids})
+                connections = self._connections(network, sorted(ids))
+                batch.connections.update(connections)
+                connected = {c for pairs in connections.values() for c, _ in pairs}
+                batch.candidates.update(self._candidates_of(sorted(connected), network))
             except Exception as exc:  # each event then queries for itself
-                log.warning("prefetching connections failed: %s", exc)
+                log.warning("prefetching a batch's reads failed: %s", exc)
+
+    def _candidates_of(self, customer_ids: Sequence[str],
+                       network: str) -> dict[tuple[str, str], Customer | None]:
+        """:meth:`_candidate` for many customers in three batch reads."""
+        facts = self.repositories.graph.eligibility_of(customer_ids, network)
+        eligible = [c for c in customer_ids if c in facts and facts[c].eligible]
+        consents = self.repositories.customers.consents(eligible, network)
+        now = self.clock()
+        active = [c for c in eligible if c in consents and consents[c].active_at(now)]
+        found = self.repositories.customers.get_many(active)
+        return {(c, network): found.get(c) for c in customer_ids}
 
     def _connections(self, network: str, authors: Sequence[str],
                      ) -> dict[tuple[str, str], list[tuple[str, Connection]]]:

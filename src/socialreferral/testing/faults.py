@@ -59,7 +59,7 @@ A = TypeVar("A", bound=Adapter)
 PRIMITIVES: dict[type[Adapter], tuple[str, ...]] = {
     Queue: ("_send_batch", "_receive", "_delete_batch", "_change_visibility", "_depth",
             "_receive_dead_letters"),
-    DocumentStore: ("_get", "_put", "_delete", "_query", "_put_batch"),
+    DocumentStore: ("_get", "_get_many", "_put", "_delete", "_query", "_put_batch"),
     SecretStore: ("_get", "_set", "_delete", "_versions", "_names"),
     BatchCompute: ("_submit", "_status", "_cancel", "_scale"),
     CRM: ("_put_record", "_get_record", "_find_records", "_create_lead", "_erase_leads"),

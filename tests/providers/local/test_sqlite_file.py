@@ -98,3 +98,24 @@ def test_memory_database_is_private_and_refuses_a_fork(tmp_path: Path) -> None:
     child.join(30)
     assert child.exitcode == 3  # a clear error, not a silently empty copy
     db.close()
+
+
+def test_writers_queue_on_the_lock_file_and_a_held_lock_is_transient(tmp_path: Path) -> None:
+    """A write transaction holds ``<file>.lock``: another writer (here a second handle,
+    as another process would) waits for it and gets TransientError past its busy
+    timeout; once released, it writes at once."""
+    path = tmp_path / "t.sqlite3"
+    holder, waiter = SQLiteFile(path, _SCHEMA), SQLiteFile(path, _SCHEMA, busy_timeout=0.05)
+    with holder.transaction() as conn:
+        conn.execute("INSERT INTO t VALUES ('a', '1')")
+        assert (tmp_path / "t.sqlite3.lock").exists()
+        started = time.monotonic()
+        with pytest.raises(TransientError, match="write lock"), waiter.transaction() as other:
+            other.execute("INSERT INTO t VALUES ('b', '2')")
+        assert 0.05 <= time.monotonic() - started < 5
+    with waiter.transaction() as conn:
+        conn.execute("INSERT INTO t VALUES ('b', '2')")
+    assert [tuple(r) for r in holder.query("SELECT k, v FROM t ORDER BY k")] == [
+        ("a", "1"), ("b", "2")]
+    holder.close()
+    waiter.close()

@@ -121,6 +121,9 @@ class LocalQueue(Queue):
     )
     provider: ClassVar[str] = "local"
     max_body_bytes: ClassVar[int] = 1024 * 1024
+    # One SQLite statement sends, receives or acks a whole batch; larger batches spread a
+    # worker's per-batch costs (the lease thread, bookkeeping writes) over more events.
+    max_batch: ClassVar[int] = 100
 
     def __init__(
         self,

@@ -112,6 +112,26 @@ class DocumentStoreContract:
             store.get(collection, "missing")
         assert store.find(collection, "missing") is None
 
+    def test_find_many(self, store: DocumentStore, backend: str) -> None:
+        """find_many() returns the stored documents by key, as find() would, and leaves
+        out missing keys; repeated keys are read once; more keys than ``max_batch``
+        (several round trips) all come back; no keys, no documents."""
+        collection, other = _collection(), _collection()
+        count = store.max_batch + 3
+        written = {f"k{i}": store.put(collection, f"k{i}", {"i": i}) for i in range(count)}
+        store.put(other, "k0", {"i": "other collection"})
+        keys = [*written, "missing", "k0"]
+        found = store.find_many(collection, keys)
+        assert sorted(found) == sorted(written), (
+            f"[{backend}] find_many returned keys {sorted(found)!r}")
+        for key, document in found.items():
+            single = store.find(collection, key)
+            assert single is not None
+            assert (document.collection, document.key, document.value, document.etag) == (
+                collection, key, single.value, single.etag), f"[{backend}] {key}: {document!r}"
+        assert store.find_many(collection, []) == {}
+        assert store.find_many(collection, ["missing"]) == {}
+
     def test_collections_are_isolated(self, store: DocumentStore, backend: str) -> None:
         """The same key in two collections names two documents."""
         first, second = _collection(), _collection()
@@ -246,6 +266,8 @@ class DocumentStoreContract:
         assert store.get(collection, "short").value == {"kind": "ttl"}
         time.sleep(1 + self.timing_slack)
         assert store.find(collection, "short") is None, f"[{backend}] expired doc still read"
+        many = sorted(store.find_many(collection, ["short", "long"]))
+        assert many == ["long"], f"[{backend}] find_many after expiry returned {many!r}"
         if store.supports(Capability.QUERY):
             keys = self._keys(store, collection, {"kind": "ttl"})
             assert keys == ["long"], f"[{backend}] query after expiry returned {keys!r}"
