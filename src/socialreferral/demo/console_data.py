@@ -15,14 +15,16 @@ from __future__ import annotations
 
 import contextlib
 import json
+import multiprocessing
 from collections.abc import Callable, Iterator
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from socialreferral.bootstrap import Providers
 from socialreferral.records import Capability
+from socialreferral.settings import Settings
 
 INFLUENCE_DAYS = 10
 INFLUENCE_POSTS = 6_000
@@ -96,21 +98,33 @@ def seed_people(providers: Providers, now: datetime, directory_file: Path) -> tu
     return run.fusion.people, len(run.tasks)
 
 
+def _seed_influence_apart(settings: Settings, now: datetime) -> tuple[int, int, list[str]]:
+    # In the process start_influence starts: providers of its own on the same settings,
+    # as every batch worker of the demo has.
+    from socialreferral.bootstrap import build_providers
+
+    with build_providers(settings) as providers:
+        return seed_influence(providers, now)
+
+
 @contextlib.contextmanager
 def start_influence(providers: Providers, now: datetime | None = None,
                     ) -> Iterator[Callable[[], tuple[int, int, list[str]]]]:
-    """Run :func:`seed_influence` on a thread while the block runs; yields the function
-    that waits for its result (pass it to :func:`seed_console`).
+    """Run :func:`seed_influence` in a process of its own while the block runs; yields
+    the function that waits for its result (pass it to :func:`seed_console`).
 
-    ``socialreferral demo`` spends most of its referral part waiting for its worker
-    processes; the influence stream (the largest part of the console data: ~10 s of CPU
-    for 6,000 posts tracked slice by slice) uses that time. It touches only the
-    influence repositories, and the store serialises threads. Leaving the block waits for
-    the thread, so the providers are never closed under it.
+    The influence stream is the largest part of the console data (~10 s of CPU for
+    6,000 posts tracked slice by slice). On a thread it held the demo's interpreter
+    while the care and people data waited for it; a process of its own (on providers
+    built from the same settings, like the demo's batch workers) runs beside both and
+    beside the referral workers. It touches only the influence repositories. Leaving
+    the block waits for the process.
     """
-    pool = ThreadPoolExecutor(1, thread_name_prefix="demo-influence")
+    methods = multiprocessing.get_all_start_methods()
+    context = multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
+    pool = ProcessPoolExecutor(1, mp_context=context)
     try:
-        future = pool.submit(seed_influence, providers, now or datetime.now(UTC))
+        future = pool.submit(_seed_influence_apart, providers.settings, now or datetime.now(UTC))
         yield future.result
     finally:
         pool.shutdown(wait=True)

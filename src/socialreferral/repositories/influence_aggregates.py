@@ -218,17 +218,24 @@ class InfluenceAggregateRepository(Repository):
               layout: AggregateLayout) -> dict[int, HourStats]:
         """The merged hour entries of ``keyword`` in ``[first_hour, end_hour)``.
 
-        Read by key (``hour_shards`` reads per hour), which every store answers fast; a
-        query on a field would scan the collection on stores without an index on it.
+        Read by key (``hour_shards`` keys per hour, batched with ``find_many``), which
+        every store answers fast; a query on a field would scan the collection on stores
+        without an index on it.
         """
         if end_hour - first_hour > _MAX_HOURS:
             raise InvalidInput(f"at most {_MAX_HOURS} hours at once", field="end")
-        out: dict[int, HourStats] = {}
-        for hour in range(first_hour, end_hour):
-            merged = self.hour(keyword, hour, layout)
-            if merged is not None:
-                out[hour] = merged
-        return out
+        keys = {
+            shard_key(keyword, hour, shard): hour
+            for hour in range(first_hour, end_hour)
+            for shard in range(layout.hour_shards)
+        }
+        found = self._store.find_many(HOURS, keys)
+        parts: dict[int, list[HourStats]] = {}
+        for key, hour in keys.items():  # in hour and shard order, as hour() merges them
+            document = found.get(key)
+            if document is not None:
+                parts.setdefault(hour, []).append(hour_from(document.value))
+        return {hour: got[0] if len(got) == 1 else merge_hours(got) for hour, got in parts.items()}
 
     def hour(self, keyword: str, hour: int, layout: AggregateLayout) -> HourStats | None:
         """One merged hour entry of ``keyword``, or None if it has no posts."""
