@@ -13,8 +13,9 @@ No I/O and no process-wide mutable state: persistence, CLI and REST wrap these.
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from socialreferral._lazy import lazy_names
 
 if TYPE_CHECKING:  # the names, for type checkers and readers; loaded lazily at run time
     from socialreferral.influence.aggregates import InfluenceAggregates, RepairPlan, Touched
@@ -134,17 +135,7 @@ _HOMES: dict[str, str] = {
 ``[influence]`` settings (and ``import socialreferral``) stay light."""
 
 
-def __getattr__(name: str) -> Any:
-    home = _HOMES.get(name)
-    if home is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module(home), name)
-    globals()[name] = value  # later lookups skip this function
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted({*globals(), *__all__})
+__getattr__, __dir__ = lazy_names(__name__, _HOMES)
 
 
 __all__ = [

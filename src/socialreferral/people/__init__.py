@@ -25,8 +25,9 @@ use, so ``[people]`` settings (and ``import socialreferral``) stay light.
 
 from __future__ import annotations
 
-import importlib as _importlib
 import typing as _typing
+
+from socialreferral._lazy import lazy_names
 
 if _typing.TYPE_CHECKING:
     from socialreferral.people.b2b import B2BRequest, Company, CompanyCriteria
@@ -94,17 +95,7 @@ _HOMES: dict[str, str] = {
 """Where each public name lives (imported on first use)."""
 
 
-def __getattr__(name: str) -> _typing.Any:
-    home = _HOMES.get(name)
-    if home is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(_importlib.import_module(home), name)
-    globals()[name] = value  # later lookups skip this function
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted({*(n for n in globals() if not n.startswith("_")), *__all__})
+__getattr__, __dir__ = lazy_names(__name__, _HOMES)
 
 
 __all__ = [

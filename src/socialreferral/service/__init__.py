@@ -25,8 +25,9 @@ imports the few use cases it runs, not every flow's (issue 14's cold start).
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from socialreferral._lazy import lazy_names
 
 if TYPE_CHECKING:
     from socialreferral.service.authorization import ConnectResult, connect_account
@@ -41,43 +42,35 @@ if TYPE_CHECKING:
     from socialreferral.service.worker import Outcome, Worker
 
 _HOME = {
-    "ConnectResult": "authorization",
-    "connect_account": "authorization",
-    "IngestResult": "ingest",
-    "answer_handshake": "ingest",
-    "ingest_webhook": "ingest",
-    "collect_manual_offers": "offers",
-    "ErasureReport": "privacy",
-    "erase_person": "privacy",
-    "ProgrammeReport": "programme",
-    "build_programme": "programme",
-    "programme_csv": "programme",
-    "PromotionRun": "promotions",
-    "run_promotions": "promotions",
-    "send_reminders": "promotions",
-    "open_link": "referrals",
-    "recommend": "referrals",
-    "review_reward": "referrals",
-    "submit_lead": "referrals",
-    "Report": "reports",
-    "build_report": "reports",
-    "auto_approve_expired": "reviews",
-    "decide": "reviews",
-    "review_queue": "reviews",
-    "Outcome": "worker",
-    "Worker": "worker",
+    "ConnectResult": ".authorization",
+    "connect_account": ".authorization",
+    "IngestResult": ".ingest",
+    "answer_handshake": ".ingest",
+    "ingest_webhook": ".ingest",
+    "collect_manual_offers": ".offers",
+    "ErasureReport": ".privacy",
+    "erase_person": ".privacy",
+    "ProgrammeReport": ".programme",
+    "build_programme": ".programme",
+    "programme_csv": ".programme",
+    "PromotionRun": ".promotions",
+    "run_promotions": ".promotions",
+    "send_reminders": ".promotions",
+    "open_link": ".referrals",
+    "recommend": ".referrals",
+    "review_reward": ".referrals",
+    "submit_lead": ".referrals",
+    "Report": ".reports",
+    "build_report": ".reports",
+    "auto_approve_expired": ".reviews",
+    "decide": ".reviews",
+    "review_queue": ".reviews",
+    "Outcome": ".worker",
+    "Worker": ".worker",
 }
 
 
-def __getattr__(name: str) -> Any:
-    home = _HOME.get(name)
-    if home is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    return getattr(importlib.import_module(f"{__name__}.{home}"), name)
-
-
-def __dir__() -> list[str]:
-    return sorted({*globals(), *_HOME})
+__getattr__, __dir__ = lazy_names(__name__, _HOME)
 
 
 __all__ = [

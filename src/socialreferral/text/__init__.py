@@ -19,8 +19,9 @@ named like an exported function: importing it would shadow the function.)
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from socialreferral._lazy import lazy_names
 
 if TYPE_CHECKING:
     from socialreferral.text.activity import (
@@ -51,45 +52,37 @@ if TYPE_CHECKING:
     from socialreferral.text.words import STOP_WORDS, word_tokens
 
 _HOME = {
-    "ActivityAnalyzer": "activity",
-    "ActivitySignal": "activity",
-    "AnalyzerSettings": "activity",
-    "KeywordAnalyzerSettings": "activity",
-    "make_analyzer": "activity",
-    "Annotator": "annotator",
-    "Catalog": "annotator",
-    "analyze": "annotator",
-    "Annotation": "annotations",
-    "Entity": "annotations",
-    "Explanation": "annotations",
-    "IntentType": "annotations",
-    "PatternMatch": "annotations",
-    "ProductMatch": "annotations",
-    "Sentiment": "annotations",
-    "CatalogClassifiers": "catalog_analyzer",
-    "TextAnalyticsAnalyzer": "catalog_analyzer",
-    "ComplaintClassifier": "complaint_classifier",
-    "SentenceEncoder": "embeddings",
-    "extract_entities": "entities",
-    "IntentClassifier": "intent",
-    "KeywordAnalyzer": "keyword_analyzer",
-    "info_seeking": "patterns",
-    "is_rhetorical": "patterns",
-    "SentimentModel": "sentiment",
-    "STOP_WORDS": "words",
-    "word_tokens": "words",
+    "ActivityAnalyzer": ".activity",
+    "ActivitySignal": ".activity",
+    "AnalyzerSettings": ".activity",
+    "KeywordAnalyzerSettings": ".activity",
+    "make_analyzer": ".activity",
+    "Annotator": ".annotator",
+    "Catalog": ".annotator",
+    "analyze": ".annotator",
+    "Annotation": ".annotations",
+    "Entity": ".annotations",
+    "Explanation": ".annotations",
+    "IntentType": ".annotations",
+    "PatternMatch": ".annotations",
+    "ProductMatch": ".annotations",
+    "Sentiment": ".annotations",
+    "CatalogClassifiers": ".catalog_analyzer",
+    "TextAnalyticsAnalyzer": ".catalog_analyzer",
+    "ComplaintClassifier": ".complaint_classifier",
+    "SentenceEncoder": ".embeddings",
+    "extract_entities": ".entities",
+    "IntentClassifier": ".intent",
+    "KeywordAnalyzer": ".keyword_analyzer",
+    "info_seeking": ".patterns",
+    "is_rhetorical": ".patterns",
+    "SentimentModel": ".sentiment",
+    "STOP_WORDS": ".words",
+    "word_tokens": ".words",
 }
 
 
-def __getattr__(name: str) -> Any:
-    home = _HOME.get(name)
-    if home is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    return getattr(importlib.import_module(f"{__name__}.{home}"), name)
-
-
-def __dir__() -> list[str]:
-    return sorted({*globals(), *_HOME})
+__getattr__, __dir__ = lazy_names(__name__, _HOME)
 
 
 __all__ = [

@@ -16,8 +16,9 @@ imports the few use cases it runs, not every flow's (issue 14's cold start).
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from socialreferral._lazy import lazy_names
 
 if TYPE_CHECKING:
     from socialreferral.service.people.access import authenticate, create_api_key, revoke_api_key
@@ -41,39 +42,31 @@ if TYPE_CHECKING:
     )
 
 _HOME = {
-    "authenticate": "access",
-    "create_api_key": "access",
-    "revoke_api_key": "access",
-    "B2BRun": "b2b",
-    "run_b2b": "b2b",
-    "capture_login_profile": "capture",
-    "capture_profiles": "capture",
-    "import_crm_contacts": "capture",
-    "EnrichmentRun": "enrichment",
-    "enrich_crm": "enrichment",
-    "FusionRun": "fusion",
-    "decide": "fusion",
-    "run_fusion": "fusion",
-    "PersonDetail": "queries",
-    "PersonSummary": "queries",
-    "ReviewEntry": "queries",
-    "SourceView": "queries",
-    "decide_pair": "queries",
-    "find_people": "queries",
-    "read_person": "queries",
-    "review_band": "queries",
+    "authenticate": ".access",
+    "create_api_key": ".access",
+    "revoke_api_key": ".access",
+    "B2BRun": ".b2b",
+    "run_b2b": ".b2b",
+    "capture_login_profile": ".capture",
+    "capture_profiles": ".capture",
+    "import_crm_contacts": ".capture",
+    "EnrichmentRun": ".enrichment",
+    "enrich_crm": ".enrichment",
+    "FusionRun": ".fusion",
+    "decide": ".fusion",
+    "run_fusion": ".fusion",
+    "PersonDetail": ".queries",
+    "PersonSummary": ".queries",
+    "ReviewEntry": ".queries",
+    "SourceView": ".queries",
+    "decide_pair": ".queries",
+    "find_people": ".queries",
+    "read_person": ".queries",
+    "review_band": ".queries",
 }
 
 
-def __getattr__(name: str) -> Any:
-    home = _HOME.get(name)
-    if home is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    return getattr(importlib.import_module(f"{__name__}.{home}"), name)
-
-
-def __dir__() -> list[str]:
-    return sorted({*globals(), *_HOME})
+__getattr__, __dir__ = lazy_names(__name__, _HOME)
 
 
 __all__ = [
