@@ -44,9 +44,8 @@ from typing import Any
 
 REPO = Path(__file__).resolve().parents[1]
 
-# The child: run the real task, note when the worker is ready (Worker.drain is entered
-# right after Worker.start() and gc.freeze()), report time and memory as JSON.
-CHILD = r"""
+# Both children: the start time from argv and their peak RSS.
+_PEAK = r"""
 import json, resource, sys, time
 started = float(sys.argv[1])
 def peak_mb():
@@ -59,6 +58,11 @@ def peak_mb():
     except OSError:
         pass
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+"""
+
+# The child: run the real task, note when the worker is ready (Worker.drain is entered
+# right after Worker.start() and gc.freeze()), report time and memory as JSON.
+CHILD = _PEAK + r"""
 payload = json.loads(sys.argv[2])
 from socialreferral.service import worker as worker_module
 marks = {}
@@ -78,19 +82,7 @@ marks["heavy"] = sorted(m for m in ("nltk", "sklearn", "scipy", "pydantic", "num
 print(json.dumps(marks))
 """
 
-BARE = r"""
-import json, resource, sys, time
-started = float(sys.argv[1])
-def peak_mb():
-    # VmHWM: this process image's peak (ru_maxrss would carry the forking parent's over exec)
-    try:
-        with open("/proc/self/status") as status:
-            for line in status:
-                if line.startswith("VmHWM:"):
-                    return int(line.split()[1]) / 1024
-    except OSError:
-        pass
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+BARE = _PEAK + r"""
 import socialreferral
 print(json.dumps({"ready": time.time() - started, "cpu_ready": time.process_time(),
                   "rss_peak_mb": peak_mb()}))
