@@ -50,7 +50,7 @@ def demo(
     )] = False,
     console_data: Annotated[bool, typer.Option(
         help="also fill the care queue, the influencer panels and the People pages "
-             "(about half a minute), so every console page has data")] = True,
+             "(about half of the demo's time), so every console page has data")] = True,
 ) -> None:
     """Run the referral system end to end on a synthetic bank and print the funnel."""
     from socialreferral.cli._common import local_data_dir
