@@ -302,3 +302,40 @@ def test_pair_table_lookup() -> None:
     want = dict(zip(keys.tolist(), values.tolist(), strict=True))
     assert table.lookup(queries).tolist() == [want.get(q, -1) for q in queries.tolist()]
     assert _PairTable({}).lookup(keys).tolist() == [-1] * len(keys)
+
+
+def _bigram_index_one_by_one(vocab: dict[str, int]) -> tuple[dict[str, int], dict[int, int]]:
+    # The definition bigram_index must keep (its first, per-term form).
+    ids = {t: j for t, j in vocab.items() if " " not in t}
+    extra = len(vocab)
+    pairs: dict[int, int] = {}
+    for term, j in vocab.items():
+        if " " not in term:
+            continue
+        a, b = term.split(" ", 1)
+        for half in (a, b):
+            if half not in ids:
+                ids[half] = extra
+                extra += 1
+        pairs[(ids[a] << 32) | ids[b]] = j
+    return ids, pairs
+
+
+@pytest.mark.parametrize("vocab", [
+    {},
+    {"good": 0, "not": 1, "not good": 2, "good day": 3, "day": 4},
+    # hand-made: halves that are no unigram feature, and a term holding two spaces
+    {"a": 0, "a b": 1, "c d": 2, "e": 3, "e f g": 4, "b c": 5},
+    # more bigrams than one join/split chunk
+    {**{f"w{i}": i for i in range(9000)},
+     **{f"w{i} w{(i * 7) % 9000}": 9000 + i for i in range(9000)}},
+])
+def test_bigram_index_equals_the_per_term_definition(vocab: dict[str, int]) -> None:
+    from socialreferral.text._sentiment_ids import bigram_index
+
+    ids, table = bigram_index(vocab)
+    want_ids, want_pairs = _bigram_index_one_by_one(vocab)
+    assert ids == want_ids
+    keys = np.array(list(want_pairs), dtype=np.int64)
+    assert table.lookup(keys).tolist() == list(want_pairs.values())
+    assert table.lookup(np.array([(1 << 40) + 1], dtype=np.int64)).tolist() == [-1]
