@@ -19,8 +19,10 @@ from socialreferral.testing.chaos import ChaosWorkload, Ledger, reference_run
 
 
 def local_workload(events: int) -> ChaosWorkload:
-    """The workload of ``test_kill_local.py``."""
-    return ChaosWorkload(events=events, customers=200, seed=11, lead_percent=25)
+    """The workload of ``test_kill_local.py``: webhooks arrive at 1,000 events/s (100
+    deliveries of 10), so the ingest process is at work for ~5 s of the campaign."""
+    return ChaosWorkload(events=events, customers=200, seed=11, lead_percent=25,
+                         deliveries_per_second=100.0)
 
 
 def ledger_from_json(data: dict[str, object]) -> Ledger:

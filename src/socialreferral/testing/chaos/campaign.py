@@ -337,10 +337,17 @@ class KillCampaign:
                 quota: dict[str, int] | None) -> _Slot | None:
         """A random stage process at work, among the stages killed least so far in
         this phase (so every stage of a phase is hit while the moments stay random), or
-        among those short of their ``quota``."""
+        among those short of their ``quota``.
+
+        Stages that end by themselves (ingest, leads) come first while they are short of
+        their quota: workers stay until the queue is drained, but a fast ingest can be
+        over before a worker's kills leave it a turn (and then its quota is lost)."""
         at_work = [s for s in slots if not s.finished and s.process is not None
                    and s.process.poll() is None and s.ready.exists()
                    and (quota is None or kills[s.stage] < quota.get(s.stage, 0))]
+        if quota is not None:
+            ending = [s for s in at_work if s.stage != "worker"]
+            at_work = ending or at_work
         if not at_work:
             return None
         fewest = min(kills[s.stage] for s in at_work)

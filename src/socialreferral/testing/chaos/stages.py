@@ -102,13 +102,18 @@ def prepare(providers: Providers, workload: ChaosWorkload) -> None:
 
 
 def ingest_stage(providers: Providers, workload: ChaosWorkload, progress: Progress,
-                 deliveries: list[Delivery] | None = None) -> int:
-    """Deliver every delivery not yet acknowledged; return how many were delivered now."""
+                 deliveries: list[Delivery] | None = None, *, paced: bool = False) -> int:
+    """Deliver every delivery not yet acknowledged; return how many were delivered now.
+    ``paced``: at most ``workload.deliveries_per_second`` (when set), from now on."""
     channel, delivered = MetaChannel(), 0
     limit = providers.settings.web.max_body_bytes
+    rate = workload.deliveries_per_second if paced else 0.0
+    started = time.monotonic()
     for number, delivery in enumerate(deliveries or workload.deliveries()):
         if number in progress:
             continue
+        if rate > 0:
+            time.sleep(max(0.0, started + delivered / rate - time.monotonic()))
         retried(lambda d=delivery: ingest_webhook(  # type: ignore[misc]
             channel, d.headers, d.body, queue=providers.queue, secrets=providers.secrets,
             repositories=providers.repositories, max_body_bytes=limit))
@@ -209,7 +214,7 @@ def run_spec(stage: str, spec: dict[str, Any]) -> int:
         progress = Progress(spec["progress"])
         ready()
         if stage == "ingest":
-            return ingest_stage(providers, workload, progress)
+            return ingest_stage(providers, workload, progress, paced=True)
         if stage == "leads":
             return lead_stage(providers, workload, progress)
     raise InvalidInput(f"unknown stage {stage!r}", field="stage")

@@ -56,7 +56,11 @@ class ChaosWorkload:
     ``delivery_size``; every ``care_every``-th delivery comes from :data:`CARE_PAGE`;
     ``lead_percent`` of the offers are recommended and get a lead form, one in
     ``self_referral_every`` of those from the referrer's own e-mail (flagged: a review
-    task in the CRM), one in ``double_submit_every`` submitted twice."""
+    task in the CRM), one in ``double_submit_every`` submitted twice.
+
+    ``deliveries_per_second``: the ingest stage process spreads its deliveries at this
+    rate, as webhooks arrive over time (0: as fast as it can). Outcomes do not depend on
+    it; it keeps a fast ingest at work long enough for a campaign's kills to reach it."""
 
     events: int = 5000
     customers: int = 200
@@ -67,6 +71,7 @@ class ChaosWorkload:
     self_referral_every: int = 9
     double_submit_every: int = 5
     intent_share: float = 0.8
+    deliveries_per_second: float = 0.0
     now: datetime = WORKLOAD_NOW
 
     # -- serialisation (stage processes get the workload as JSON) ------------------------
