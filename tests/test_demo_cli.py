@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+from datetime import datetime
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
@@ -91,3 +92,23 @@ def test_the_demo_gives_up_only_when_the_queue_stops_moving() -> None:
                            stall_seconds=0.2)
     assert batch.cancelled == ["job-1"]
     assert seen[0] == (0, 7) and all(total == 7 for _, total in seen)
+
+
+@pytest.mark.parametrize("clock", ["09:05", "16:05"])
+def test_the_console_data_flags_the_planted_crisis_at_any_time_of_day(
+        tmp_path: Path, clock: str) -> None:
+    """The influence stream ends at the demo's "now"; its crisis is still the last 15:00
+    UTC one, so a morning run (it fell at night once, and raised nothing) flags it too."""
+    from socialreferral.bootstrap import build_providers
+    from socialreferral.demo.console_data import seed_influence
+    from socialreferral.settings import Settings
+
+    now = datetime.fromisoformat(f"2026-12-02T{clock}:00+00:00")
+    settings = Settings.model_validate({"local": {"data_dir": str(tmp_path)}})
+    with build_providers(settings) as providers:
+        posts, alerts, keywords = seed_influence(providers, now, posts=3_000)
+        raised = providers.repositories.influence_alerts.search("unitedairlines")
+    assert posts >= 3_000 and "unitedairlines" in keywords
+    assert alerts >= 1
+    crisis_hours = {stored.alert.hour.hour for stored in raised}
+    assert crisis_hours & {15, 16, 17}, crisis_hours

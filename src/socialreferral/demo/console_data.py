@@ -65,7 +65,18 @@ def seed_influence(providers: Providers, now: datetime, *, days: int = INFLUENCE
 
     hour = now.astimezone(UTC).replace(minute=0, second=0, microsecond=0)
     config = demo_config(seed=seed, days=days, posts=posts)
-    config = config.model_copy(update={"start": hour - timedelta(days=days)})
+    start = hour - timedelta(days=days)
+    update: dict[str, object] = {"start": start}
+    if config.crisis_at_hour is not None:
+        # The crisis at the time of day demo_config gives it on a stream that starts at
+        # midnight (15:00 UTC), the last one over by now. Placed by hours from this start
+        # instead, it fell at night for a demo run in the morning, where the stream's few
+        # posts per hour raised no alert.
+        crisis = hour.replace(hour=config.crisis_at_hour % 24)
+        while crisis + timedelta(hours=config.crisis_hours) > hour:
+            crisis -= timedelta(days=1)
+        update["crisis_at_hour"] = int((crisis - start).total_seconds()) // 3600
+    config = config.model_copy(update=update)
     stream = DemoStream(config)
     clock = SimulatedClock(config.start)
     analytics = influence_analytics(providers, clock=clock)
