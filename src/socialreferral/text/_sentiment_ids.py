@@ -138,7 +138,8 @@ class SentimentScorer:
         self.words, self.chars = model._additive_scorers()
         self.pair_ids, self.pairs = model._bigram_index()
         self.k = self.words.k
-        self.lex_coef = model.coef[:, model.words.n_features + model.chars.n_features :].T
+        lex_start = model.words.n_features + model.chars.n_features
+        self.lex_coef = model.coef[:, lex_start : model._n_base].T
         self.units = TokenArrays(self._unit_rows, per_token=2, table=table)
 
     def _unit_rows(self, strings: list[str]) -> npt.NDArray[np.float64]:
@@ -168,6 +169,11 @@ class SentimentScorer:
         model = self.model
         linear, flip = self.scores(batch)
         scores = linear + model.intercept
+        # A "minilm" model's sentence-embedding block (None for the n-gram model): it embeds
+        # every post (~10 ms each), which is why that model is opt-in.
+        embedded = model.encoder_scores(batch.lower)
+        if embedded is not None:
+            scores += embedded
         if model.negation_rule and "positive" in model.labels and flip.any():
             pos = model.labels.index("positive")
             scores[flip, pos] = scores[flip].max(axis=1) + 0.25

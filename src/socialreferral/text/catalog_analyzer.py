@@ -204,7 +204,8 @@ class TextAnalyticsAnalyzer:
 
     Args:
         settings: thresholds, weights and cache sizes (``[referral.analyzer]``).
-        sentiment_model: defaults to the shipped model (shared read-only).
+        sentiment_model: defaults to the shipped model ``settings.sentiment_model`` names
+            (shared read-only).
         classifiers: the catalog → classifier cache; default: a new one sized and
             configured by ``settings``. Pass one to share classifiers between analyzers.
         annotator: the annotator (and so the per-token caches); default: a new one.
@@ -225,6 +226,8 @@ class TextAnalyticsAnalyzer:
         if annotator is not None and sentiment_model is not None:
             raise ValueError("pass sentiment_model or annotator, not both")
         if annotator is None:
+            if sentiment_model is None and s.sentiment_model != "fast":
+                sentiment_model = SentimentModel.default(s.sentiment_model)
             annotator = Annotator(sentiment_model, max_tokens=s.max_tokens)
         if classifiers is None:  # not `or`: an empty cache is falsy
             classifiers = CatalogClassifiers(

@@ -1,12 +1,23 @@
-"""Three-class tweet sentiment: negation-aware word/char TF-IDF + VADER lexicon features.
+"""Three-class tweet sentiment: negation-aware word/char TF-IDF + VADER lexicon features,
+optionally with all-MiniLM-L6-v2 sentence embeddings.
 
-The default model (``SentimentModel.default()``) is trained on SemEval 2013-2016 Task 4A
-(see ``benchmarks/sentiment.py --train-default``) and shipped inside the package as a
-pickle-free ``.npz``; loading it needs no network and no NLTK data. It is loaded once per
-process and shared **read-only**: a fitted or loaded model holds only its weights and arrays
-derived from them, never a cache of what it has seen (the per-token caches of the fast path
-belong to a :class:`~socialreferral.text._sentiment_ids.SentimentScorer` and its token
-table), and the shared default refuses :meth:`SentimentModel.fit`.
+Two shipped models, both trained on SemEval 2013-2016 Task 4A (see
+``benchmarks/sentiment.py --train-default``) and shipped inside the package as pickle-free
+``.npz`` files; loading them needs no network and no NLTK data:
+
+* ``SentimentModel.default()`` (``"fast"``): the n-gram model, the one ``analyze`` uses
+  unless told otherwise (>= 20,000 posts/s with the rest of ``analyze`` on one core);
+* ``SentimentModel.default("minilm")``: the same features plus the sentence embedding of
+  the shipped int8 all-MiniLM-L6-v2, trained jointly. Two points of macro recall better on
+  tweets from a later year than it was trained on (``docs/benchmarks.md``), at about 100
+  posts/s per core: an opt-in stage (``[referral.analyzer] sentiment_model = "minilm"``).
+
+Each is loaded once per process and shared **read-only**: a fitted or loaded model holds
+only its weights and arrays derived from them, never a cache of what it has seen (the
+per-token caches of the fast path belong to a
+:class:`~socialreferral.text._sentiment_ids.SentimentScorer` and its token table; the
+encoder of a ``"minilm"`` model keeps no embedding cache), and a shared default refuses
+:meth:`SentimentModel.fit`.
 """
 
 from __future__ import annotations
@@ -15,7 +26,7 @@ import threading
 from collections.abc import Sequence
 from importlib import resources
 from pathlib import Path
-from typing import IO, Any, ClassVar
+from typing import IO, TYPE_CHECKING, Any, ClassVar, Literal
 
 import numpy as np
 import numpy.typing as npt
@@ -39,9 +50,18 @@ from socialreferral.text._token_ids import TokenTable, encode
 from socialreferral.text._tokenize import sentiment_tokens, with_bigrams
 from socialreferral.text._vectorize import AdditiveScorer, NgramTfidf
 
+if TYPE_CHECKING:
+    from socialreferral.text.embeddings import SentenceEncoder
+
 LABELS = ("negative", "neutral", "positive")
 _KIND = "socialreferral.SentimentModel/2"
 DEFAULT_MODEL_FILE = "sentiment_semeval.npz"
+ShippedSentiment = Literal["fast", "minilm"]
+#: The shipped models by name (see the module docstring).
+SHIPPED_MODEL_FILES: dict[str, str] = {
+    "fast": DEFAULT_MODEL_FILE,
+    "minilm": "sentiment_semeval_minilm.npz",
+}
 
 
 class SentimentModel:
@@ -64,11 +84,16 @@ class SentimentModel:
             2013-2015 (67.6 -> 69.2 mean macro recall; chosen on two years and applied to
             the third, +2.5 / +1.8 / -0.3) and moves the held-out 2016 figure from 60.1 to
             60.7 (``benchmarks/sentiment.py``). 0 gives the plain SVM.
+        encoder_weight: scale of the sentence-embedding block (384 columns of the shipped
+            int8 all-MiniLM-L6-v2, on the lower-cased post) against the other features; 0
+            (default) leaves it out. 1.0 was chosen by the same leave-one-year-out CV
+            (71.2 mean macro recall against 69.05 without; 0.5 and 2.0 scored lower).
+            Embedding a post costs ~10 ms of CPU, the rest of the model ~10 µs.
     """
 
-    # The shipped model, loaded once per process: read-only (see the module docstring), so
-    # sharing it between threads and analyzers shares no mutable state.
-    _default: ClassVar[SentimentModel | None] = None
+    # The shipped models, loaded once per process: read-only (see the module docstring), so
+    # sharing one between threads and analyzers shares no mutable state.
+    _defaults: ClassVar[dict[str, SentimentModel]] = {}
     _default_lock: ClassVar[threading.Lock] = threading.Lock()
 
     def __init__(
@@ -78,8 +103,14 @@ class SentimentModel:
         lexicon_weight: float = 1.0,
         negation_rule: bool = True,
         negative_bias: float = 0.3,
+        encoder_weight: float = 0.0,
     ) -> None:
+        if encoder_weight < 0:
+            raise ValueError("encoder_weight must be >= 0")
         self.C = C
+        self.encoder_weight = encoder_weight
+        # The sentence encoder of an encoder_weight > 0 model (set by fit and load).
+        self.encoder: SentenceEncoder | None = None
         self.negative_bias = negative_bias
         self.negation_rule = negation_rule
         self.min_df = min_df
@@ -106,21 +137,53 @@ class SentimentModel:
         super().__setattr__(name, value)
 
     # ------------------------------------------------------------------ features
-    def _features(self, token_docs: Sequence[list[str]]) -> sparse.csr_matrix:
+    def _features(
+        self, token_docs: Sequence[list[str]], texts: Sequence[str] = ()
+    ) -> sparse.csr_matrix:
         word_docs = [with_bigrams(d) for d in token_docs]
         lex = lexicon_features(token_docs) * self.lexicon_weight
-        return sparse.hstack(
-            [self.words.transform(word_docs), self.chars.transform(token_docs), lex],
-            format="csr",
-        )
+        blocks = [self.words.transform(word_docs), self.chars.transform(token_docs), lex]
+        if self.encoder is not None:
+            blocks.append(self._embed(texts) * self.encoder_weight)
+        return sparse.hstack(blocks, format="csr")
+
+    def _embed(self, texts: Sequence[str]) -> npt.NDArray[np.float32]:
+        # Lower-cased as the fast path sees posts (TokenBatch.lower); the model is uncased.
+        if self.encoder is None:
+            raise RuntimeError("this SentimentModel has no sentence encoder")
+        return self.encoder.encode([t.lower() for t in texts])
+
+    def encoder_scores(self, lower_texts: Sequence[str]) -> npt.NDArray[np.float32] | None:
+        """The sentence-embedding block's part of the linear scores, shape (n, n_labels),
+        for lower-cased posts; ``None`` for a model without that block."""
+        if self.encoder is None:
+            return None
+        emb = self.encoder.encode(list(lower_texts)) * np.float32(self.encoder_weight)
+        return np.asarray(emb @ self.coef[:, self._n_base :].T, dtype=np.float32)
+
+    @property
+    def _n_base(self) -> int:
+        """Columns before the sentence-embedding block."""
+        return self.words.n_features + self.chars.n_features + N_LEXICON_FEATURES
 
     def _check_fitted(self) -> None:
         if self.coef.size == 0:
             raise RuntimeError("SentimentModel is not fitted: call fit() or default()")
 
     # ------------------------------------------------------------------ training
-    def fit(self, texts: Sequence[str], labels: Sequence[str]) -> SentimentModel:
-        """Train on ``texts`` with labels among ``negative``/``neutral``/``positive``."""
+    def fit(
+        self,
+        texts: Sequence[str],
+        labels: Sequence[str],
+        *,
+        encoder: SentenceEncoder | None = None,
+    ) -> SentimentModel:
+        """Train on ``texts`` with labels among ``negative``/``neutral``/``positive``.
+
+        ``encoder``: the sentence encoder of an ``encoder_weight > 0`` model (default: the
+        shipped int8 all-MiniLM-L6-v2, the one :meth:`load` gives it back). Pass one with a
+        cache to embed the same texts once across several fits.
+        """
         from sklearn.svm import LinearSVC  # imported here: training only
 
         if self._read_only:
@@ -130,10 +193,12 @@ class SentimentModel:
         if len(texts) != len(labels):
             raise ValueError("texts and labels differ in length")
         classes = sorted(set(labels))
+        if self.encoder_weight > 0:
+            self.encoder = encoder or _shipped_encoder()
         token_docs = [sentiment_tokens(t) for t in texts]
         self.words.fit([with_bigrams(d) for d in token_docs], self.min_df)
         self.chars.fit(token_docs, self.min_df)
-        x = self._features(token_docs)
+        x = self._features(token_docs, texts)
         clf = LinearSVC(C=self.C, class_weight="balanced", max_iter=5000)
         clf.fit(x, list(labels))
         coef = np.asarray(clf.coef_, dtype=np.float32)
@@ -197,14 +262,23 @@ class SentimentModel:
         total = (
             words.scores([with_bigrams(d) for d in token_docs])
             + chars.scores(token_docs)
-            + lex @ self.coef[:, nw_nc:].T
+            + lex @ self.coef[:, nw_nc : self._n_base].T
         )
         return np.asarray(total, dtype=np.float32)
 
-    def decision_tokens(self, token_docs: Sequence[list[str]]) -> npt.NDArray[np.float32]:
-        """As :meth:`decision_function` for texts already run through ``sentiment_tokens``."""
+    def decision_tokens(
+        self, token_docs: Sequence[list[str]], texts: Sequence[str] | None = None
+    ) -> npt.NDArray[np.float32]:
+        """As :meth:`decision_function` for texts already run through ``sentiment_tokens``
+        (a model with a sentence encoder also needs the ``texts`` themselves)."""
         self._check_fitted()
         scores = self._linear_scores(token_docs) + self.intercept
+        if self.encoder is not None:
+            if texts is None or len(texts) != len(token_docs):
+                raise ValueError("a model with a sentence encoder needs the posts' texts")
+            enc = self.encoder_scores([t.lower() for t in texts])
+            assert enc is not None
+            scores += enc
         if self.negation_rule and "positive" in self.labels:
             flip = negated_negative_only(token_docs)
             if flip.any():
@@ -230,7 +304,7 @@ class SentimentModel:
         """Word features and lexicon hits that pushed ``text`` towards its predicted label."""
         self._check_fitted()
         toks = sentiment_tokens(text)
-        label = int(self.decision_tokens([toks]).argmax())
+        label = int(self.decision_tokens([toks], [text]).argmax())
         grams = with_bigrams(toks)
         xw = self.words.transform([grams])
         w = self.coef[label, : self.words.n_features]
@@ -261,6 +335,7 @@ class SentimentModel:
             "min_df": self.min_df,
             "lexicon_weight": self.lexicon_weight,
             "negative_bias": self.negative_bias,  # already in the intercept; recorded
+            "encoder_weight": self.encoder_weight,
             "lexicon_features": N_LEXICON_FEATURES,
             "features": "additive",
         }
@@ -276,7 +351,10 @@ class SentimentModel:
             min_df=int(meta["min_df"]),
             lexicon_weight=float(meta["lexicon_weight"]),
             negative_bias=float(meta.get("negative_bias", 0.0)),  # older files: none
+            encoder_weight=float(meta.get("encoder_weight", 0.0)),
         )
+        if model.encoder_weight > 0:
+            model.encoder = _shipped_encoder()
         model.words.set_state(
             decode_strings(arrays["word_terms"]), arrays["word_idf"].astype(np.float32)
         )
@@ -292,17 +370,33 @@ class SentimentModel:
         return model
 
     @classmethod
-    def default(cls) -> SentimentModel:
-        """The shipped SemEval-trained model, loaded once per process (thread-safe).
+    def default(cls, name: ShippedSentiment = "fast") -> SentimentModel:
+        """A shipped SemEval-trained model, loaded once per process (thread-safe).
 
-        Shared read-only: :meth:`fit` refuses it; inference never writes to it.
+        ``name``: ``"fast"`` (the n-gram model ``analyze`` uses) or ``"minilm"`` (with
+        sentence embeddings: better on unseen topics, ~100 posts/s per core; see the module
+        docstring). Shared read-only: :meth:`fit` refuses it; inference never writes to it.
         """
-        if cls._default is None:
+        if name not in SHIPPED_MODEL_FILES:
+            raise ValueError(f"no shipped sentiment model {name!r}: {sorted(SHIPPED_MODEL_FILES)}")
+        model = cls._defaults.get(name)
+        if model is None:
             with cls._default_lock:
-                if cls._default is None:
-                    ref = resources.files("socialreferral._models").joinpath(DEFAULT_MODEL_FILE)
+                model = cls._defaults.get(name)
+                if model is None:
+                    ref = resources.files("socialreferral._models").joinpath(
+                        SHIPPED_MODEL_FILES[name]
+                    )
                     with ref.open("rb") as fh:
                         model = cls.load(fh)
                     model._read_only = True  # last write: __setattr__ refuses any after it
-                    cls._default = model
-        return cls._default
+                    cls._defaults[name] = model
+        return model
+
+
+def _shipped_encoder() -> SentenceEncoder:
+    # The shipped int8 copy, whatever else is installed: the weights were trained on its
+    # embeddings. No embedding cache: a shared model keeps none (module docstring).
+    from socialreferral.text.embeddings import SentenceEncoder
+
+    return SentenceEncoder(shipped=True, cache_size=0)
