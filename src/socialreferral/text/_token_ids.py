@@ -260,12 +260,10 @@ def encode(
     join = b"".join
     pieces: list[bytes] = []
     lows: list[str] = []
-    splits: list[list[str]] = []
     for text in texts:
         low = text.lower()
         lows.append(low)
         chunks = low.split()
-        splits.append(chunks)
         if "$" in low or "\u20ac" in low or "\xa3" in low:  # "$ 5" spans whitespace
             piece = table.pack_tokens(low)
             if content is not None and any(map(_marked, map(chunk_ids, chunks))):
@@ -283,11 +281,12 @@ def encode(
         cands = np.unique(np.searchsorted(ends_a, marks, side="right")).tolist()
         ends_a -= np.searchsorted(marks, ends_a)
         ids = np.delete(ids, marks)
-        splits = [splits[i] for i in cands]
     if stems or content is not None:
+        # Split again (a few posts): keeping every post's chunks alive costs more.
         chunk_stems = table.chunk_stems.__getitem__
         chain = itertools.chain.from_iterable
-        stem_docs = [list(chain(map(chunk_stems, chunks))) for chunks in splits]
+        stemmed = lows if cands is None else [lows[i] for i in cands]
+        stem_docs = [list(chain(map(chunk_stems, low.split()))) for low in stemmed]
     base = ids.astype(np.int64)
     lens = np.diff(ends_a, prepend=0)
     owner = np.repeat(np.arange(len(ends_a)), lens)
