@@ -7,7 +7,7 @@ import re
 import pytest
 
 from socialreferral.text import entities, patterns
-from socialreferral.text._fastre import digit_first, word_first
+from socialreferral.text._fastre import alternation_first, digit_first, word_first
 
 TEXTS = [
     "what can i do? how much is it, where is the bank. whatever can you do",
@@ -19,6 +19,9 @@ TEXTS = [
     "12/3 and 1/2/2020, a1/2, 2020-01-02, x2020-01-02, \u0663/4, \u0661\u0662/\u0663",
     "looking for a card, overlooking for, need help, want info, seeking advice",
     "wondering if, i'm wondering whether, awondering if",
+    "want to buy a car, not looking for one, don't need a loan; wanna get  it, xneed a",
+    "click here!! free followers $$$ win a car #a #b #c #d #e #f 100% free, f4f, 1100% free",
+    "who cares? how awesome is that. isn't it great, why not ? still waiting, rip off #fail",
 ]
 
 
@@ -34,6 +37,40 @@ def test_word_first_matches_the_boundary_anchored_alternation() -> None:
 def test_word_first_rejects_a_non_letter_start() -> None:
     with pytest.raises(ValueError, match="letter"):
         word_first([r"\bwhat"])
+
+
+def test_alternation_first_matches_the_original_alternation() -> None:
+    source = r"\b(?:(?:a|ab)c|b\w*)\s+x\b | \bdo(?:es)?\b | \$\$+"
+    slow = re.compile(source, re.VERBOSE)
+    fast = re.compile(alternation_first(source, verbose=True), re.VERBOSE)
+    text = "abc x ac x bzz x xbz x does do $$ $ doesn't abcx x _do"
+    assert [m.span() for m in fast.finditer(text)] == [m.span() for m in slow.finditer(text)]
+    found = [m.group(0) for m in fast.finditer(text)]
+    assert found == ["abc x", "ac x", "bzz x", "does", "do", "$$"]
+
+
+def test_alternation_first_rejects_what_it_cannot_respell() -> None:
+    with pytest.raises(ValueError, match="must start with"):
+        alternation_first(r"\bwhat|who", verbose=False)
+    with pytest.raises(ValueError, match="after another kind"):
+        alternation_first(r"\$+|\bwhat", verbose=False)
+    with pytest.raises(ValueError, match="repeated group"):
+        alternation_first(r"\b(?:a|b)+", verbose=False)
+
+
+@pytest.mark.parametrize("text", TEXTS)
+def test_rule_scans_equal_the_reference_patterns(text: str) -> None:
+    low = text.lower()
+    for reference, fast in [
+        (patterns.PURCHASE, patterns._PURCHASE_LOW),
+        (patterns.NEGATED_PURCHASE, patterns._NEGATED_LOW),
+        (patterns.SPAM, patterns._SPAM_LOW),
+        (patterns.RHETORICAL, patterns._RHETORICAL_LOW),
+        (patterns.COMPLAINT, patterns._COMPLAINT_LOW),
+    ]:
+        assert [m.span() for m in fast.finditer(low)] == [
+            m.span() for m in reference.finditer(text)
+        ], reference.pattern[:30]
 
 
 def test_digit_first_matches_the_boundary_anchored_digit() -> None:

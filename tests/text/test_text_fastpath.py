@@ -253,6 +253,30 @@ def test_char_transform_equals_per_token_grams() -> None:
     assert xw.shape == (len(docs), words.n_features) and xw.has_canonical_format
 
 
+def test_known_bigrams_give_the_same_word_rows() -> None:
+    docs = [stemmed_words(p) for p in POSTS]
+    words = NgramTfidf("word").fit([with_bigrams(d) for d in docs[::2]], min_df=1)
+    full = words.transform([with_bigrams(d) for d in docs])
+    known = [words.with_known_bigrams(d) for d in docs]
+    assert (full != words.transform(known)).nnz == 0
+    assert sum(map(len, known)) < sum(len(with_bigrams(d)) for d in docs)  # it drops some
+
+
+def test_encode_with_content_marks_the_candidate_posts() -> None:
+    from socialreferral.text._token_ids import ChunkContent
+
+    posts = [*POSTS, "a $5 car loan?", "$ 5 for nothing", "", "car"]
+    content = frozenset(["car", "loan"])
+    table = TokenTable()
+    with table.lock:
+        plain = encode(posts, table)
+        got = encode(posts, table, content=ChunkContent(content, table))
+    assert np.array_equal(got.units, plain.units) and np.array_equal(got.ends, plain.ends)
+    want = [i for i, p in enumerate(posts) if not content.isdisjoint(stemmed_words(p))]
+    assert got.candidates == want and len(want) >= 2
+    assert got.stems == [stemmed_words(posts[i]) for i in want]
+
+
 def test_products_only_scored_for_known_posts_match_full_batch() -> None:
     clf = IntentClassifier.from_catalog(
         {"car_loan": ["car loan", "auto loan"], "home_loan": ["mortgage", "home loan"]},

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import itertools
 import threading
+from array import array
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -41,6 +42,23 @@ MAX_TOKENS = 300_000
 
 IntArray = npt.NDArray[np.int64]
 
+# Cached token ids are packed as C ints (``array("i")``, read back with ``np.intc``): a
+# post's ids are then one ``bytes.join`` of its chunks' values and one ``np.frombuffer``,
+# instead of chaining tuples of Python ints into a list that numpy converts one by one.
+_PACKED = "i"
+# Appended to a chunk's packed ids in a ChunkContent: the chunk holds a content word.
+_CONTENT_MARK = -1
+_MARK_BYTES = array(_PACKED, [_CONTENT_MARK]).tobytes()
+
+
+def _unpack(blob: bytes) -> npt.NDArray[np.intc]:
+    return np.frombuffer(blob, dtype=np.intc)
+
+
+def _marked(packed: bytes) -> bool:
+    # The mark is one whole packed int (values are whole ints, and no id is negative).
+    return packed.endswith(_MARK_BYTES)
+
 
 class _RawIds(dict[str, int]):
     def __init__(self, table: TokenTable) -> None:
@@ -53,18 +71,18 @@ class _RawIds(dict[str, int]):
         return k
 
 
-class _ChunkIds(dict[str, tuple[int, ...]]):
-    # Whitespace-delimited chunk of lower-cased text -> base ids of its tokens. No token
-    # spans whitespace (except money "$ 5", which encode() sends to the full-text path) and
-    # the token regex has no look-behind, so a post's tokens are its chunks' tokens in order;
-    # elongation runs never span whitespace either. Chunks repeat far more than posts do.
+class _ChunkIds(dict[str, bytes]):
+    # Whitespace-delimited chunk of lower-cased text -> base ids of its tokens, packed (see
+    # _pack). No token spans whitespace (except money "$ 5", which encode() sends to the
+    # full-text path) and the token regex has no look-behind, so a post's tokens are its
+    # chunks' tokens in order; elongation runs never span whitespace either. Chunks repeat
+    # far more than posts do.
     def __init__(self, table: TokenTable) -> None:
         super().__init__()
         self.table = table
 
-    def __missing__(self, chunk: str) -> tuple[int, ...]:
-        out = tuple(map(self.table.raw.__getitem__, _TOKEN.findall(normalize(chunk))))
-        self[chunk] = out
+    def __missing__(self, chunk: str) -> bytes:
+        out = self[chunk] = self.table.pack_tokens(chunk)
         return out
 
 
@@ -140,6 +158,10 @@ class TokenTable:
             k = self.ids[token] = len(self.strings)
             self.strings.append(token)
         return k
+
+    def pack_tokens(self, text: str) -> bytes:
+        """Packed base ids of the tokens of lower-cased ``text`` (new tokens are added)."""
+        return array(_PACKED, map(self.raw.__getitem__, _TOKEN.findall(normalize(text)))).tobytes()
 
     def unit(self, marked: str) -> int:
         """Unit id of a token as the sentiment model sees it (``bad`` or ``bad_NEG``)."""
@@ -232,36 +254,40 @@ def encode(
     """
     if len(table) > table.max_tokens or len(table.chunks) > table.max_tokens:
         table.reset()
-    getitem = table.raw.__getitem__
-    chunk_ids = table.chunks.__getitem__
-    chunk_stems = table.chunk_stems.__getitem__
-    has_content = content.__getitem__ if content is not None else None
-    findall = _TOKEN.findall
-    chain = itertools.chain.from_iterable
-    flat: list[int] = []
-    ends: list[int] = []
+    # With ``content``, one lookup per chunk gives its ids and whether it holds a content word.
+    chunks_ids = table.chunks if content is None else content.current()
+    chunk_ids = chunks_ids.__getitem__
+    join = b"".join
+    pieces: list[bytes] = []
     lows: list[str] = []
-    docs: list[list[str]] = []
-    candidates: list[int] = []
-    for i, text in enumerate(texts):
+    for text in texts:
         low = text.lower()
         lows.append(low)
         chunks = low.split()
         if "$" in low or "\u20ac" in low or "\xa3" in low:  # "$ 5" spans whitespace
-            flat += map(getitem, findall(normalize(low)))
+            piece = table.pack_tokens(low)
+            if content is not None and any(map(_marked, map(chunk_ids, chunks))):
+                piece += _MARK_BYTES
+            pieces.append(piece)
         else:
-            flat += chain(map(chunk_ids, chunks))
-        ends.append(len(flat))
-        if has_content is not None:
-            if any(map(has_content, chunks)):
-                candidates.append(i)
-                docs.append(list(chain(map(chunk_stems, chunks))))
-        elif stems:
-            docs.append(list(chain(map(chunk_stems, chunks))))
-    base = np.array(flat, dtype=np.int64)
-    ends_a = np.array(ends, dtype=np.int64)
-    stem_docs = docs if stems or content is not None else None
-    cands = candidates if content is not None else None
+            pieces.append(join(map(chunk_ids, chunks)))
+    ids = _unpack(join(pieces))
+    ends_a = np.cumsum([len(p) for p in pieces], dtype=np.int64) // ids.itemsize
+    stem_docs: list[list[str]] | None = None
+    cands: list[int] | None = None
+    if content is not None:
+        marks = np.flatnonzero(ids == _CONTENT_MARK)
+        # Posts holding a mark, in order; then the marks removed from ids and ends.
+        cands = np.unique(np.searchsorted(ends_a, marks, side="right")).tolist()
+        ends_a -= np.searchsorted(marks, ends_a)
+        ids = np.delete(ids, marks)
+    if stems or content is not None:
+        # Split again (a few posts): keeping every post's chunks alive costs more.
+        chunk_stems = table.chunk_stems.__getitem__
+        chain = itertools.chain.from_iterable
+        stemmed = lows if cands is None else [lows[i] for i in cands]
+        stem_docs = [list(chain(map(chunk_stems, low.split()))) for low in stemmed]
+    base = ids.astype(np.int64)
     lens = np.diff(ends_a, prepend=0)
     owner = np.repeat(np.arange(len(ends_a)), lens)
     n = len(base)
@@ -282,12 +308,13 @@ def encode(
     return TokenBatch(base, units, ends_a, owner, gen, lows, stem_docs, cands)
 
 
-class ChunkContent(dict[str, bool]):
-    """Chunk of lower-cased text -> whether one of its stems is in ``content`` (a catalog
-    classifier's content words), for one :class:`TokenTable`'s stem cache.
+class ChunkContent(dict[str, bytes]):
+    """Chunk of lower-cased text -> its packed token ids in one :class:`TokenTable`, marked
+    when one of its stems is in ``content`` (a catalog classifier's content words).
 
-    Lets ``analyze`` stem only the posts that can match a product: one lookup per chunk
-    instead of building every post's stem list. Bounded like the table's chunk caches.
+    Lets ``analyze`` stem only the posts that can match a product, with one lookup per
+    chunk for both its ids and its mark (:func:`encode` uses it instead of the table's own
+    chunk cache). Follows the table's generation; bounded like the table's chunk caches.
     """
 
     def __init__(self, content: frozenset[str], table: TokenTable) -> None:
@@ -295,14 +322,24 @@ class ChunkContent(dict[str, bool]):
         self.content = content
         self.table = table
         self.max_size = table.max_tokens
+        self.generation = table.generation
 
-    def __missing__(self, chunk: str) -> bool:
-        out = not self.content.isdisjoint(self.table.chunk_stems[chunk])
+    def __missing__(self, chunk: str) -> bytes:
+        table = self.table
+        out = table.pack_tokens(chunk)
+        if not self.content.isdisjoint(table.chunk_stems[chunk]):
+            out += _MARK_BYTES
         if len(self) >= self.max_size:
             self.clear()
         self[chunk] = out
         return out
 
+    def current(self) -> ChunkContent:
+        """This cache, emptied first if the table started over since its ids were taken."""
+        if self.generation != self.table.generation:
+            self.clear()
+            self.generation = self.table.generation
+        return self
 
 
 def unit_string(table: TokenTable, unit: int) -> str:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import threading
 from collections import Counter
 from collections.abc import Sequence
-from itertools import chain, repeat
+from itertools import chain, pairwise, repeat
 
 import numpy as np
 import numpy.typing as npt
@@ -80,6 +80,7 @@ class NgramTfidf:
         self.vocab: dict[str, int] = {}
         self.idf: npt.NDArray[np.float32] = np.zeros(0, dtype=np.float32)
         self._rows = _TokenRows()
+        self._halves: frozenset[str] | None = None  # see with_known_bigrams
 
     @property
     def n_features(self) -> int:
@@ -108,6 +109,21 @@ class NgramTfidf:
         self.vocab = dict(zip(terms, range(len(terms)), strict=True))
         self.idf = np.asarray(idf, dtype=np.float32)
         self._rows = _TokenRows()
+        self._halves = None
+
+    def with_known_bigrams(self, tokens: list[str]) -> list[str]:
+        """``with_bigrams(tokens)`` less the bigrams that are no feature for sure: the same
+        :meth:`transform` row (a word vectorizer drops unknown terms), built cheaper.
+
+        A bigram "a b" is kept when both halves occur in some vocabulary bigram (two set
+        tests instead of building the string and missing the vocabulary). Tokens must hold
+        no space, as ``Stemmer.words`` gives them.
+        """
+        halves = self._halves
+        if halves is None:  # once per vocabulary; only the callers of this method pay for it
+            parts = (t.split(" ") for t in self.vocab if " " in t)
+            halves = self._halves = frozenset(chain.from_iterable(parts))
+        return [*tokens, *(f"{a} {b}" for a, b in pairwise(tokens) if a in halves and b in halves)]
 
     def terms(self) -> list[str]:
         """The vocabulary in feature-index order."""

@@ -340,10 +340,17 @@ class Annotator:
                 scores, model.labels, model.negative_bias
             )
             complaining = np.flatnonzero(complaint_score > COMPLAINT_MARGIN).tolist()
-            complaint_why = {
-                i: _complaint_reason(cue_scores.terms(batch, i), float(complaint_score[i]))
-                for i in complaining
-            }
+            complaint_why = dict(
+                zip(
+                    complaining,
+                    map(
+                        _complaint_reason,
+                        cue_scores.terms_of(batch, complaining),
+                        complaint_score[complaining].tolist(),
+                    ),
+                    strict=True,
+                )
+            )
         best = scores.argmax(axis=1).tolist()
         # Margin between the best and second-best score, squashed to (0, 1): a confidence.
         top2 = np.sort(scores, axis=1)[:, -2:]

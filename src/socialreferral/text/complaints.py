@@ -288,14 +288,24 @@ class CueScores:
 
     def terms(self, batch: TokenBatch, post: int, limit: int = 4) -> list[str]:
         """Up to ``limit`` cues of one post, cue words first, then rule matches."""
-        a = int(batch.ends[post - 1]) if post else 0
-        b = int(batch.ends[post])
-        lo, hi = np.searchsorted(self.hits, [a, b]).tolist()
-        out = []
-        top = min(hi, lo + limit)
-        for i, u in zip(self.hits[lo:top].tolist(), self.hit_units[lo:top].tolist(), strict=True):
-            key = str(self.keys[u >> 1])
-            if u & 1 and i > a:
-                key = f"{self.keys[int(batch.base[i - 1])]} {key}"
-            out.append(key)
-        return out + self.rule_terms.get(post, [])[: max(0, limit - len(out))]
+        return self.terms_of(batch, [post], limit)[0]
+
+    def terms_of(self, batch: TokenBatch, posts: list[int], limit: int = 4) -> list[list[str]]:
+        """:meth:`terms` of several posts (their cue ranges found in one numpy call)."""
+        if not posts:
+            return []
+        ends = batch.ends[posts]
+        starts = ends - np.diff(batch.ends, prepend=0)[posts]
+        los = np.searchsorted(self.hits, starts).tolist()
+        his = np.searchsorted(self.hits, ends).tolist()
+        hits, units, keys = self.hits.tolist(), self.hit_units.tolist(), self.keys
+        result = []
+        for post, a, lo, hi in zip(posts, starts.tolist(), los, his, strict=True):
+            out = []
+            for i, u in zip(hits[lo : min(hi, lo + limit)], units[lo:hi], strict=False):
+                key = str(keys[u >> 1])
+                if u & 1 and i > a:
+                    key = f"{keys[int(batch.base[i - 1])]} {key}"
+                out.append(key)
+            result.append(out + self.rule_terms.get(post, [])[: max(0, limit - len(out))])
+        return result

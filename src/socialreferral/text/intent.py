@@ -199,7 +199,7 @@ class IntentClassifier:
     def _features(self, data: _Data) -> sparse.csr_matrix | _F32:
         blocks: list[Any] = []
         if self.uses_tfidf:
-            grams = [with_bigrams(d) for d in data.docs]
+            grams = list(map(self.words.with_known_bigrams, data.docs))
             blocks += [self.words.transform(grams), self.chars.transform(data.docs)]
         if self.uses_embeddings:
             if data.emb is None:
