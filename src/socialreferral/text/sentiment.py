@@ -6,10 +6,10 @@ Two shipped models, both trained on SemEval 2013-2016 Task 4A (see
 ``.npz`` files; loading them needs no network and no NLTK data:
 
 * ``SentimentModel.default()`` (``"fast"``): the n-gram model, the one ``analyze`` uses
-  unless told otherwise (>= 20,000 posts/s with the rest of ``analyze`` on one core);
+  unless told otherwise (about 20,000 posts/s with the rest of ``analyze`` on one core);
 * ``SentimentModel.default("minilm")``: the same features plus the sentence embedding of
   the shipped int8 all-MiniLM-L6-v2, trained jointly. Two points of macro recall better on
-  tweets from a later year than it was trained on (``docs/benchmarks.md``), at about 100
+  tweets from a later year than it was trained on (``docs/benchmarks.md``), at 60-110
   posts/s per core: an opt-in stage (``[referral.analyzer] sentiment_model = "minilm"``).
 
 Each is loaded once per process and shared **read-only**: a fitted or loaded model holds
@@ -88,7 +88,7 @@ class SentimentModel:
             int8 all-MiniLM-L6-v2, on the lower-cased post) against the other features; 0
             (default) leaves it out. 1.0 was chosen by the same leave-one-year-out CV
             (71.2 mean macro recall against 69.05 without; 0.5 and 2.0 scored lower).
-            Embedding a post costs ~10 ms of CPU, the rest of the model ~10 µs.
+            Embedding a post costs 10-15 ms of CPU, the rest of the model ~10 µs.
     """
 
     # The shipped models, loaded once per process: read-only (see the module docstring), so
