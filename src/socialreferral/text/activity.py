@@ -128,7 +128,7 @@ class AnalyzerSettings(KeywordAnalyzerSettings):
     * ``sentiment_model``: ``"fast"`` (default; the shipped n-gram model) or ``"minilm"``
       (the shipped model that adds all-MiniLM-L6-v2 sentence embeddings: about two points
       of macro recall better on tweets about topics it was not trained on, but it embeds
-      every post, about 100 posts/s on one core; see ``docs/text-analytics.md``);
+      every post, 60-110 posts/s on one core; see ``docs/text-analytics.md``);
     * ``catalog_cache_size``: how many distinct catalogs keep their bootstrapped classifier
       (a changed catalog is a new one; the least recently used is dropped);
     * ``max_tokens``: bound of the per-token caches (token ids, stems, per-token model
