@@ -170,7 +170,7 @@ class SentimentScorer:
         linear, flip = self.scores(batch)
         scores = linear + model.intercept
         # A "minilm" model's sentence-embedding block (None for the n-gram model): it embeds
-        # every post (~10 ms each), which is why that model is opt-in.
+        # every post (10-15 ms each), which is why that model is opt-in.
         embedded = model.encoder_scores(batch.lower)
         if embedded is not None:
             scores += embedded

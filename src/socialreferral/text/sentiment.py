@@ -144,14 +144,10 @@ class SentimentModel:
         lex = lexicon_features(token_docs) * self.lexicon_weight
         blocks = [self.words.transform(word_docs), self.chars.transform(token_docs), lex]
         if self.encoder is not None:
-            blocks.append(self._embed(texts) * self.encoder_weight)
+            # Lower-cased as the fast path sees posts (TokenBatch.lower); MiniLM is uncased.
+            emb = self.encoder.encode([t.lower() for t in texts])
+            blocks.append(emb * self.encoder_weight)
         return sparse.hstack(blocks, format="csr")
-
-    def _embed(self, texts: Sequence[str]) -> npt.NDArray[np.float32]:
-        # Lower-cased as the fast path sees posts (TokenBatch.lower); the model is uncased.
-        if self.encoder is None:
-            raise RuntimeError("this SentimentModel has no sentence encoder")
-        return self.encoder.encode([t.lower() for t in texts])
 
     def encoder_scores(self, lower_texts: Sequence[str]) -> npt.NDArray[np.float32] | None:
         """The sentence-embedding block's part of the linear scores, shape (n, n_labels),
@@ -273,12 +269,11 @@ class SentimentModel:
         (a model with a sentence encoder also needs the ``texts`` themselves)."""
         self._check_fitted()
         scores = self._linear_scores(token_docs) + self.intercept
-        if self.encoder is not None:
-            if texts is None or len(texts) != len(token_docs):
-                raise ValueError("a model with a sentence encoder needs the posts' texts")
-            enc = self.encoder_scores([t.lower() for t in texts])
-            assert enc is not None
-            scores += enc
+        if self.encoder is not None and (texts is None or len(texts) != len(token_docs)):
+            raise ValueError("a model with a sentence encoder needs the posts' texts")
+        embedded = self.encoder_scores([t.lower() for t in texts or ()])
+        if embedded is not None:
+            scores += embedded
         if self.negation_rule and "positive" in self.labels:
             flip = negated_negative_only(token_docs)
             if flip.any():
@@ -374,7 +369,7 @@ class SentimentModel:
         """A shipped SemEval-trained model, loaded once per process (thread-safe).
 
         ``name``: ``"fast"`` (the n-gram model ``analyze`` uses) or ``"minilm"`` (with
-        sentence embeddings: better on unseen topics, ~100 posts/s per core; see the module
+        sentence embeddings: better on unseen topics, 60-110 posts/s per core; see the module
         docstring). Shared read-only: :meth:`fit` refuses it; inference never writes to it.
         """
         if name not in SHIPPED_MODEL_FILES:
