@@ -11,47 +11,97 @@ Importing this package loads no cloud SDK and no model.
 
 from __future__ import annotations
 
-from socialreferral.bootstrap import Providers, build_providers
-from socialreferral.errors import (
-    ConcurrencyConflict,
-    ConfigurationError,
-    DocumentExists,
-    DocumentNotFound,
-    InvalidInput,
-    MessageTooLarge,
-    NotFound,
-    ProviderNotInstalled,
-    SignatureInvalid,
-    SocialReferralError,
-    StateConflict,
-    TransientError,
-    Unsupported,
-)
-from socialreferral.ports import (
-    CRM,
-    BatchCompute,
-    DocumentStore,
-    Queue,
-    RetryPolicy,
-    SecretStore,
-    SocialChannel,
-)
-from socialreferral.records import (
-    BatchResult,
-    Capability,
-    CrmRecordKind,
-    Document,
-    Filter,
-    JobState,
-    JobStatus,
-    OutgoingMessage,
-    Page,
-    ReceivedMessage,
-    Secret,
-    SecretVersion,
-    WriteItem,
-)
-from socialreferral.settings import Settings, load_settings
+import typing
+
+from socialreferral._lazy import lazy_names
+
+if typing.TYPE_CHECKING:
+    from socialreferral.bootstrap import Providers, build_providers
+    from socialreferral.errors import (
+        ConcurrencyConflict,
+        ConfigurationError,
+        DocumentExists,
+        DocumentNotFound,
+        InvalidInput,
+        MessageTooLarge,
+        NotFound,
+        ProviderNotInstalled,
+        SignatureInvalid,
+        SocialReferralError,
+        StateConflict,
+        TransientError,
+        Unsupported,
+    )
+    from socialreferral.ports import (
+        CRM,
+        BatchCompute,
+        DocumentStore,
+        Queue,
+        RetryPolicy,
+        SecretStore,
+        SocialChannel,
+    )
+    from socialreferral.records import (
+        BatchResult,
+        Capability,
+        CrmRecordKind,
+        Document,
+        Filter,
+        JobState,
+        JobStatus,
+        OutgoingMessage,
+        Page,
+        ReceivedMessage,
+        Secret,
+        SecretVersion,
+        WriteItem,
+    )
+    from socialreferral.settings import Settings, load_settings
+
+# Names load on first access (PEP 562): ``import socialreferral.text`` or a worker's use
+# case must not pay for the composition root, settings and every repository (about 0.9 s and
+# 27,000 long-lived objects that each full garbage collection then walks).
+_HOME = {
+    "Providers": "socialreferral.bootstrap",
+    "build_providers": "socialreferral.bootstrap",
+    "ConcurrencyConflict": "socialreferral.errors",
+    "ConfigurationError": "socialreferral.errors",
+    "DocumentExists": "socialreferral.errors",
+    "DocumentNotFound": "socialreferral.errors",
+    "InvalidInput": "socialreferral.errors",
+    "MessageTooLarge": "socialreferral.errors",
+    "NotFound": "socialreferral.errors",
+    "ProviderNotInstalled": "socialreferral.errors",
+    "SignatureInvalid": "socialreferral.errors",
+    "SocialReferralError": "socialreferral.errors",
+    "StateConflict": "socialreferral.errors",
+    "TransientError": "socialreferral.errors",
+    "Unsupported": "socialreferral.errors",
+    "CRM": "socialreferral.ports",
+    "BatchCompute": "socialreferral.ports",
+    "DocumentStore": "socialreferral.ports",
+    "Queue": "socialreferral.ports",
+    "RetryPolicy": "socialreferral.ports",
+    "SecretStore": "socialreferral.ports",
+    "SocialChannel": "socialreferral.ports",
+    "BatchResult": "socialreferral.records",
+    "Capability": "socialreferral.records",
+    "CrmRecordKind": "socialreferral.records",
+    "Document": "socialreferral.records",
+    "Filter": "socialreferral.records",
+    "JobState": "socialreferral.records",
+    "JobStatus": "socialreferral.records",
+    "OutgoingMessage": "socialreferral.records",
+    "Page": "socialreferral.records",
+    "ReceivedMessage": "socialreferral.records",
+    "Secret": "socialreferral.records",
+    "SecretVersion": "socialreferral.records",
+    "WriteItem": "socialreferral.records",
+    "Settings": "socialreferral.settings",
+    "load_settings": "socialreferral.settings",
+}
+
+__getattr__, __dir__ = lazy_names(__name__, _HOME)
 
 __version__ = "0.1.0"
 

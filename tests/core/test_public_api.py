@@ -30,6 +30,20 @@ def test_import_loads_no_cloud_sdk_and_no_model() -> None:
     assert out.stdout.strip() == ""
 
 
+def test_subpackages_import_without_the_composition_root() -> None:
+    """``socialreferral.text`` alone must not load bootstrap, settings or pydantic: the
+    root package's names load on first access."""
+    code = (
+        "import sys, socialreferral.text, socialreferral.errors; "
+        "print(','.join(sorted(m for m in sys.modules if m in "
+        "{'socialreferral.bootstrap','socialreferral.settings','socialreferral.repositories',"
+        "'pydantic','tenacity','pluggy'})))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == ""
+    assert socialreferral.build_providers.__module__ == "socialreferral.bootstrap"
+
+
 def test_error_leaves_inherit_their_builtin_meaning() -> None:
     assert issubclass(errors.DocumentNotFound, KeyError)
     assert issubclass(errors.DocumentNotFound, errors.NotFound)
