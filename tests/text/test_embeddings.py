@@ -112,3 +112,26 @@ def test_missing_model_dir_is_a_clear_error(tmp_path: Path) -> None:
         SentenceEncoder(tmp_path)
     assert not encoder_available(tmp_path)
     assert encoder_available()  # the shipped copy is always there
+
+
+def test_pooled_layers(reference: dict[str, list[object]]) -> None:
+    """Several layers: each block is that layer's pooled embedding, the row unit length;
+    the last layer alone is the model's own sentence embedding (the default)."""
+    texts = [str(t) for t in reference["texts"]][:6] + [""]
+    last = SentenceEncoder(shipped=True, cache_size=0).encode(texts)
+    assert SentenceEncoder(shipped=True, pool_layers=(6,)).pool_layers == (6,)
+    np.testing.assert_array_equal(
+        SentenceEncoder(shipped=True, cache_size=0, pool_layers=(6,)).encode(texts), last
+    )
+    both = SentenceEncoder(shipped=True, cache_size=0, pool_layers=(3, 6))
+    assert both.output_dim == 768
+    got = both.encode(texts)
+    assert got.shape == (len(texts), 768)
+    np.testing.assert_allclose(np.linalg.norm(got, axis=1), 1.0, rtol=1e-5)
+    np.testing.assert_allclose(got[:, 384:] * np.sqrt(2), last, atol=1e-6)
+    third = SentenceEncoder(shipped=True, cache_size=0, pool_layers=(3,)).encode(texts)
+    np.testing.assert_allclose(got[:, :384] * np.sqrt(2), third, atol=1e-6)
+    assert np.abs(third - last).max() > 0.1  # a different layer, not a copy
+    for bad in [(), (7,), (-1, 6)]:
+        with pytest.raises(ValueError, match="pool_layers"):
+            SentenceEncoder(shipped=True, pool_layers=bad)

@@ -38,8 +38,10 @@ def test_the_default_stays_the_fast_model_and_minilm_is_named(minilm: SentimentM
     assert minilm.encoder is not None and minilm.encoder.precision == "int8"
     assert minilm.encoder_weight == 1.0
     assert SentimentModel.default("minilm") is minilm  # loaded once per process
-    # The embedding block is 384 columns after the n-gram and lexicon features.
-    assert minilm.coef.shape[1] == minilm._n_base + 384
+    # The embedding block (layers 3 and 6, 384 columns each) after the n-gram and lexicon
+    # features.
+    assert minilm.encoder_layers == minilm.encoder.pool_layers == (3, 6)
+    assert minilm.coef.shape[1] == minilm._n_base + 2 * 384
     with pytest.raises(ValueError, match="no shipped sentiment model"):
         SentimentModel.default("bert")  # type: ignore[arg-type]
     with pytest.raises(AttributeError, match="read-only"):
@@ -95,18 +97,21 @@ def _toy() -> tuple[list[str], list[str]]:
     return pos * 3 + neg * 3 + neu * 3, ["positive"] * 9 + ["negative"] * 9 + ["neutral"] * 9
 
 
-def test_fit_with_an_encoder_saves_and_loads_without_pickle() -> None:
+@pytest.mark.parametrize("layers", [(6,), (2, 6)])
+def test_fit_with_an_encoder_saves_and_loads_without_pickle(layers: tuple[int, ...]) -> None:
     texts, labels = _toy()
-    model = SentimentModel(C=1.0, min_df=1, encoder_weight=1.0).fit(texts, labels)
-    assert model.encoder is not None
+    model = SentimentModel(C=1.0, min_df=1, encoder_weight=1.0, encoder_layers=layers)
+    model.fit(texts, labels)
+    assert model.encoder is not None and model.encoder.pool_layers == layers
     buf = io.BytesIO()
     model.save(buf)
     buf.seek(0)
     with np.load(buf, allow_pickle=False) as z:
-        assert z["coef"].shape[1] == model._n_base + 384
+        assert z["coef"].shape[1] == model._n_base + 384 * len(layers)
     buf.seek(0)
     loaded = SentimentModel.load(buf)
     assert loaded.encoder_weight == 1.0 and loaded.encoder is not None
+    assert loaded.encoder_layers == loaded.encoder.pool_layers == layers
     np.testing.assert_allclose(
         loaded.decision_function(texts), model.decision_function(texts), atol=2e-2
     )  # float16 weights on disk
@@ -122,3 +127,12 @@ def test_the_analyzer_setting_selects_the_model(minilm: SentimentModel) -> None:
     assert default.annotator.sentiment_model is SentimentModel.default()
     with pytest.raises(ValidationError):
         AnalyzerSettings(sentiment_model="bert")  # type: ignore[arg-type]
+
+
+def test_an_encoder_pooling_other_layers_is_refused() -> None:
+    from socialreferral.text import SentenceEncoder
+
+    texts, labels = _toy()
+    model = SentimentModel(min_df=1, encoder_weight=1.0, encoder_layers=(3, 6))
+    with pytest.raises(ValueError, match="pool_layers"):
+        model.fit(texts, labels, encoder=SentenceEncoder(shipped=True))

@@ -126,7 +126,7 @@ class AnalyzerSettings(KeywordAnalyzerSettings):
       the int8 copy shipped with socialreferral. Set it in the settings file or as
       ``SOCIALREFERRAL__REFERRAL__ANALYZER__SENTENCE_MODEL_DIR``;
     * ``sentiment_model``: ``"fast"`` (default; the shipped n-gram model) or ``"minilm"``
-      (the shipped model that adds all-MiniLM-L6-v2 sentence embeddings: about two points
+      (the shipped model that adds all-MiniLM-L6-v2 sentence embeddings: about three points
       of macro recall better on tweets about topics it was not trained on, but it embeds
       every post, 60-110 posts/s on one core; see ``docs/text-analytics.md``);
     * ``catalog_cache_size``: how many distinct catalogs keep their bootstrapped classifier

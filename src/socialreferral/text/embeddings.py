@@ -273,6 +273,12 @@ class SentenceEncoder:
         cache_size: how many recent text → embedding results to keep (0 = no cache). Training
             an :class:`~socialreferral.text.IntentClassifier` encodes its texts once and
             reuses them across CV folds either way; the cache helps repeated fits.
+        pool_layers: the layers whose mean-pooled token states make the embedding (0 = the
+            embedding layer, the last one = the model's own sentence embedding, the
+            default). With several, each is L2-normalised and the concatenation scaled to
+            unit length (``output_dim`` columns). A middle layer keeps more of the words'
+            own sense (sentiment, tone) than the last, which is tuned for topic similarity:
+            the "minilm" sentiment model uses layers 3 and 6.
 
     The weights are read-only after loading; the text → embedding cache is this object's
     own (LRU, at most ``cache_size`` entries, guarded by a lock). There is no process-wide
@@ -288,6 +294,7 @@ class SentenceEncoder:
         batch_size: int = 64,
         cache_size: int = 20_000,
         shipped: bool = False,
+        pool_layers: tuple[int, ...] | None = None,
     ) -> None:
         if shipped and model_dir is not None:
             raise ValueError("pass model_dir or shipped=True, not both")
@@ -330,6 +337,15 @@ class SentenceEncoder:
         self.layers = [
             _Layer(w, f"encoder.layer.{i}") for i in range(int(cfg["num_hidden_layers"]))
         ]
+        n_layers = len(self.layers)
+        self.pool_layers = (n_layers,) if pool_layers is None else tuple(pool_layers)
+        if not self.pool_layers or any(not 0 <= i <= n_layers for i in self.pool_layers):
+            raise ValueError(f"pool_layers must be layers among 0..{n_layers}")
+
+    @property
+    def output_dim(self) -> int:
+        """Columns of :meth:`encode`'s result (``dim`` per pooled layer)."""
+        return self.dim * len(self.pool_layers)
 
     # ------------------------------------------------------------------ forward pass
     def _forward(self, ids: npt.NDArray[np.int64], mask: _F32) -> _F32:
@@ -339,7 +355,9 @@ class SentenceEncoder:
         x = _layer_norm(x, self.emb_ln_w, self.emb_ln_b, self.eps).reshape(b * n, self.dim)
         bias = ((1.0 - mask) * np.float32(np.finfo(np.float32).min))[:, None, None, :]
         scale = np.float32(1.0 / np.sqrt(d))
-        for lay in self.layers:
+        wanted = self.pool_layers
+        pooled = {0: self._pool(x, mask)} if 0 in wanted else {}
+        for i, lay in enumerate(self.layers[: max(wanted)], 1):  # no layer above the last wanted
             qkv = (x @ lay.qkv_w + lay.qkv_b).reshape(b, n, 3, h, d)
             q = qkv[:, :, 0].transpose(0, 2, 1, 3)
             k = qkv[:, :, 1].transpose(0, 2, 3, 1)
@@ -352,14 +370,22 @@ class SentenceEncoder:
             x = _layer_norm(x + ctx @ lay.o_w + lay.o_b, lay.ln1_w, lay.ln1_b, self.eps)
             ff = _gelu(x @ lay.i_w + lay.i_b) @ lay.f_w + lay.f_b
             x = _layer_norm(x + ff, lay.ln2_w, lay.ln2_b, self.eps)
-        x3 = x.reshape(b, n, self.dim)
-        summed = np.einsum("bnd,bn->bd", x3, mask)
+            if i in wanted:
+                pooled[i] = self._pool(x, mask)
+        blocks = [pooled[i] for i in wanted]
+        if len(blocks) == 1:
+            return blocks[0]
+        return np.asarray(np.hstack(blocks) / np.float32(np.sqrt(len(blocks))), dtype=np.float32)
+
+    def _pool(self, x: _F32, mask: _F32) -> _F32:
+        # Mean of the unpadded token states, L2-normalised (sentence-transformers' pooling).
+        summed = np.einsum("bnd,bn->bd", x.reshape(mask.shape[0], -1, self.dim), mask)
         pooled = summed / np.maximum(mask.sum(axis=1, keepdims=True), 1e-9)
         norm = np.maximum(np.linalg.norm(pooled, axis=1, keepdims=True), 1e-12)
         return np.asarray(pooled / norm, dtype=np.float32)
 
     def _encode_uncached(self, texts: Sequence[str]) -> _F32:
-        out = np.zeros((len(texts), self.dim), dtype=np.float32)
+        out = np.zeros((len(texts), self.output_dim), dtype=np.float32)
         if not texts:
             return out
         encs = self.tokenizer.encode_batch(list(texts))
@@ -377,11 +403,12 @@ class SentenceEncoder:
         return out
 
     def encode(self, texts: Sequence[str]) -> _F32:
-        """Embeddings, shape ``(len(texts), 384)``, float32, each row of unit length."""
+        """Embeddings, shape ``(len(texts), output_dim)`` (384 by default), float32, each row
+        of unit length."""
         texts = [str(t) for t in texts]
         if self.cache_size <= 0:
             return self._encode_uncached(texts)
-        out = np.zeros((len(texts), self.dim), dtype=np.float32)
+        out = np.zeros((len(texts), self.output_dim), dtype=np.float32)
         missing: dict[str, list[int]] = {}
         with self._lock:
             for i, t in enumerate(texts):
