@@ -117,7 +117,7 @@ def test_missing_model_dir_is_a_clear_error(tmp_path: Path) -> None:
 def test_pooled_layers(reference: dict[str, list[object]]) -> None:
     """Several layers: each block is that layer's pooled embedding, the row unit length;
     the last layer alone is the model's own sentence embedding (the default)."""
-    texts = [str(t) for t in reference["texts"]][:6] + [""]
+    texts = [*(str(t) for t in reference["texts"][:6]), ""]
     last = SentenceEncoder(shipped=True, cache_size=0).encode(texts)
     assert SentenceEncoder(shipped=True, pool_layers=(6,)).pool_layers == (6,)
     np.testing.assert_array_equal(

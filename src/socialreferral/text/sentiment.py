@@ -8,9 +8,10 @@ Two shipped models, both trained on SemEval 2013-2016 Task 4A (see
 * ``SentimentModel.default()`` (``"fast"``): the n-gram model, the one ``analyze`` uses
   unless told otherwise (about 20,000 posts/s with the rest of ``analyze`` on one core);
 * ``SentimentModel.default("minilm")``: the same features plus the pooled states of layers
-  3 and 6 of the shipped int8 all-MiniLM-L6-v2, trained jointly. Three points of macro recall better on
-  tweets from a later year than it was trained on (``docs/benchmarks.md``), at 60-110
-  posts/s per core: an opt-in stage (``[referral.analyzer] sentiment_model = "minilm"``).
+  3 and 6 of the shipped int8 all-MiniLM-L6-v2, trained jointly. About three points of
+  macro recall better on tweets from a later year than it was trained on
+  (``docs/benchmarks.md``), at 60-110 posts/s per core: an opt-in stage
+  (``[referral.analyzer] sentiment_model = "minilm"``).
 
 Each is loaded once per process and shared **read-only**: a fitted or loaded model holds
 only its weights and arrays derived from them, never a cache of what it has seen (the
