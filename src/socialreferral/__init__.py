@@ -59,8 +59,9 @@ if typing.TYPE_CHECKING:
     from socialreferral.settings import Settings, load_settings
 
 # Names load on first access (PEP 562): ``import socialreferral.text`` or a worker's use
-# case must not pay for the composition root, settings and every repository (about 0.9 s and
-# 27,000 long-lived objects that each full garbage collection then walks).
+# case must not pay for the composition root, settings and every repository (0.34 s instead
+# of 0.77 s for the text package here, and ~24,000 fewer long-lived objects for each full
+# garbage collection to walk).
 _HOME = {
     "Providers": "socialreferral.bootstrap",
     "build_providers": "socialreferral.bootstrap",
