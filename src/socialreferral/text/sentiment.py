@@ -155,16 +155,21 @@ class SentimentModel:
         blocks = [self.words.transform(word_docs), self.chars.transform(token_docs), lex]
         if self.encoder is not None:
             # Lower-cased as the fast path sees posts (TokenBatch.lower); MiniLM is uncased.
-            emb = self.encoder.encode([t.lower() for t in texts])
-            blocks.append(emb * self.encoder_weight)
+            blocks.append(self._embedding_block(self.encoder, [t.lower() for t in texts]))
         return sparse.hstack(blocks, format="csr")
+
+    def _embedding_block(
+        self, encoder: SentenceEncoder, lower_texts: Sequence[str]
+    ) -> npt.NDArray[np.float32]:
+        # The sentence-embedding columns of the features, for lower-cased posts.
+        return encoder.encode(list(lower_texts)) * np.float32(self.encoder_weight)
 
     def encoder_scores(self, lower_texts: Sequence[str]) -> npt.NDArray[np.float32] | None:
         """The sentence-embedding block's part of the linear scores, shape (n, n_labels),
         for lower-cased posts; ``None`` for a model without that block."""
         if self.encoder is None:
             return None
-        emb = self.encoder.encode(list(lower_texts)) * np.float32(self.encoder_weight)
+        emb = self._embedding_block(self.encoder, lower_texts)
         return np.asarray(emb @ self.coef[:, self._n_base :].T, dtype=np.float32)
 
     @property
